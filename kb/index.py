@@ -1,0 +1,80 @@
+"""The read side of the knowledge base: the current generation, opened once and followed.
+
+Each search checks the pointer (one small Chroma read), so a process serving questions
+picks up an ingest made by another thread or process without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+from kb import store
+from kb.config import Settings
+from kb.indexer import lexical_dir
+from kb.lexical import LexicalIndex
+from kb.schema import Chunk, search_text
+
+
+class EmptyIndexError(RuntimeError):
+    """Raised when nothing has been ingested yet."""
+
+    def __init__(self) -> None:
+        super().__init__("知识库为空：请先运行 kb ingest 导入文档。")
+
+
+@dataclass
+class Generation:
+    manifest: store.Manifest
+    vectors: Chroma
+    lexical: LexicalIndex
+    chunks: dict[str, Chunk]  # every chunk by id, in reading order
+    docnums: dict[str, list[str]] | None = None  # 文号 key -> ids of chunks citing it, built on first use
+
+
+class Index:
+    """Follows the current generation; `current()` gives a consistent snapshot for one query."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.client = store.open_client(settings)
+        self._gen: Generation | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> Generation:
+        manifest = store.read_manifest(self.client)
+        if manifest is None:
+            raise EmptyIndexError()
+        gen = self._gen
+        if gen is not None and gen.manifest.collection == manifest.collection:
+            return gen
+        with self._lock:
+            if self._gen is None or self._gen.manifest.collection != manifest.collection:
+                self._gen = self._open(manifest)
+            return self._gen
+
+    def _open(self, manifest: store.Manifest) -> Generation:
+        collection = store.generation(self.client, manifest.collection)
+        chunks = {
+            rid: Chunk.from_metadata(doc, meta)
+            for rid, doc, meta, _ in store.iter_records(collection)
+        }
+        ordered = dict(sorted(chunks.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)))
+        lex_path = lexical_dir(self.settings, manifest.collection)
+        if lex_path.exists():
+            lexical = LexicalIndex.load(lex_path)
+        else:  # another machine ingested into the shared Chroma server: derive BM25 from it
+            ids = list(ordered)
+            lexical = LexicalIndex.build(ids, [search_text(ordered[i]) for i in ids])
+            lexical.save(lex_path)
+        vectors = Chroma(
+            client=self.client,
+            collection_name=manifest.collection,
+            embedding_function=self.embeddings,
+            create_collection_if_not_exists=False,
+        )
+        return Generation(manifest, vectors, lexical, ordered)

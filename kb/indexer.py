@@ -1,0 +1,193 @@
+"""Bring the index in step with the corpus folder: a new generation, then one pointer flip.
+
+Vectors are reused by the hash of the text they embed, so re-ingesting after a small
+change embeds only what changed, and an unchanged corpus is a no-op.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.corpus import Skipped, load_corpus
+from ingest.structure import chunk_document
+from kb import store
+from kb.config import Settings
+from kb.embeddings import embedder_id
+from kb.lexical import LexicalIndex
+from kb.schema import Chunk, search_text
+
+CHUNKING_VERSION = "chunks-v1"  # bump when structure parsing changes: forces re-chunking
+ProgressFn = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+_ADD_BATCH = 256
+_thread_lock = threading.Lock()
+
+
+@dataclass
+class IngestReport:
+    documents: int
+    chunks: int
+    embedded: int
+    reused: int
+    seconds: float
+    embed_seconds: float
+    unchanged: bool
+    collection: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def lexical_dir(settings: Settings, collection: str) -> Path:
+    return settings.home / "lexical" / collection
+
+
+def index_version(embeddings: Embeddings) -> str:
+    return f"{embedder_id(embeddings)}|{CHUNKING_VERSION}"
+
+
+@contextmanager
+def ingest_lock(settings: Settings) -> Iterator[None]:
+    """One ingest at a time, across threads of the app and across processes on this machine."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with _thread_lock, open(settings.home / "ingest.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _embed_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _old_vectors(client, manifest: store.Manifest | None) -> dict[str, list[float]]:
+    """Vectors of the current generation by the hash of the text they embed."""
+    if manifest is None:
+        return {}
+    try:
+        col = store.generation(client, manifest.collection)
+    except Exception:  # the pointer names a generation that is gone: nothing to reuse
+        return {}
+    return {meta["embed_hash"]: vec for _, _, meta, vec in store.iter_records(col, embeddings=True) if vec}
+
+
+def ingest(
+    settings: Settings,
+    embeddings: Embeddings,
+    rebuild: bool = False,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Index the corpus folder. Safe to interrupt: the previous index stays current until the end."""
+    t0 = time.perf_counter()
+    with ingest_lock(settings):
+        client = store.open_client(settings)
+        docs, skipped = load_corpus(settings.corpus)
+        old = store.read_manifest(client)
+        version = index_version(embeddings)
+        old_hashes = {d.doc_id: d.content_hash for d in old.docs} if old else {}
+        new_hashes = {d.doc_id: d.content_hash for d in docs}
+        diff = dict(
+            added=sorted(set(new_hashes) - set(old_hashes)),
+            changed=sorted(k for k in new_hashes if k in old_hashes and old_hashes[k] != new_hashes[k]),
+            removed=sorted(set(old_hashes) - set(new_hashes)),
+        )
+        if (
+            old
+            and not rebuild
+            and old.embedder == version
+            and old_hashes == new_hashes
+            and lexical_dir(settings, old.collection).exists()
+        ):
+            n_chunks = sum(d.chunks for d in old.docs)
+            return IngestReport(
+                len(docs), n_chunks, 0, n_chunks, time.perf_counter() - t0, 0.0, True,
+                old.collection, skipped=skipped,
+            )
+
+        chunks_by_doc = {d.doc_id: chunk_document(d) for d in docs}
+        chunks: list[Chunk] = [c for d in docs for c in chunks_by_doc[d.doc_id]]
+        texts = [search_text(c) for c in chunks]
+        hashes = [_embed_hash(t) for t in texts]
+        reuse = {} if rebuild or not old or old.embedder != version else _old_vectors(client, old)
+        todo = [i for i, h in enumerate(hashes) if h not in reuse]
+
+        t_embed = time.perf_counter()
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, len(todo))
+
+        if progress:
+            progress(0, len(todo))
+        fresh = embeddings.embed_documents([texts[i] for i in todo], progress=step) if todo else []
+        embed_seconds = time.perf_counter() - t_embed
+        vectors = dict(reuse)
+        vectors.update({hashes[i]: v for i, v in zip(todo, fresh, strict=True)})
+
+        collection = store.new_generation(client)
+        ids = [c.chunk_id for c in chunks]
+        metas = [{**c.to_metadata(), "embed_hash": h} for c, h in zip(chunks, hashes, strict=True)]
+        for i in range(0, len(chunks), _ADD_BATCH):
+            sl = slice(i, i + _ADD_BATCH)
+            collection.add(
+                ids=ids[sl],
+                documents=[c.text for c in chunks[sl]],
+                metadatas=metas[sl],
+                embeddings=[vectors[h] for h in hashes[sl]],
+            )
+        LexicalIndex.build(ids, texts).save(lexical_dir(settings, collection.name))
+
+        now = time.time()
+        records = [
+            store.DocRecord(
+                doc_id=d.doc_id, title=d.title, doc_number=d.doc_number, source=d.source,
+                content_hash=d.content_hash, chunks=len(chunks_by_doc[d.doc_id]),
+                ingested_at=_ingested_at(old, d.doc_id, d.content_hash, now),
+                issuer=d.issuer, date=d.date, encoding=d.encoding,
+            )
+            for d in docs
+        ]
+        manifest = store.Manifest(
+            collection=collection.name, embedder=version, created=now, docs=records,
+            skipped=[{"file": s.file, "reason": s.reason} for s in skipped],
+        )
+        store.publish(client, manifest)
+        drop_stale(settings, client, keep=collection.name)
+        return IngestReport(
+            documents=len(docs), chunks=len(chunks), embedded=len(todo), reused=len(chunks) - len(todo),
+            seconds=time.perf_counter() - t0, embed_seconds=embed_seconds, unchanged=False,
+            collection=collection.name, skipped=skipped, **diff,
+        )
+
+
+def _ingested_at(old: store.Manifest | None, doc_id: str, content_hash: str, now: float) -> float:
+    """An unchanged document keeps the time it was first ingested."""
+    for d in old.docs if old else []:
+        if d.doc_id == doc_id and d.content_hash == content_hash:
+            return d.ingested_at
+    return now
+
+
+def drop_stale(settings: Settings, client, keep: str) -> None:
+    """Remove generations and lexical caches other than `keep` (replaced, or left by a killed ingest)."""
+    store.drop_generations(client, {keep})
+    lex_root = settings.home / "lexical"
+    if lex_root.exists():
+        for path in lex_root.iterdir():
+            if path.name != keep:
+                shutil.rmtree(path, ignore_errors=True)

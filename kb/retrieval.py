@@ -1,0 +1,112 @@
+"""Hybrid retrieval: dense vectors, BM25 over jieba words and BM25 over character bigrams,
+fused with reciprocal rank fusion. A 文号 in the query puts the passages that carry that
+number first, whatever bracket or digit style either side used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from kb.docnum import find_docnums
+from kb.index import Generation, Index
+from kb.schema import Chunk, Hit
+from kb.validate import clean_question
+
+RRF_K = 60
+CANDIDATES = 30
+WEIGHTS = {"dense": 1.0, "bm25_words": 1.0, "bm25_bigrams": 1.0}
+
+
+def rrf(
+    rankings: dict[str, list[tuple[str, float]]],
+    chunks: dict[str, Chunk],
+    weights: dict[str, float] = WEIGHTS,
+) -> list[Hit]:
+    """Fuse ranked id lists: score = sum of weight / (RRF_K + rank). Ties keep first-seen order."""
+    fused: dict[str, Hit] = {}
+    for name, ranked in rankings.items():
+        for rank, (cid, raw) in enumerate(ranked, start=1):
+            hit = fused.setdefault(cid, Hit(chunk=chunks[cid], score=0.0))
+            hit.score += weights.get(name, 1.0) / (RRF_K + rank)
+            hit.ranks[name] = rank
+            hit.scores[name] = raw
+    return sorted(fused.values(), key=lambda h: -h.score)
+
+
+def _docnum_chunks(gen: Generation, keys: set[str]) -> list[str]:
+    """Ids of chunks whose text carries one of the numbers, in reading order."""
+    if gen.docnums is None:
+        docnums: dict[str, list[str]] = {}
+        for cid, chunk in gen.chunks.items():
+            for m in find_docnums(chunk.text):
+                docnums.setdefault(m.key, []).append(cid)
+        gen.docnums = docnums
+    out: list[str] = []
+    for key in keys:
+        out.extend(c for c in gen.docnums.get(key, []) if c not in out)
+    return out
+
+
+def rankings(
+    index: Index, query: str, candidates: int = CANDIDATES, doc_ids: set[str] | None = None
+) -> tuple[Generation, dict[str, list[tuple[str, float]]]]:
+    """Each ranking on its own (dense score is cosine similarity), for fusion and for display."""
+    gen = index.current()
+    depth = candidates * 4 if doc_ids else candidates
+    qvec = index.embeddings.embed_query(query)
+    dense_filter = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
+    dense = gen.vectors.similarity_search_by_vector_with_relevance_scores(
+        qvec, k=min(depth, len(gen.chunks)), filter=dense_filter
+    )
+    ranked = {"dense": [(doc.id, 1.0 - dist) for doc, dist in dense if doc.id]}
+    ranked.update(gen.lexical.search(query, depth))
+    if doc_ids:
+        ranked = {
+            name: [(cid, s) for cid, s in hits if gen.chunks[cid].doc_id in doc_ids][:candidates]
+            for name, hits in ranked.items()
+        }
+    return gen, ranked
+
+
+def search(index: Index, query: str, k: int = 5, doc_ids: set[str] | None = None) -> list[Hit]:
+    """The top-k chunks for a question; raises InvalidQuestion for unusable input."""
+    query = clean_question(query)
+    gen, ranked = rankings(index, query, doc_ids=doc_ids)
+    hits = rrf(ranked, gen.chunks)
+    keys = {m.key for m in find_docnums(query)}
+    if keys:
+        fused = {h.chunk.chunk_id: h for h in hits}
+        pinned = [
+            fused.get(cid) or Hit(chunk=gen.chunks[cid], score=0.0)
+            for cid in _docnum_chunks(gen, keys)
+            if not doc_ids or gen.chunks[cid].doc_id in doc_ids
+        ]
+        for h in pinned:
+            h.ranks["docnum"] = 1
+        pinned.sort(key=lambda h: -h.score)
+        pinned_ids = {h.chunk.chunk_id for h in pinned}
+        hits = pinned + [h for h in hits if h.chunk.chunk_id not in pinned_ids]
+    return hits[:k]
+
+
+def hit_to_document(hit: Hit) -> Document:
+    """LangChain view of a hit: the passage, its provenance and each ranking's evidence."""
+    chunk: Chunk = hit.chunk
+    meta: dict[str, Any] = {**chunk.to_metadata(), "score": hit.score, "ranks": dict(hit.ranks)}
+    return Document(page_content=chunk.text, metadata=meta, id=chunk.chunk_id)
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever, for chains and for other systems."""
+
+    index: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [hit_to_document(h) for h in search(self.index, query, k=self.k)]

@@ -1,0 +1,93 @@
+"""Plain data passed between ingest, index, retrieval and answering.
+
+Offsets always refer to `SourceDoc.text`, the decoded text of a document as the
+knowledge base stores it, so a citation can quote `text[start:end]` exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One document of the corpus, decoded to text."""
+
+    doc_id: str  # path relative to the corpus dir, POSIX style: stable across machines
+    title: str
+    doc_number: str  # 文号 / 令号 as the catalog or header gives it, "" when unknown
+    text: str
+    source: str  # file name shown to users
+    content_hash: str  # sha256 of the decoded text: a changed file has a new hash
+    issuer: str = ""
+    date: str = ""
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable unit: a report item, a law article, or a sentence-aligned piece of one."""
+
+    doc_id: str
+    doc_title: str
+    doc_number: str
+    section_path: tuple[str, ...]  # headings from the top, e.g. ("二、…", "（六）…", "3. …")
+    label: str  # what a citation shows: "二、（六）3." or "第二十条"
+    text: str  # == SourceDoc.text[start:end]
+    start: int
+    end: int
+    source: str
+    part: int = 0  # index of the piece when a long item was split
+    kind: str = "body"  # "body", "heading" or "preamble"
+
+    @property
+    def chunk_id(self) -> str:
+        """Content hash: the same passage of the same document always gets the same id."""
+        key = f"{self.doc_id}\x1f{self.start}\x1f{self.text}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def heading(self) -> str:
+        """The heading path as one line, prepended to the text for embedding and BM25."""
+        return " ".join(self.section_path)
+
+    def to_metadata(self) -> dict[str, str | int]:
+        """Flat metadata for Chroma (which accepts only scalars)."""
+        meta = asdict(self)
+        meta.pop("text")
+        meta["section_path"] = "\x1f".join(self.section_path)
+        return meta
+
+    @classmethod
+    def from_metadata(cls, text: str, meta: dict) -> Chunk:
+        path = meta.get("section_path") or ""
+        return cls(
+            doc_id=str(meta["doc_id"]),
+            doc_title=str(meta["doc_title"]),
+            doc_number=str(meta.get("doc_number") or ""),
+            section_path=tuple(p for p in str(path).split("\x1f") if p),
+            label=str(meta["label"]),
+            text=text,
+            start=int(meta["start"]),
+            end=int(meta["end"]),
+            source=str(meta["source"]),
+            part=int(meta.get("part", 0)),
+            kind=str(meta.get("kind", "body")),
+        )
+
+
+@dataclass
+class Hit:
+    """A chunk found by retrieval, with the evidence of each ranking that found it."""
+
+    chunk: Chunk
+    score: float  # fused score (higher is better)
+    ranks: dict[str, int] = field(default_factory=dict)  # ranking name -> 1-based rank
+    scores: dict[str, float] = field(default_factory=dict)  # ranking name -> raw score
+
+
+def search_text(chunk: Chunk) -> str:
+    """What embedders and BM25 see: the passage under its headings, so 第二十条 knows it is about 行政复议申请."""
+    title = chunk.doc_title.removeprefix("中华人民共和国")
+    return f"{title} {chunk.heading}\n{chunk.text}"

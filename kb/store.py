@@ -1,0 +1,133 @@
+"""Chroma access: the client, the index generations, and the pointer to the current one.
+
+Every ingest writes a complete new collection (a generation), then flips one pointer
+record. A reader always follows the pointer, so an ingest killed at any point leaves the
+previous generation whole, and several app processes sharing a Chroma server agree on
+what the index is.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from kb.config import Settings
+
+META_COLLECTION = "kb_meta"
+GENERATION_PREFIX = "kb_gen_"
+_POINTER_ID = "current"
+_PAGE = 1000
+
+
+def open_client(settings: Settings) -> ClientAPI:
+    """A Chroma server when KB_CHROMA_HOST is set, else a persistent client under the data dir."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.home / "chroma"), settings=chroma_settings)
+
+
+@dataclass
+class DocRecord:
+    """What the index knows of one document, kept in the manifest."""
+
+    doc_id: str
+    title: str
+    doc_number: str
+    source: str
+    content_hash: str
+    chunks: int
+    ingested_at: float
+    issuer: str = ""
+    date: str = ""
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Manifest:
+    collection: str
+    embedder: str
+    created: float
+    docs: list[DocRecord] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Manifest:
+        data = json.loads(raw)
+        data["docs"] = [DocRecord(**d) for d in data.get("docs", [])]
+        return cls(**data)
+
+
+def _meta(client: ClientAPI) -> Collection:
+    return client.get_or_create_collection(META_COLLECTION, embedding_function=None)
+
+
+def read_manifest(client: ClientAPI) -> Manifest | None:
+    """The current generation, or None before the first ingest."""
+    got = _meta(client).get(ids=[_POINTER_ID], include=["documents"])
+    docs = got.get("documents") or []
+    return Manifest.from_json(docs[0]) if docs and docs[0] else None
+
+
+def publish(client: ClientAPI, manifest: Manifest) -> None:
+    """Make `manifest` the current generation: a single record write, so it is all or nothing."""
+    _meta(client).upsert(
+        ids=[_POINTER_ID],
+        embeddings=[[0.0]],
+        documents=[manifest.to_json()],
+        metadatas=[{"collection": manifest.collection, "created": manifest.created}],
+    )
+
+
+def new_generation(client: ClientAPI) -> Collection:
+    name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:8]}"
+    return client.create_collection(
+        name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    )
+
+
+def generation(client: ClientAPI, name: str) -> Collection:
+    return client.get_collection(name, embedding_function=None)
+
+
+def drop_generations(client: ClientAPI, keep: set[str]) -> list[str]:
+    """Delete generations not in `keep`: those replaced, and those an interrupted ingest left."""
+    dropped = []
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        if name.startswith(GENERATION_PREFIX) and name not in keep:
+            client.delete_collection(name)
+            dropped.append(name)
+    return dropped
+
+
+def iter_records(
+    collection: Collection, where: dict | None = None, embeddings: bool = False
+) -> Iterator[tuple[str, str, dict, list[float] | None]]:
+    """(id, document, metadata, embedding) of every record, page by page."""
+    include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=include, limit=_PAGE, offset=offset)
+        ids = page["ids"]
+        if not ids:
+            return
+        vectors = page.get("embeddings") if embeddings else None
+        for i, rid in enumerate(ids):
+            vec = vectors[i].tolist() if vectors is not None else None
+            yield rid, page["documents"][i], page["metadatas"][i], vec
+        offset += len(ids)
