@@ -1,0 +1,303 @@
+"""文号 / 令号 parsing: one key per document number, whatever way it was typed.
+
+Staff type numbers loosely (江政办(2023)16号, 江政办【２０２３】１６, 江政办 [2023] 16 号),
+documents print them officially (江政办〔2023〕16号, 中华人民共和国主席令第九号). A
+tokenizer splits them apart, so retrieval alone can't find a document by its number;
+the registry keys documents by the canonical form computed here.
+
+Two shapes:
+- bracketed 文号: PREFIX〔YEAR〕N号  -> key "PREFIX|YEAR|N"   (江政办|2023|16)
+- order numbers: ISSUER令第N号      -> key "ISSUER令|N"       (国务院令|713, 主席令|9)
+  "中华人民共和国" in front of an issuer is dropped, so 主席令第九号 and
+  中华人民共和国主席令第九号 are one key; Chinese numerals become integers.
+
+Every function here is total: arbitrary text never raises.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS)
+_NATION = "中华人民共和国"
+
+_OPEN = "〔[(【（［｛{〖"
+_CLOSE = "〕])】）］｝}〗"
+_SP = r"[ \t\u3000\u00a0]*"  # stray spaces allowed between any two characters
+_CJK = r"[\u4e00-\u9fff]"
+
+
+def _spaced(chars: str) -> str:
+    """A character class repeated with stray spaces between the repetitions."""
+    return rf"{chars}(?:{_SP}{chars})*"
+
+
+# Prefix run: CJK characters (maybe spaced) right before the bracket / 令. Trimmed afterwards.
+_RUN = rf"(?P<run>{_CJK}(?:{_SP}{_CJK}){{0,29}})"
+_YEAR = rf"(?P<year>(?:1{_SP}9|2{_SP}0){_SP}[0-9]{_SP}[0-9]|[{_CN_CHARS}](?:{_SP}[{_CN_CHARS}]){{3}})"
+_NUM_AR = rf"[0-9](?:{_SP}[0-9]){{0,5}}"
+_NUM = rf"(?P<num>{_NUM_AR}|{_spaced(f'[{_CN_CHARS}]')})"
+
+_BRACKET_RE = re.compile(
+    rf"{_RUN}{_SP}[{re.escape(_OPEN)}]{_SP}{_YEAR}{_SP}[{re.escape(_CLOSE)}]{_SP}(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)?"
+)
+_ORDER_RE = re.compile(
+    rf"{_RUN}{_SP}令{_SP}(?P<open>[（(〔\[]{_SP})?(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)?(?:{_SP}[）)〕\]])?"
+)
+
+# Issuers whose orders are numbered 令: the State Council, the President, governments, ministries.
+_ORDER_ISSUER = re.compile(
+    r"(?:国务院|国家主席|主席|(?:[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|县|区|州|盟|旗))+人民政府"
+    r"|[\u4e00-\u9fff]{1,12}?(?:部|委员会|总局|局|署|银行))$"
+)
+
+# Words of a sentence that end wherever they occur in the run before a number
+# (根据江政办, 请问江政办, 出台和江政办): the 文号 prefix starts after the last of them.
+_BOUNDARY_WORDS = tuple(
+    """根据 依据 按照 依照 遵照 参照 对照 贯彻 落实 执行 印发 出台 制定 发布 转发 下发 公布 实施
+    关于 文件 文号 号文 通知 请问 查询 查找 搜索 查看 看看 一下 什么 哪个 以及 还有 还是 就是 详见
+    参见 见于 另见 见 的 了 是 和 与 及 或 即 在 将 把 从 跟 该 此 请 问 吗 呢 啊 吧 么""".split()
+)
+# Words that end a sentence run only at its very start: inside a prefix they may be real.
+_LEADING_WORDS = tuple("另 再 又 先 后 还 也 都 为 按 据 照 由 对 于 同 等 这 那 本 查 号 文 令 条".split())
+_MAX_PREFIX = 8  # 文号 prefixes are short: 江政办, 江营商办发, 桂政办发
+
+
+@dataclass(frozen=True)
+class DocNumMatch:
+    """One document number found in a text; start/end index the ORIGINAL text."""
+
+    start: int
+    end: int
+    raw: str
+    key: str
+
+    @property
+    def display(self) -> str:
+        return display_from_key(self.key)
+
+
+def _fold(text: str) -> str:
+    """Full-width to half-width, one character for one, so offsets survive."""
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
+def _strip_spaces(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def cn_to_int(s: str) -> int | None:
+    """Chinese or Arabic numeral to int: 九 -> 9, 七十一 -> 71, 一百零三 -> 103, 二〇二三 -> 2023."""
+    s = _strip_spaces(_fold(s))
+    if not s:
+        return None
+    if s.isascii() and s.isdigit():
+        return int(s)
+    if any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in s):
+        return None
+    if not any(ch in _CN_UNITS for ch in s):  # digit by digit: 二〇二三, 七一
+        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+    total, digit = 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            if digit is not None and digit != 0:
+                return None  # two digits in a row inside a unit form: not a number
+            digit = _CN_DIGITS[ch]
+        else:
+            unit = _CN_UNITS[ch]
+            total += (1 if digit is None else digit) * unit
+            digit = None
+    return total + (digit or 0)
+
+
+def int_to_cn(n: int) -> str:
+    """int to Chinese numerals as 主席令 prints them: 9 -> 九, 71 -> 七十一, 103 -> 一百零三."""
+    digits = "零一二三四五六七八九"
+    if n < 0 or n >= 10000:
+        return str(n)
+    if n < 10:
+        return digits[n]
+    out, zero = "", False
+    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = n // unit_value % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += ("" if (unit == "十" and d == 1 and not out) else digits[d]) + unit
+    return out
+
+
+def _clean_run(run: str, max_len: int = 30) -> str:
+    """The CJK run before a bracket or 令 without the sentence words in front of the number."""
+    run = _strip_spaces(run)
+    masked = run.replace(_NATION, "\x00" * len(_NATION))  # 共和 is not the word 和
+    cut = 0
+    for word in _BOUNDARY_WORDS:
+        pos = masked.rfind(word)
+        while pos >= 0 and len(run) - (pos + len(word)) < 2:
+            pos = masked.rfind(word, 0, pos)
+        if pos >= 0:
+            cut = max(cut, pos + len(word))
+    run = run[cut:][-max_len:]
+    changed = True
+    while changed:
+        changed = False
+        for word in _LEADING_WORDS:
+            if run.startswith(word) and len(run) - len(word) >= 2:
+                run = run[len(word) :]
+                changed = True
+    return run
+
+
+def _order_issuer(run: str) -> str | None:
+    """The longest tail of `run` shaped like an issuer of 令 (国务院, XX人民政府, XX部), or None."""
+    run = _clean_run(run)
+    for i in range(len(run)):
+        tail = run[i:]
+        name = tail[len(_NATION) :] if tail.startswith(_NATION) else tail
+        if name and _ORDER_ISSUER.fullmatch(name):
+            return tail
+    return None
+
+
+def _issuer_name(tail: str) -> str:
+    name = tail[len(_NATION) :] if tail.startswith(_NATION) else tail
+    return "主席" if name == "国家主席" else name
+
+
+def _key_of(m: re.Match, bracket: bool) -> tuple[str, int] | None:
+    """(key, chars of the run the key uses) for one regex match, or None when it isn't a number."""
+    num = cn_to_int(m.group("num"))
+    if num is None or num <= 0:
+        return None
+    run = m.group("run")
+    if bracket:
+        year = cn_to_int(m.group("year"))
+        if year is None or not 1949 <= year <= 2099:
+            return None
+        prefix = _clean_run(run, _MAX_PREFIX)
+        if len(prefix) < 2:
+            return None
+        return f"{prefix}|{year}|{num}", len(prefix)
+    tail = _order_issuer(run)
+    if tail is None:
+        return None
+    if not m.group("num").strip()[0].isdigit() and "第" not in m.group(0) and not m.group("hao"):
+        return None  # 令 followed by a bare Chinese numeral is prose, not an order number
+    return f"{_issuer_name(tail)}令|{num}", len(tail)
+
+
+def _run_start(text: str, run_start: int, run_end: int, used: int) -> int:
+    """Offset where the last `used` non-space characters of text[run_start:run_end] begin."""
+    pos = run_end
+    count = 0
+    while pos > run_start and count < used:
+        pos -= 1
+        if not text[pos].isspace():
+            count += 1
+    return pos
+
+
+def find_docnums(text: str) -> list[DocNumMatch]:
+    """Every document number in `text`, left to right, with spans into the original text."""
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        folded = _fold(text)
+        found: list[DocNumMatch] = []
+        for bracket, pattern in ((True, _BRACKET_RE), (False, _ORDER_RE)):
+            for m in pattern.finditer(folded):
+                keyed = _key_of(m, bracket)
+                if keyed is None:
+                    continue
+                key, used = keyed
+                start = _run_start(folded, m.start("run"), m.end("run"), used)
+                end = m.end()
+                if not bracket and m.group("open") is None:
+                    # A closing bracket only belongs to the number when it was opened.
+                    tail = folded[m.end("num") : end]
+                    if tail.rstrip(" \t\u3000\u00a0")[-1:] in ")）〕]":
+                        end = m.end("hao") if m.group("hao") else m.end("num")
+                found.append(DocNumMatch(start, end, text[start:end], key))
+        found.sort(key=lambda d: (d.start, -d.end))
+        out: list[DocNumMatch] = []
+        for d in found:  # overlapping matches: keep the earlier, longer one
+            if out and d.start < out[-1].end:
+                continue
+            out.append(d)
+        return out
+    except (RecursionError, ValueError, IndexError):
+        return []
+
+
+def normalize_docnum(s: str) -> str | None:
+    """The registry key of the first number in `s` (江政办|2023|16, 国务院令|713), or None."""
+    found = find_docnums(s) if isinstance(s, str) else []
+    return found[0].key if found else None
+
+
+def display_from_key(key: str) -> str:
+    """Official display form of a key: 江政办〔2023〕16号, 国务院令第713号, 中华人民共和国主席令第九号."""
+    parts = key.split("|")
+    if len(parts) == 3:
+        return f"{parts[0]}〔{parts[1]}〕{parts[2]}号"
+    if len(parts) == 2 and parts[1].isdigit():
+        if parts[0] == "主席令":
+            return f"{_NATION}主席令第{int_to_cn(int(parts[1]))}号"
+        return f"{parts[0]}第{parts[1]}号"
+    return ""
+
+
+def canonical_docnum(s: str) -> str:
+    """Display form of the first number in `s` with 〔〕 and 号, or "" when there is none."""
+    key = normalize_docnum(s)
+    return display_from_key(key) if key else ""
+
+
+def key_prefix(key: str) -> str:
+    """The issuer part of a key: 江政办 of 江政办|2023|16, 国务院令 of 国务院令|713."""
+    return key.split("|", 1)[0]
+
+
+def key_year(key: str) -> int | None:
+    """The year of a bracketed 文号 key, None for order numbers."""
+    parts = key.split("|")
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
+def keys_compatible(a: str, b: str) -> bool:
+    """Same year and serial, and one prefix ends the other: a number whose prefix caught a
+    word of the sentence (柳江江政办|2023|16) still finds 江政办|2023|16."""
+    pa, pb = a.split("|"), b.split("|")
+    if len(pa) != len(pb) or pa[1:] != pb[1:]:
+        return False
+    x, y = pa[0], pb[0]
+    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
+    return len(short) >= 2 and long_.endswith(short)
