@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from kb.schema import Chunk, SourceDoc
 
 CN_NUM = "零〇一二三四五六七八九十百千"
-MAX_CHUNK_CHARS = 320  # ~200 tokens for e5: long enough for an article, short enough to be precise
+MAX_CHUNK_CHARS = 150  # ~100 tokens: precise passages, and e5 on CPU costs more per token on longer input
 MIN_PIECE_CHARS = 40
 
 # Law structure. Matched at a line start.

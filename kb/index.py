@@ -78,3 +78,12 @@ class Index:
             create_collection_if_not_exists=False,
         )
         return Generation(manifest, vectors, lexical, ordered)
+
+
+def open_index(settings: Settings | None = None) -> Index:
+    """The index named by the environment, with the embedder it was built with."""
+    from kb.config import settings as load_settings
+    from kb.embeddings import load_embeddings
+
+    settings = settings or load_settings()
+    return Index(settings, load_embeddings(settings.embeddings))

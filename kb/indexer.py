@@ -24,7 +24,7 @@ from kb import store
 from kb.config import Settings
 from kb.embeddings import embedder_id
 from kb.lexical import LexicalIndex
-from kb.schema import Chunk, search_text
+from kb.schema import Chunk, dense_text, search_text
 
 CHUNKING_VERSION = "chunks-v1"  # bump when structure parsing changes: forces re-chunking
 ProgressFn = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -118,7 +118,7 @@ def ingest(
 
         chunks_by_doc = {d.doc_id: chunk_document(d) for d in docs}
         chunks: list[Chunk] = [c for d in docs for c in chunks_by_doc[d.doc_id]]
-        texts = [search_text(c) for c in chunks]
+        texts = [dense_text(c) for c in chunks]
         hashes = [_embed_hash(t) for t in texts]
         reuse = {} if rebuild or not old or old.embedder != version else _old_vectors(client, old)
         todo = [i for i, h in enumerate(hashes) if h not in reuse]
@@ -150,7 +150,7 @@ def ingest(
                 metadatas=metas[sl],
                 embeddings=[vectors[h] for h in hashes[sl]],
             )
-        LexicalIndex.build(ids, texts).save(lexical_dir(settings, collection.name))
+        LexicalIndex.build(ids, [search_text(c) for c in chunks]).save(lexical_dir(settings, collection.name))
 
         now = time.time()
         records = [

@@ -88,6 +88,18 @@ class Hit:
 
 
 def search_text(chunk: Chunk) -> str:
-    """What embedders and BM25 see: the passage under its headings, so 第二十条 knows it is about 行政复议申请."""
+    """What BM25 sees: the passage under its title and headings, so 第二十条 knows it is about 行政复议申请."""
     title = chunk.doc_title.removeprefix("中华人民共和国")
     return f"{title} {chunk.heading}\n{chunk.text}"
+
+
+def dense_text(chunk: Chunk) -> str:
+    """What the embedder sees: the passage, led by its item heading when it is a later piece.
+
+    Embedding cost grows faster than length on this CPU, so the full heading path stays
+    with BM25, where it is free.
+    """
+    if chunk.part == 0 or not chunk.section_path:
+        return chunk.text
+    lead = chunk.label if chunk.label.startswith("第") else chunk.section_path[-1]
+    return f"{lead}：{chunk.text}"
