@@ -7,7 +7,7 @@ picks up an ingest made by another thread or process without a restart.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
@@ -16,6 +16,7 @@ from kb import store
 from kb.config import Settings
 from kb.indexer import lexical_dir
 from kb.lexical import LexicalIndex
+from kb.registry import Registry, build_registry
 from kb.schema import Chunk, search_text
 
 
@@ -33,6 +34,22 @@ class Generation:
     lexical: LexicalIndex
     chunks: dict[str, Chunk]  # every chunk by id, in reading order
     docnums: dict[str, list[str]] | None = None  # 文号 key -> ids of chunks citing it, built on first use
+    _registry: Registry | None = None
+
+    @property
+    def registry(self) -> Registry:
+        """The 文号 registry of this generation, derived from its chunks on first use."""
+        if self._registry is None:
+            docs = [_RegistryDoc(**{**asdict(d), "text": ""}) for d in self.manifest.docs]
+            self._registry = build_registry(docs, list(self.chunks.values()))
+        return self._registry
+
+
+@dataclass
+class _RegistryDoc(store.DocRecord):
+    """A manifest record seen as a document whose text the registry reads from the chunks."""
+
+    text: str = ""
 
 
 class Index:

@@ -1,0 +1,50 @@
+"""`kb ingest`: bring the index in step with the corpus folder, with progress and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.commands.common import EXIT_BAD_INPUT
+from kb.config import settings as load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="导入（或更新）文档目录")
+    p.add_argument("--corpus", help="文档目录（默认 ./corpus 或 KB_CORPUS）")
+    p.add_argument("--rebuild", action="store_true", help="忽略已有向量，全部重建")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from kb.embeddings import load_embeddings
+    from kb.indexer import ingest
+
+    settings = load_settings(corpus=args.corpus)
+    if not settings.corpus.is_dir():
+        print(f"找不到文档目录：{settings.corpus}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    bar = tqdm(total=0, unit="段", desc="向量化", disable=args.quiet, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = ingest(settings, load_embeddings(settings.embeddings), rebuild=args.rebuild, progress=progress)
+    bar.close()
+    state = "无变化" if report.unchanged else "完成"
+    print(
+        f"导入{state}：{report.documents} 个文档，{report.chunks} 个片段"
+        f"（新向量化 {report.embedded}，复用 {report.reused}），用时 {report.seconds:.1f} 秒"
+        f"（向量化 {report.embed_seconds:.1f} 秒）。"
+    )
+    for label, names in (("新增", report.added), ("更新", report.changed), ("删除", report.removed)):
+        if names:
+            print(f"{label}：{'、'.join(names)}")
+    for s in report.skipped:
+        print(f"跳过 {s.file}：{s.reason}")
+    return 0
