@@ -7,9 +7,10 @@ import sys
 import time
 
 from app.commands import docs, ingest, search
+from app.commands import eval as eval_command
 from kb.index import EmptyIndexError
 
-COMMANDS = [ingest, search, docs]
+COMMANDS = [ingest, search, docs, eval_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,21 +1,29 @@
-"""Measure retrieval on a gold file, so "finds the right passage" is a number anyone can reproduce.
+"""Measure retrieval and answers on a gold file, so "fast and right" are numbers anyone can reproduce.
 
 A gold line is `{question, answer_facts, source_contains | null, doc, ...}`. A retrieved
-chunk is relevant when it overlaps the place in `doc` where `source_contains` stands.
+chunk is relevant when it overlaps the place in `doc` where `source_contains` stands. An
+answer is right when every answer fact appears in it; a citation is valid when its quote
+is the source text at its offsets and contains the figures and 文号 of the sentence it closes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.corpus import load_corpus
 from kb.config import PROJECT_ROOT
+from kb.docnum import display_from_key, find_docnums
 from kb.index import Index
 from kb.retrieval import rankings, rrf, search
 from kb.schema import Chunk
+from kb.validate import InvalidQuestion
 
 DEFAULT_GOLD = PROJECT_ROOT / "tests" / "data" / "gold.jsonl"
 MODES = ("hybrid", "dense", "bm25", "bm25_words", "bm25_bigrams")
@@ -114,3 +122,298 @@ def _doc_texts(index: Index) -> dict[str, str]:
         if chunk.end > length:
             buf.append(chunk.text[max(0, length - chunk.start) :])
     return {k: "".join(v) for k, v in texts.items()}
+
+
+# ---------------------------------------------------------------------------
+# End-to-end evaluation: retrieval, answers, citations, refusals, latency.
+#
+# A "system" is two plain functions, so the same scoring runs on ours and on a baseline:
+#   retrieve(question) -> ranked chunks;  answer(question) -> {"text", "citations", "refused"}.
+
+Retrieve = Callable[[str], list[Chunk]]
+AnswerFn = Callable[[str], dict]
+RECALL_KS = (1, 5, 10)
+_MARKER = re.compile(r"\[(\d+)\]")
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+_ARABIC = re.compile(r"\d+(?:\.\d+)?%?")
+_CN_FIGURE = re.compile(r"(?<![第零一二两三四五六七八九十百千万])[零一二两三四五六七八九十百千万]{2,}")
+
+
+def source_texts(corpus_dir: Path) -> dict[str, str]:
+    """doc_id -> the decoded text a citation's offsets point into (via ingest.corpus.load_document)."""
+    docs, _ = load_corpus(corpus_dir)
+    return {d.doc_id: d.text for d in docs}
+
+
+def answer_view(answer: object) -> dict:
+    """The fields scoring needs from an `Answer` (dataclass, object or dict), as a plain dict."""
+    def get(name: str, default=None):
+        return answer.get(name, default) if isinstance(answer, dict) else getattr(answer, name, default)
+
+    text = get("answer")
+    if not isinstance(text, str):
+        text = get("text", "") or ""
+    citations = []
+    for c in get("citations", None) or []:
+        if not isinstance(c, dict):
+            c = dataclasses.asdict(c) if dataclasses.is_dataclass(c) else dict(vars(c))
+        citations.append(c)
+    return {
+        "text": text,
+        "citations": citations,
+        "refused": bool(get("refused", False)),
+        "backend": str(get("backend", "") or ""),
+    }
+
+
+def facts_present(text: str, facts: list[str]) -> list[str]:
+    """The facts missing from `text`, comparing with all whitespace removed."""
+    squashed = _squash(text)
+    return [f for f in facts if _squash(f) not in squashed]
+
+
+def claim_before(text: str, marker_start: int) -> str:
+    """The claim a citation marker closes: back to the previous sentence end or marker.
+
+    Adjacent markers ([1][2]) close the same claim; a marker placed after the full stop
+    closes the sentence before it.
+    """
+    head = text[:marker_start]
+    while True:  # step back over markers that directly precede this one
+        m = re.search(r"\[\d+\]\s*$", head)
+        if not m:
+            break
+        head = head[: m.start()]
+    head = head.rstrip("。！？；!?;\n \t")
+    bounds = [m.end() for m in _SENTENCE_END.finditer(head)] + [m.end() for m in _MARKER.finditer(head)]
+    return head[max(bounds, default=0) :]
+
+
+def claim_facts(claim: str) -> tuple[set[str], list[str]]:
+    """(文号 keys, figures) a claim states; figures inside a 文号 count as part of the number."""
+    keys = set()
+    blanked = claim
+    for m in find_docnums(claim):
+        keys.add(m.key)
+        blanked = blanked[: m.start] + " " * (m.end - m.start) + blanked[m.end :]
+    folded = unicodedata.normalize("NFKC", blanked)
+    figures = _ARABIC.findall(folded)
+    for f in _CN_FIGURE.findall(folded):
+        f = f[1:] if f.startswith("一十") else f  # 统一十五日: the 一 belongs to the word before
+        if any(ch in "十百千万" for ch in f):
+            figures.append(f)
+    return keys, figures
+
+
+def unsupported(claim: str, quotes: list[str]) -> list[str]:
+    """The 文号 and figures of `claim` that none of `quotes` contains."""
+    keys, figures = claim_facts(claim)
+    quote_keys = {m.key for q in quotes for m in find_docnums(q)}
+    joined = unicodedata.normalize("NFKC", _squash("\x1f".join(quotes)))
+    missing = [display_from_key(k) for k in sorted(keys - quote_keys)]
+    missing += [f for f in figures if f not in joined]
+    return missing
+
+
+def check_citations(view: dict, texts: dict[str, str]) -> list[dict]:
+    """Per citation: does the quote equal the source text at its offsets, and does it back its claim."""
+    text = view["text"]
+    groups: dict[int, list[int]] = {}  # citation n -> starts of the markers citing it
+    for m in _MARKER.finditer(text):
+        groups.setdefault(int(m.group(1)), []).append(m.start())
+    by_n = {int(c.get("n", i + 1)): c for i, c in enumerate(view["citations"])}
+    out = []
+    for n, c in by_n.items():
+        source = texts.get(str(c.get("doc_id") or c.get("source") or ""))
+        start, end = c.get("start"), c.get("end")
+        quote = str(c.get("quote") or "")
+        quote_ok = (
+            source is not None
+            and isinstance(start, int)
+            and isinstance(end, int)
+            and bool(quote)
+            and source[start:end] == quote
+        )
+        missing: list[str] = []
+        for pos in groups.get(n, []):
+            claim = claim_before(text, pos)
+            cited = [str(by_n[g].get("quote") or "") for g in _adjacent(text, pos) if g in by_n]
+            missing += [f for f in unsupported(claim, cited) if f not in missing]
+        out.append({"n": n, "quote_ok": quote_ok, "supported": not missing, "missing": missing})
+    return out
+
+
+def _adjacent(text: str, pos: int) -> list[int]:
+    """Numbers of the run of markers that contains the marker at `pos` ([1][2] -> [1, 2])."""
+    runs = re.finditer(r"(?:\[\d+\]\s*)+", text)
+    for run in runs:
+        if run.start() <= pos < run.end():
+            return [int(n) for n in _MARKER.findall(run.group(0))]
+    return []
+
+
+def evaluate_item(
+    item: GoldItem,
+    retrieve: Retrieve,
+    answer: AnswerFn | None,
+    texts: dict[str, str],
+    k: int = 5,
+) -> dict:
+    """One gold question through retrieval and answering; a plain record for `summarize`."""
+    t0 = time.perf_counter()
+    try:
+        chunks = retrieve(item.question)
+    except InvalidQuestion:
+        chunks = []
+    search_ms = (time.perf_counter() - t0) * 1000
+    rank = None
+    if item.answerable:
+        rank = next((r for r, c in enumerate(chunks[:10], 1) if is_relevant(c, item, texts)), None)
+    record: dict = {
+        "id": item.id,
+        "question": item.question,
+        "type": item.type or ("unanswerable" if not item.answerable else "其他"),
+        "answerable": item.answerable,
+        "rank": rank,
+        "search_ms": search_ms,
+        "retrieved": [
+            {"rank": r, "doc_title": c.doc_title, "label": c.label, "text": " ".join(c.text.split())[:80]}
+            for r, c in enumerate(chunks[: max(k, 1)], 1)
+        ],
+    }
+    if answer is None:
+        return record
+    t0 = time.perf_counter()
+    try:
+        view = answer_view(answer(item.question))
+    except InvalidQuestion as err:
+        view = {"text": str(err), "citations": [], "refused": True, "backend": ""}
+    record["answer_ms"] = (time.perf_counter() - t0) * 1000
+    record["answer"] = view["text"]
+    record["refused"] = view["refused"]
+    record["backend"] = view["backend"]
+    record["missing_facts"] = (
+        facts_present(view["text"], item.answer_facts) if item.answerable and not view["refused"] else []
+    )
+    record["facts_ok"] = item.answerable and not view["refused"] and not record["missing_facts"]
+    record["citations"] = [] if view["refused"] else check_citations(view, texts)
+    return record
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * p / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def metrics(records: list[dict], k: int = 5) -> dict:
+    """Every metric over a list of item records; None where a metric has nothing to count."""
+    answerable = [r for r in records if r["answerable"]]
+    ranks = [r["rank"] for r in answerable]
+    ks = sorted(set(RECALL_KS) | {k})
+    out: dict = {"n": len(records), "answerable": len(answerable), "unanswerable": len(records) - len(answerable)}
+    for kk in ks:
+        out[f"recall@{kk}"] = _ratio(sum(1 for x in ranks if x and x <= kk), len(answerable))
+    out["mrr@10"] = (sum(1 / x for x in ranks if x and x <= 10) / len(answerable)) if answerable else None
+    answered = [r for r in records if "answer" in r]
+    if answered:
+        ans_ok = [r for r in answered if r["answerable"]]
+        out["answer_accuracy"] = _ratio(sum(1 for r in ans_ok if r["facts_ok"]), len(ans_ok))
+        cits = [c for r in answered for c in r["citations"]]
+        out["citations"] = len(cits)
+        out["citation_quote_ok"] = _ratio(sum(1 for c in cits if c["quote_ok"]), len(cits))
+        out["citation_supported"] = _ratio(sum(1 for c in cits if c["supported"]), len(cits))
+        out["citation_validity"] = _ratio(sum(1 for c in cits if c["quote_ok"] and c["supported"]), len(cits))
+        tp = sum(1 for r in answered if r["refused"] and not r["answerable"])
+        fp = sum(1 for r in answered if r["refused"] and r["answerable"])
+        fn = sum(1 for r in answered if not r["refused"] and not r["answerable"])
+        out["refusal_precision"] = _ratio(tp, tp + fp)
+        out["refusal_recall"] = _ratio(tp, tp + fn)
+        latencies = [r["answer_ms"] for r in answered]
+        out["answer_ms_p50"] = percentile(latencies, 50)
+        out["answer_ms_p95"] = percentile(latencies, 95)
+    latencies = [r["search_ms"] for r in records]
+    out["search_ms_p50"] = percentile(latencies, 50)
+    out["search_ms_p95"] = percentile(latencies, 95)
+    return out
+
+
+def problems(record: dict) -> list[str]:
+    """Why a record counts as a failure, in words a reader of `kb eval` can act on."""
+    out = []
+    if record["answerable"] and not (record["rank"] and record["rank"] <= 10):
+        out.append("检索前10条未命中出处")
+    if "answer" not in record:
+        return out
+    if record["answerable"] and record["refused"]:
+        out.append("可回答的问题被拒答")
+    if not record["answerable"] and not record["refused"]:
+        out.append("库中无答案却未拒答")
+    if record["missing_facts"]:
+        out.append("答案缺少要点：" + "、".join(record["missing_facts"]))
+    for c in record["citations"]:
+        if not c["quote_ok"]:
+            out.append(f"引用[{c['n']}]的原文与出处不符")
+        if not c["supported"]:
+            out.append(f"引用[{c['n']}]不支持所述内容：" + "、".join(c["missing"]))
+    return out
+
+
+def summarize(records: list[dict], k: int = 5) -> dict:
+    """Overall metrics, the same per question type, and the failures with what was retrieved."""
+    types = sorted({r["type"] for r in records})
+    failures = []
+    for r in records:
+        found = problems(r)
+        if found:
+            failures.append({
+                "id": r["id"], "question": r["question"], "type": r["type"], "problems": found,
+                "rank": r["rank"], "answer": r.get("answer"), "retrieved": r["retrieved"][:k],
+            })
+    return {
+        "k": k,
+        "overall": metrics(records, k),
+        "by_type": {t: metrics([r for r in records if r["type"] == t], k) for t in types},
+        "failures": failures,
+    }
+
+
+def run_eval(
+    items: list[GoldItem],
+    retrieve: Retrieve,
+    answer: AnswerFn | None,
+    texts: dict[str, str],
+    k: int = 5,
+) -> dict:
+    """Score one system on a gold set. `answer=None` scores retrieval only."""
+    return summarize([evaluate_item(i, retrieve, answer, texts, k) for i in items], k)
+
+
+def default_answerer(index: Index) -> AnswerFn | None:
+    """kb.answer.answer_question bound to `index`, or None while the module does not exist."""
+    try:
+        from kb.answer import answer_question
+    except ImportError:
+        return None
+    return lambda question: answer_question(index, question)
+
+
+def evaluate_index(index: Index, gold: Path = DEFAULT_GOLD, k: int = 5) -> dict:
+    """`kb eval`: our hybrid search and answerer on a gold file, against the corpus the index reads."""
+    items = load_gold(gold)
+    texts = source_texts(index.settings.corpus)
+    index.current()  # open the generation before timing anything
+    answer = default_answerer(index)
+    report = run_eval(items, lambda q: [h.chunk for h in search(index, q, k=max(10, k))], answer, texts, k)
+    report["gold"] = str(gold)
+    report["answers"] = answer is not None
+    return report

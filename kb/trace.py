@@ -1,0 +1,82 @@
+"""One question through every retrieval stage, as plain data: why a passage was (or was not) found.
+
+Feeds the 检索测试 view and debugging sessions: the query tokens each BM25 saw, each
+ranking's top passages with raw scores, the fused list with every ranking's rank, the
+final hits (after 文号 pinning), and the sentences the answerer chose.
+"""
+
+from __future__ import annotations
+
+import time
+
+from kb.docnum import find_docnums
+from kb.evaluation import answer_view, default_answerer
+from kb.index import Index
+from kb.retrieval import rankings, rrf, search
+from kb.schema import Chunk
+from kb.tokenize import bigrams
+from kb.validate import clean_question
+
+STAGES = ("bm25_words", "bm25_bigrams", "dense", "fused", "final")
+
+
+def _row(rank: int, chunk: Chunk, score: float, **extra: object) -> dict:
+    return {
+        "rank": rank,
+        "score": round(float(score), 4),
+        "doc_title": chunk.doc_title,
+        "label": chunk.label,
+        "text": " ".join(chunk.text.split())[:120],
+        "chunk_id": chunk.chunk_id,
+        **extra,
+    }
+
+
+def trace_question(index: Index, question: str, k: int = 5, depth: int = 10, answer: bool = True) -> dict:
+    """Every stage for one question; raises InvalidQuestion for unusable input.
+
+    `depth` rows are kept per ranking, `k` for the final hits; `answer=False` skips the
+    answerer (it is also skipped while kb.answer does not exist).
+    """
+    query = clean_question(question)
+    gen = index.current()
+    t0 = time.perf_counter()
+    _, ranked = rankings(index, query)
+    t1 = time.perf_counter()
+    fused = rrf(ranked, gen.chunks)
+    t2 = time.perf_counter()
+    final = search(index, query, k=k)
+    t3 = time.perf_counter()
+    stages: dict[str, list[dict]] = {
+        name: [_row(r, gen.chunks[cid], s) for r, (cid, s) in enumerate(ranked.get(name, [])[:depth], 1)]
+        for name in ("bm25_words", "bm25_bigrams", "dense")
+    }
+    stages["fused"] = [_row(r, h.chunk, h.score, ranks=dict(h.ranks)) for r, h in enumerate(fused[:depth], 1)]
+    stages["final"] = [_row(r, h.chunk, h.score, ranks=dict(h.ranks)) for r, h in enumerate(final, 1)]
+    out: dict = {
+        "question": query,
+        "tokens": {"bm25_words": gen.lexical.tokenizer(query), "bm25_bigrams": bigrams(query)},
+        "docnums": [m.display for m in find_docnums(query)],
+        "stages": stages,
+        "timings_ms": {
+            "rankings": round((t1 - t0) * 1000, 1),
+            "fusion": round((t2 - t1) * 1000, 2),
+            "search": round((t3 - t2) * 1000, 1),
+        },
+        "answer": None,
+    }
+    answerer = default_answerer(index) if answer else None
+    if answerer is not None:
+        t4 = time.perf_counter()
+        view = answer_view(answerer(query))
+        out["timings_ms"]["answer"] = round((time.perf_counter() - t4) * 1000, 1)
+        out["answer"] = {
+            "text": view["text"],
+            "refused": view["refused"],
+            "backend": view["backend"],
+            "sentences": [
+                {"n": c.get("n"), "doc_title": c.get("doc_title"), "label": c.get("label"), "quote": c.get("quote")}
+                for c in view["citations"]
+            ],
+        }
+    return out
