@@ -16,6 +16,7 @@ from kb import store
 from kb.config import Settings
 from kb.indexer import lexical_dir
 from kb.lexical import LexicalIndex
+from kb.query import reference_year
 from kb.registry import Registry, build_registry
 from kb.schema import Chunk, search_text
 
@@ -35,6 +36,15 @@ class Generation:
     chunks: dict[str, Chunk]  # every chunk by id, in reading order
     docnums: dict[str, list[str]] | None = None  # 文号 key -> ids of chunks citing it, built on first use
     _registry: Registry | None = None
+
+    @property
+    def doc_titles(self) -> dict[str, str]:
+        return {d.doc_id: d.title for d in self.manifest.docs}
+
+    @property
+    def reference_year(self) -> int | None:
+        docs = self.manifest.docs
+        return reference_year([d.date for d in docs], [d.title for d in docs])
 
     @property
     def registry(self) -> Registry:

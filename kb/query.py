@@ -1,0 +1,101 @@
+"""Turn a question as staff type it into what the indexes understand.
+
+Staff say 去年, 输了官司, 要交钱吗; the documents say 2023年, 败诉, 费用. A small
+thesaurus maps everyday words to the statutory terms, relative years are resolved
+against the year the corpus reports on, and a document named in the question
+("行政复议法…") is recognised so its passages can be preferred.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.tokenize import normalize
+
+# everyday wording -> the term the laws and the report use (appended, never replaced)
+THESAURUS: dict[str, str] = {
+    "实施": "施行",
+    "生效": "施行",
+    "开始执行": "施行",
+    "交钱": "费用 收取",
+    "花钱": "费用 收取",
+    "收钱": "费用 收取",
+    "要钱": "费用 收取",
+    "收费": "费用 收取",
+    "孩子": "未成年人",
+    "小孩": "未成年人",
+    "年纪": "周岁",
+    "岁数": "周岁",
+    "不罚": "不予处罚",
+    "现场": "当场",
+    "个人": "公民",
+    "老百姓": "公民",
+    "一审": "第一审",
+    "二审": "第二审",
+    "判下来": "判决",
+    "多久": "期限 日内",
+    "多长时间": "期限 日内",
+    "几天": "日内",
+    "输了官司": "败诉 败诉率",
+    "打输": "败诉",
+    "输官司": "败诉",
+    "告政府": "行政诉讼 起诉",
+    "打官司": "诉讼",
+    "不能申请": "不属于 范围",
+    "找谁": "机关 管辖",
+    "谁负责": "机关 负责",
+    "网上": "互联网",
+    "罚多少": "罚款",
+}
+
+_RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # the cleaned question, as typed
+    lexical: str  # text + statutory terms + resolved years, for BM25
+    dense: str  # text with relative years resolved, for the embedder
+    doc_ids: set[str] = field(default_factory=set)  # documents the question names
+
+
+def short_title(title: str) -> str:
+    """How people name a law: 行政复议法, not 中华人民共和国行政复议法."""
+    return re.sub(r"[（(][^）)]*[)）]$", "", title).removeprefix("中华人民共和国").strip()
+
+
+def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | None) -> ParsedQuery:
+    """Expand the question; `doc_titles` maps doc_id -> title, `reference_year` is 今年 of the corpus."""
+    dense = text
+    extra: list[str] = []
+    if reference_year:
+        for word, delta in _RELATIVE_YEARS.items():
+            if word in text:
+                dense = dense.replace(word, f"{reference_year + delta}年")
+    for word, terms in THESAURUS.items():
+        if word in text:
+            extra.append(terms)
+    norm = normalize(text)
+    named = {doc_id for doc_id, title in doc_titles.items() if _names(norm, title)}
+    return ParsedQuery(text=text, lexical=" ".join([dense, *extra]), dense=dense, doc_ids=named)
+
+
+def _names(norm_query: str, title: str) -> bool:
+    short = normalize(short_title(title))
+    if len(short) < 4:
+        return False
+    if short in norm_query:
+        return True
+    # "复议法" / "处罚法": the last three characters of a law's short name are how people say it
+    return short.endswith("法") and len(short) > 4 and short[-3:] in norm_query
+
+
+def reference_year(dates: list[str], titles: list[str]) -> int | None:
+    """今年 for the corpus: the publication year of its newest report (a 2023 report is published in 2024)."""
+    years = [
+        int(m.group(0))
+        for date, title in zip(dates, titles, strict=True)
+        if "报告" in title and (m := re.match(r"(19|20)\d\d", date or ""))
+    ]
+    return max(years) if years else None
