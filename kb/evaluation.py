@@ -133,7 +133,7 @@ def _doc_texts(index: Index) -> dict[str, str]:
 Retrieve = Callable[[str], list[Chunk]]
 AnswerFn = Callable[[str], dict]
 RECALL_KS = (1, 5, 10)
-_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER = re.compile(r"\[(\d{1,3})\]")  # 1-3 digits: 江政办[2023]17号 is not a marker
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _ARABIC = re.compile(r"\d+(?:\.\d+)?%?")
 _CN_FIGURE = re.compile(r"(?<![第零一二两三四五六七八九十百千万])[零一二两三四五六七八九十百千万]{2,}")
@@ -180,7 +180,7 @@ def claim_before(text: str, marker_start: int) -> str:
     """
     head = text[:marker_start]
     while True:  # step back over markers that directly precede this one
-        m = re.search(r"\[\d+\]\s*$", head)
+        m = re.search(r"\[\d{1,3}\]\s*$", head)
         if not m:
             break
         head = head[: m.start()]
@@ -245,7 +245,7 @@ def check_citations(view: dict, texts: dict[str, str]) -> list[dict]:
 
 def _adjacent(text: str, pos: int) -> list[int]:
     """Numbers of the run of markers that contains the marker at `pos` ([1][2] -> [1, 2])."""
-    runs = re.finditer(r"(?:\[\d+\]\s*)+", text)
+    runs = re.finditer(r"(?:\[\d{1,3}\]\s*)+", text)
     for run in runs:
         if run.start() <= pos < run.end():
             return [int(n) for n in _MARKER.findall(run.group(0))]
