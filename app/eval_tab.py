@@ -16,7 +16,10 @@ STAGE_TITLES = {
     "final": "最终结果（含文号置顶）",
 }
 HEADERS = ["名次", "得分", "文件", "位置", "片段"]
-RANK_NAMES = {"dense": "向量", "bm25_words": "词", "bm25_bigrams": "二元", "docnum": "文号"}
+RANK_NAMES = {
+    "dense": "向量", "bm25_words": "词", "bm25_bigrams": "二元", "docnum": "文号",
+    "dense@doc": "向量·限定文件", "bm25_words@doc": "词·限定文件", "bm25_bigrams@doc": "二元·限定文件",
+}
 
 
 def _table(rows: list[dict]) -> list[list]:
@@ -34,6 +37,8 @@ def _summary(trace: dict) -> str:
     t = trace["timings_ms"]
     lines = [
         f"**查询**：{trace['question']}",
+        f"**向量检索用语**：{trace['dense_query']}　**BM25 用语**：{trace['lexical_query']}",
+        f"**问题点名的文件**：{'、'.join(trace['named_docs']) or '无'}",
         f"**BM25 分词**：{' / '.join(trace['tokens']['bm25_words']) or '（无）'}",
         f"**二元字**：{' '.join(trace['tokens']['bm25_bigrams'][:40]) or '（无）'}",
         f"**识别到的文号**：{'、'.join(trace['docnums']) or '无'}",

@@ -1,7 +1,8 @@
 """One question through every retrieval stage, as plain data: why a passage was (or was not) found.
 
-Feeds the 检索测试 view and debugging sessions: the query tokens each BM25 saw, each
-ranking's top passages with raw scores, the fused list with every ranking's rank, the
+Feeds the 检索测试 view and debugging sessions: the expanded query and the tokens each
+BM25 saw, each ranking's top passages with raw scores (plus the `…@doc` rankings
+restricted to a document the question names), the fused list with every ranking's rank, the
 final hits (after 文号 pinning), and the sentences the answerer chose.
 """
 
@@ -12,6 +13,7 @@ import time
 from kb.docnum import find_docnums
 from kb.evaluation import answer_view, default_answerer
 from kb.index import Index
+from kb.query import parse_query
 from kb.retrieval import rankings, rrf, search
 from kb.schema import Chunk
 from kb.tokenize import bigrams
@@ -47,15 +49,20 @@ def trace_question(index: Index, question: str, k: int = 5, depth: int = 10, ans
     t2 = time.perf_counter()
     final = search(index, query, k=k)
     t3 = time.perf_counter()
+    parsed = parse_query(query, gen.doc_titles, gen.reference_year)
+    names = ["bm25_words", "bm25_bigrams", "dense", *sorted(n for n in ranked if n not in STAGES)]
     stages: dict[str, list[dict]] = {
         name: [_row(r, gen.chunks[cid], s) for r, (cid, s) in enumerate(ranked.get(name, [])[:depth], 1)]
-        for name in ("bm25_words", "bm25_bigrams", "dense")
+        for name in names
     }
     stages["fused"] = [_row(r, h.chunk, h.score, ranks=dict(h.ranks)) for r, h in enumerate(fused[:depth], 1)]
     stages["final"] = [_row(r, h.chunk, h.score, ranks=dict(h.ranks)) for r, h in enumerate(final, 1)]
     out: dict = {
         "question": query,
-        "tokens": {"bm25_words": gen.lexical.tokenizer(query), "bm25_bigrams": bigrams(query)},
+        "lexical_query": parsed.lexical,
+        "dense_query": parsed.dense,
+        "named_docs": sorted(gen.doc_titles[d] for d in parsed.doc_ids),
+        "tokens": {"bm25_words": gen.lexical.tokenizer(parsed.lexical), "bm25_bigrams": bigrams(parsed.lexical)},
         "docnums": [m.display for m in find_docnums(query)],
         "stages": stages,
         "timings_ms": {
