@@ -1,0 +1,96 @@
+"""What every benchmark shares: timing summaries, memory and disk readings, machine load, results files."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import time
+from pathlib import Path
+
+from kb.evaluation import percentile
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def summary_ms(seconds: list[float]) -> dict[str, float | int | None]:
+    """p50/p95/mean of durations given in seconds, in milliseconds."""
+    ms = [s * 1000 for s in seconds]
+    return {
+        "n": len(ms),
+        "p50": _round(percentile(ms, 50)),
+        "p95": _round(percentile(ms, 95)),
+        "mean": _round(sum(ms) / len(ms)) if ms else None,
+    }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+def peak_rss_mb(pid: int | None = None) -> float:
+    """Peak resident memory (VmHWM) of a process, or of this one, in MB."""
+    if pid is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def dir_mb(path: Path) -> float:
+    """Bytes on disk under `path` (allocated blocks, so sparse files count as they use the disk)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass
+    return round(total / 2**20, 2)
+
+
+def machine() -> dict:
+    """Load average and cores at the time of measuring: numbers on a shared machine need both."""
+    load = os.getloadavg()
+    return {
+        "cores": os.cpu_count(),
+        "loadavg_1_5_15": [round(x, 2) for x in load],
+        "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def fresh_dir(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def save(name: str, result: dict, out: Path | None = None) -> Path:
+    """Write a result as JSON (default benchmarks/results/<name>.json)."""
+    path = out or RESULTS / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+class Timer:
+    """`with Timer() as t: ...; t.seconds`."""
+
+    def __enter__(self) -> Timer:
+        self.t0 = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.t0
