@@ -1,0 +1,42 @@
+# Two entry points for a fresh machine: `make run` (the app on the bundled corpus) and
+# `make test` (everything CI checks). Both install what they need first.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint browser bench eval clean
+
+# torch is installed first and pinned: the CPU build of 2.13.0 lies on local disk, while
+# an unpinned torch (pulled in by sentence-transformers) would fetch a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/kb serve
+
+# Debian's Chromium (never a browser download) and CJK fonts, for the UI test and screenshots.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK"; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP) browser lint
+	$(VENV)/bin/pytest
+
+eval: $(STAMP)
+	$(VENV)/bin/kb ingest --quiet
+	$(VENV)/bin/kb eval
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.run_all
+
+clean:
+	rm -rf $(VENV) .kb
