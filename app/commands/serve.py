@@ -1,0 +1,95 @@
+"""`kb serve`: the web app. Ingests the corpus folder first when the index is empty, then
+prints the address; `--auth FILE` puts every page and API call behind a login.
+`kb serve --hash-password USER` prints a line for that file."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from app.commands.common import EXIT_BAD_INPUT
+from kb.config import settings as load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="启动网页版知识库（默认 http://127.0.0.1:7860）")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1；内网访问用 0.0.0.0）")
+    p.add_argument("--port", type=int, default=7860, help="端口（默认 7860）")
+    p.add_argument("--auth", metavar="FILE", help="账号密码文件：每行 用户名:口令哈希")
+    p.add_argument(
+        "--hash-password", metavar="USER", help="为账号生成一行密码文件内容（从终端或标准输入读口令）后退出"
+    )
+    p.set_defaults(func=run)
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("口令：")
+    if getpass.getpass("再次输入口令：") != first:
+        raise ValueError("两次输入的口令不一致。")
+    return first
+
+
+def _print_auth_line(user: str) -> int:
+    from app.auth import AuthFileError, auth_line
+
+    try:
+        print(auth_line(user, _read_password()))
+    except (AuthFileError, ValueError) as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def ensure_ingested(index) -> None:
+    """First start on a fresh clone: build the index from the corpus folder, with progress."""
+    from tqdm import tqdm
+
+    from kb import store
+    from kb.indexer import ingest
+
+    if store.read_manifest(index.client) is not None:
+        return
+    print(f"知识库为空，正在导入文档目录 {index.settings.corpus} ……", file=sys.stderr, flush=True)
+    bar = tqdm(total=0, unit="段", desc="向量化", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total, bar.n = total, done
+        bar.refresh()
+
+    report = ingest(index.settings, index.embeddings, progress=progress)
+    bar.close()
+    print(f"导入完成：{report.documents} 个文档，{report.chunks} 个片段。", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.hash_password:
+        return _print_auth_line(args.hash_password)
+
+    from app.auth import AuthFileError, authenticator, read_auth_file
+
+    auth = None
+    if args.auth:
+        try:
+            auth = authenticator(read_auth_file(args.auth))
+        except AuthFileError as err:
+            print(str(err), file=sys.stderr)
+            return EXIT_BAD_INPUT
+
+    from app.web import build_app, launch
+    from kb.index import open_index
+
+    settings = load_settings()
+    if not settings.corpus.is_dir():
+        print(f"找不到文档目录：{settings.corpus}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    index = open_index(settings)
+    ensure_ingested(index)
+    try:
+        launch(build_app(index), host=args.host, port=args.port, auth=auth)
+    except OSError as err:
+        print(f"无法在 {args.host}:{args.port} 启动：{err}", file=sys.stderr)
+        return 1
+    return 0

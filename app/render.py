@@ -1,0 +1,283 @@
+"""HTML and Markdown for the web app. Every piece of document or user text passes through
+`esc` (or `marked`, which escapes around its highlights) before it becomes HTML, so a
+document that contains <script> or <img onerror> shows those characters and runs nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+_REF = re.compile(r"\[(\d{1,3})\]")
+
+
+def esc(text: Any) -> str:
+    """HTML-escape any value (quotes too: safe inside attributes)."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def esc_lines(text: str) -> str:
+    """Escaped text with line breaks kept as <br> (the chat renders HTML without newlines)."""
+    return "<br>".join(esc(line) for line in str(text).split("\n"))
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def marked(text: str, spans: Iterable[tuple[int, int]], cls: str = "") -> str:
+    """Escaped text with each span wrapped in <mark>; offsets index `text`."""
+    attr = f' class="{esc(cls)}"' if cls else ""
+    parts, pos = [], 0
+    for start, end in merge_spans((max(0, s), min(len(text), e)) for s, e in spans):
+        parts.append(esc_lines(text[pos:start]))
+        parts.append(f"<mark{attr}>{esc_lines(text[start:end])}</mark>")
+        pos = end
+    parts.append(esc_lines(text[pos:]))
+    return "".join(parts)
+
+
+def _fold(text: str) -> str:
+    """NFKC + lower case, one output character per input character (so offsets still fit)."""
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
+def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the query's terms occur in the text (full/half width and case folded)."""
+    folded = _fold(text)
+    spans = []
+    for term in {_fold(t) for t in terms if len(t.strip()) >= 2}:
+        start = folded.find(term)
+        while start >= 0:
+            spans.append((start, start + len(term)))
+            start = folded.find(term, start + 1)
+    return merge_spans(spans)
+
+
+def _attr(obj: Any, name: str, default: Any = "") -> Any:
+    """Citation fields from an object or a dict (the API returns dicts)."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def source_line(title: str, doc_number: str, label: str, n: int | None = None) -> str:
+    num = f'<span class="kb-n">[{n}]</span>' if n is not None else ""
+    docnum = f'<span class="kb-docnum">{esc(doc_number)}</span>' if doc_number else ""
+    lab = f'<span class="kb-label">{esc(label)}</span>' if label else ""
+    return f'<span class="kb-src">{num}<span class="kb-title">《{esc(title)}》</span>{docnum}{lab}</span>'
+
+
+def citation_card(
+    citation: Any,
+    passage: str,
+    span: tuple[int, int],
+    context: dict[str, str] | None = None,
+    numbered: bool = True,
+) -> str:
+    """One source: title, 文号, label and the passage with the supporting span marked; the
+    card opens (a <details>) to show the text around it ({"before", "quote", "after"})."""
+    n = _attr(citation, "n", None) if numbered else None
+    head = source_line(
+        _attr(citation, "doc_title"), _attr(citation, "doc_number"), _attr(citation, "label"), n
+    )
+    body = hint = ""
+    if context and (context.get("before") or context.get("after")):
+        quote = context.get("quote", "")
+        body = (
+            '<div class="kb-context">'
+            f'<span class="kb-ctx">{esc_lines(context.get("before", ""))}</span>'
+            f"<mark>{esc_lines(quote)}</mark>"
+            f'<span class="kb-ctx">{esc_lines(context.get("after", ""))}</span></div>'
+        )
+        hint = '<span class="kb-more">▸ 展开上下文</span>'
+    source = _attr(citation, "source")
+    foot = f'<span class="kb-file">来源文件：{esc(source)}</span>' if source else ""
+    return (
+        f'<details class="kb-card" data-label="{esc(_attr(citation, "label"))}">'
+        f'<summary>{head}<span class="kb-quote">{marked(passage, [span])}</span>{hint}</summary>'
+        f"{body}{foot}</details>"
+    )
+
+
+def answer_message(answer: Any, gen: Any) -> str:
+    """The chat bubble of a finished answer: text, then its citation cards (or, when the
+    question was refused, the passages that may still help, under 可能相关)."""
+    from kb.citations import surrounding
+
+    def card(c: Any, numbered: bool) -> str:
+        chunk = gen.chunks.get(c.chunk_id) if gen is not None else None
+        if chunk is not None and chunk.start <= c.start and c.end <= chunk.end:
+            passage, span = chunk.text, (c.start - chunk.start, c.end - chunk.start)
+        else:  # the index changed since the answer: the quote is all we can show
+            passage, span = c.quote, (0, len(c.quote))
+        context = surrounding(gen, c) if gen is not None else None
+        return citation_card(c, passage, span, context, numbered)
+
+    body = answer_body(answer.answer, answer.refused, answer.notice)
+    if answer.citations:
+        return body + cards_block([card(c, True) for c in answer.citations], "引用来源")
+    if answer.related:
+        return body + cards_block([card(c, False) for c in answer.related], "可能相关")
+    return body
+
+
+def cards_block(cards: Sequence[str], title: str) -> str:
+    if not cards:
+        return ""
+    return f'<div class="kb-cards"><div class="kb-cards-title">{esc(title)}</div>{"".join(cards)}</div>'
+
+
+def answer_body(text: str, refused: bool = False, notice: str = "") -> str:
+    """The answer text, escaped, with [n] as small reference badges."""
+    body = _REF.sub(r'<sup class="kb-ref">[\1]</sup>', esc_lines(text))
+    cls = "kb-answer kb-refused" if refused else "kb-answer"
+    note = f'<div class="kb-notice">{esc(notice)}</div>' if notice else ""
+    return f'<div class="{cls}">{body}</div>{note}'
+
+
+def streaming_body(text: str) -> str:
+    return f'<div class="kb-answer kb-streaming">{esc_lines(text)}</div>'
+
+
+def error_body(message: str) -> str:
+    return f'<div class="kb-error">{esc(message)}</div>'
+
+
+def answer_markdown(answer: Any) -> str:
+    """An answer with its sources as Markdown, for copying into a document or an email."""
+    a = answer if isinstance(answer, dict) else answer.to_dict()
+    lines = [f"## 问：{a.get('question', '')}", "", a.get("answer", ""), ""]
+    if a.get("notice"):
+        lines += [f"> {a['notice']}", ""]
+    cites = a.get("citations") or []
+    related = a.get("related") or []
+    if cites:
+        lines.append("### 引用来源")
+        for c in cites:
+            num = f"（{c['doc_number']}）" if c.get("doc_number") else ""
+            quote = " ".join(str(c.get("quote", "")).split())
+            lines.append(f"{c.get('n')}. 《{c.get('doc_title')}》{num} {c.get('label', '')}：“{quote}”")
+    elif related:
+        lines.append("### 可能相关")
+        for c in related:
+            num = f"（{c['doc_number']}）" if c.get("doc_number") else ""
+            quote = " ".join(str(c.get("quote", "")).split())
+            lines.append(f"- 《{c.get('doc_title')}》{num} {c.get('label', '')}：“{quote}”")
+    return "\n".join(lines).strip() + "\n"
+
+
+def search_results(hits: Sequence[Any], terms: Sequence[str]) -> str:
+    """Search hits as cards: rank, source, label, passage with the query's terms marked."""
+    if not hits:
+        return '<div class="kb-empty">没有找到相关段落。</div>'
+    cards = []
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        spans = term_spans(c.text, terms)
+        how = "、".join(_RANKING_NAMES.get(k, k) for k in sorted(hit.ranks))
+        cards.append(
+            '<div class="kb-card kb-hit">'
+            f"{source_line(c.doc_title, c.doc_number, c.label, rank)}"
+            f'<span class="kb-quote">{marked(c.text, spans)}</span>'
+            f'<span class="kb-file">来源文件：{esc(c.source)} · 得分 {hit.score:.4f} · 命中：{esc(how)}</span>'
+            "</div>"
+        )
+    return f'<div class="kb-cards">{"".join(cards)}</div>'
+
+
+_RANKING_NAMES = {"dense": "语义", "bm25_words": "词语", "bm25_bigrams": "字串", "docnum": "文号"}
+
+
+def citing_passages(entry: Any) -> str:
+    """Where one registry entry is cited: each citing sentence with the citation marked."""
+    where = "全文在库" if entry.in_corpus else "全文不在库"
+    number = f'<span class="kb-docnum">{esc(entry.doc_number)}</span>' if entry.doc_number else ""
+    issuer = f" · 发文机关：{esc(entry.issuer)}" if entry.issuer else ""
+    head = (
+        f'<div class="kb-entry"><span class="kb-title">《{esc(entry.title)}》</span>{number}'
+        f'<span class="kb-file">{where}{issuer}</span></div>'
+    )
+    if not entry.citations:
+        return head + '<div class="kb-empty">库中没有引用该文件的段落。</div>'
+    cards = []
+    for c in entry.citations:
+        offset = c.sentence_start
+        span = (c.start - offset, c.end - offset) if c.sentence_end > c.sentence_start else (0, 0)
+        cards.append(
+            '<div class="kb-card">'
+            f"{source_line(c.doc_title, '', c.label)}"
+            f'<span class="kb-quote">{marked(c.sentence, [span])}</span></div>'
+        )
+    return head + f'<div class="kb-cards">{"".join(cards)}</div>'
+
+
+def registry_rows(entries: Iterable[Any]) -> list[list[str]]:
+    rows = []
+    for e in entries:
+        places = "；".join(dict.fromkeys(f"《{c.doc_title}》{c.label}" for c in e.citations))
+        rows.append([e.title, e.doc_number or "—", "是" if e.in_corpus else "否", places or "—"])
+    return rows
+
+
+def document_rows(docs: Iterable[Any]) -> list[list[Any]]:
+    return [
+        [
+            d.title,
+            d.doc_number or "—",
+            d.doc_id,
+            d.chunks,
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)),
+        ]
+        for d in docs
+    ]
+
+
+def status(message: str, ok: bool = True) -> str:
+    cls = "kb-status-ok" if ok else "kb-status-err"
+    return f'<div class="{cls}">{esc_lines(message)}</div>'
+
+
+CSS = """
+.kb-cards{display:flex;flex-direction:column;gap:8px;margin-top:10px}
+.kb-cards-title{font-weight:600;font-size:0.92em;color:var(--body-text-color-subdued)}
+.kb-card{border:1px solid var(--border-color-primary);border-left:4px solid #2f6fdf;border-radius:8px;
+  padding:8px 12px;background:var(--background-fill-secondary);line-height:1.65}
+.kb-card summary{cursor:pointer;list-style:none}
+.kb-card summary::-webkit-details-marker{display:none}
+.kb-src{display:flex;flex-wrap:wrap;gap:6px;align-items:baseline;font-size:0.92em}
+.kb-n{font-weight:700;color:#2f6fdf}
+.kb-title{font-weight:600}
+.kb-docnum{color:var(--body-text-color-subdued)}
+.kb-label{background:#e8f0fe;color:#1a4fb5;border-radius:4px;padding:0 6px;font-size:0.9em}
+.kb-quote{display:block;margin-top:4px}
+.kb-card mark{background:#ffe58f;color:inherit;padding:0 1px;border-radius:2px}
+.kb-more{display:inline-block;margin-top:4px;font-size:0.85em;color:#2f6fdf}
+.kb-card[open] .kb-more{display:none}
+.kb-context{margin-top:8px;padding-top:8px;border-top:1px dashed var(--border-color-primary);
+  color:var(--body-text-color-subdued);font-size:0.92em}
+.kb-ctx-passage{color:var(--body-text-color)}
+.kb-file{display:block;margin-top:4px;font-size:0.8em;color:var(--body-text-color-subdued)}
+.kb-ref{color:#2f6fdf;font-weight:600}
+.kb-refused{color:#8a5300}
+.kb-notice{margin-top:6px;font-size:0.85em;color:var(--body-text-color-subdued)}
+.kb-error,.kb-status-err{color:#b42318}
+.kb-status-ok{color:#067647}
+.kb-empty{color:var(--body-text-color-subdued);padding:8px 0}
+#kb-registry,#kb-docs{--font-mono:var(--font)}
+.kb-entry{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline;margin-bottom:6px}
+"""
