@@ -1,0 +1,231 @@
+"""Grading quiz answers the way a person writes them, and explaining each with its source.
+
+A cadre who answers 七十六, 76件 or "76 件" to a blank whose source says 76件 is right;
+so is 60天 for 六十日 and 江政办[2023]16号 for 江政办〔2023〕16号. Wrong units (60个月 for
+六十日) and wrong numbers stay wrong. Every graded answer carries the quoted passage and
+its label, so a wrong answer always leads back to what to reread.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kb.docnum import cn_to_int, keys_compatible, normalize_docnum
+from kb.quiz import FALSE, KIND_NAMES, TRUE, Question, short_title, unit_class, unit_family
+from kb.registry import normalize_title
+
+_UNITS = sorted(
+    {"人次", "平方米", "万件", "万元", "件", "起", "项", "个", "户", "条", "人", "家", "份", "元", "类", "次",
+     "名", "所", "%", "％", "个百分点", "个工作日", "个月", "月", "小时", "日", "天", "年", "周年", "万"},
+    key=len,
+    reverse=True,
+)  # fmt: skip
+_TRUE_WORDS = {"正确", "对", "是", "√", "✓", "t", "true", "y", "yes", "1", "真"}
+_FALSE_WORDS = {"错误", "错", "否", "不对", "×", "✗", "x", "f", "false", "n", "no", "0", "假"}
+_LETTERS = "ABCDEFGH"
+
+
+@dataclass(frozen=True)
+class Graded:
+    question: Question
+    given: str
+    correct: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    items: list[Graded]
+
+    @property
+    def score(self) -> int:
+        return sum(g.correct for g in self.items)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def wrong(self) -> list[Graded]:
+        return [g for g in self.items if not g.correct]
+
+    def to_dict(self) -> dict:
+        return {
+            "score": self.score,
+            "total": self.total,
+            "items": [
+                {
+                    "qid": g.question.qid,
+                    "given": g.given,
+                    "correct": g.correct,
+                    "answer": g.question.display_answer,
+                    "explanation": g.explanation,
+                    "citation": g.question.to_dict()["citation"],
+                }
+                for g in self.items
+            ],
+        }
+
+
+def _fold(text: str) -> str:
+    """Full-width to half-width, no spaces: how answers are compared."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def _cn_number(s: str) -> float | None:
+    """七十六 -> 76, 九十九点七 -> 99.7, 百分之五十 handled by the caller."""
+    if "点" in s:
+        whole, _, frac = s.partition("点")
+        w = cn_to_int(whole) if whole else 0
+        digits = "".join(str(cn_to_int(ch)) if cn_to_int(ch) is not None else "?" for ch in frac)
+        if w is None or not frac or "?" in digits:
+            return None
+        return float(f"{w}.{digits}")
+    n = cn_to_int(s)
+    return float(n) if n is not None else None
+
+
+def parse_number(text: str) -> tuple[float, str] | None:
+    """(value, unit) of an answer such as 76, 76件, 七十六, 60天, 99.7%, 百分之十三, 16万件;
+    None when it is not a number. 万 is folded into the value (16万件 -> 160000, 件)."""
+    s = _fold(text)
+    s = re.sub(r"^(?:约|共|共计|达|为|是|大约)", "", s)
+    pct = s.startswith("百分之")
+    if pct:
+        s = s[3:]
+    unit = ""
+    for u in _UNITS:
+        if s.endswith(u) and len(s) > len(u):
+            unit, s = u, s[: -len(u)]
+            break
+    s = re.sub(r"(?:多|余|左右)$", "", s)
+    scale = 1.0
+    if unit.startswith("万") and len(unit) > 1:
+        scale, unit = 10000.0, unit[1:]
+    elif unit == "万":
+        scale, unit = 10000.0, ""
+    elif s.endswith("万") and len(s) > 1:
+        scale, s = 10000.0, s[:-1]
+    if re.fullmatch(r"\d+(?:\.\d+)?", s):
+        value = float(s)
+    else:
+        value = _cn_number(s)
+        if value is None:
+            return None
+    if pct:
+        unit = "%"
+    return value * scale, unit
+
+
+def _same_unit(given: str, expected: str) -> bool:
+    """No unit, the same unit (日/天), or one of its family (件/起): a person may write any."""
+    return (
+        not given
+        or unit_class(given) == unit_class(expected)
+        or bool(unit_family(given) & unit_family(expected))
+    )
+
+
+def numbers_equal(given: str, expected: str, unit: str = "") -> bool:
+    """True when `given` is the number `expected` (+ `unit`) in another writing."""
+    g = parse_number(given)
+    e = parse_number(f"{expected}{unit}")
+    if g is None or e is None:
+        return False
+    return abs(g[0] - e[0]) < 1e-9 and _same_unit(g[1], e[1])
+
+
+def docnums_equal(given: str, expected: str) -> bool:
+    a, b = normalize_docnum(given or ""), normalize_docnum(expected or "")
+    return bool(a and b) and (a == b or keys_compatible(a, b))
+
+
+def titles_equal(given: str, expected: str) -> bool:
+    a, b = normalize_title(_fold(given)), normalize_title(_fold(expected))
+    return bool(a) and a == b
+
+
+def _text_equal(given: str, expected: str) -> bool:
+    return bool(_fold(given)) and _fold(given).strip("。.") == _fold(expected)
+
+
+def _option_of(question: Question, given: str) -> str | None:
+    """The option a letter (A, b, （C）, 3) names, or None."""
+    g = _fold(given).strip("()（）.、 ").upper()
+    if len(g) == 1 and g in _LETTERS[: len(question.options)]:
+        return question.options[_LETTERS.index(g)]
+    if g.isdigit() and 1 <= int(g) <= len(question.options) and question.answer_type != "number":
+        return question.options[int(g) - 1]
+    return None
+
+
+def _matches(question: Question, given: str, expected: str) -> bool:
+    t = question.answer_type
+    if t == "number":
+        return numbers_equal(given, expected, question.unit)
+    if t == "docnum":
+        return docnums_equal(given, expected)
+    if t == "title":
+        return titles_equal(given, expected)
+    if t == "truth":
+        g = _fold(given).lower()
+        return (expected == TRUE and g in _TRUE_WORDS) or (expected == FALSE and g in _FALSE_WORDS)
+    return _text_equal(given, expected)
+
+
+def is_correct(question: Question, given: str) -> bool:
+    """Whether `given` answers the question: an option letter, the option, or an equivalent."""
+    if not (given or "").strip():
+        return False
+    if question.options:
+        chosen = _option_of(question, given)
+        if chosen is not None:
+            return chosen == question.answer
+    return _matches(question, given, question.answer)
+
+
+def explain(question: Question) -> str:
+    """The right answer, the quoted source with its label, and for a false statement the change."""
+    c = question.citation
+    where = f"《{c.doc_title}》{c.label}" if c.label not in ("", "题注") else f"《{c.doc_title}》"
+    lines = [f"正确答案：{question.display_answer}"]
+    alt = question.alteration
+    if question.answer_type == "truth":
+        if alt is not None:
+            lines.append(f"题目把原文的“{alt.original}”改成了“{alt.altered}”。")
+        else:
+            lines.append("题目与原文一致。")
+    lines.append(f"出处：{where}：“{c.quote}”")
+    return "\n".join(lines)
+
+
+def grade(question: Question, given: str) -> Graded:
+    return Graded(question, given or "", is_correct(question, given or ""), explain(question))
+
+
+def grade_quiz(questions: Sequence[Question], answers: Sequence[str | None]) -> QuizResult:
+    """Grades every question; a missing answer is a wrong one."""
+    padded = list(answers) + [None] * (len(questions) - len(answers))
+    return QuizResult([grade(q, a or "") for q, a in zip(questions, padded, strict=False)])
+
+
+def score_line(result: QuizResult) -> str:
+    pct = 100 * result.score / result.total if result.total else 0
+    return f"得分：{result.score} / {result.total}（{pct:.0f}%）"
+
+
+def review_lines(result: QuizResult) -> list[str]:
+    """What to reread: each missed question's source, once per passage."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for g in result.wrong:
+        c = g.question.citation
+        if (c.doc_id, c.start) in seen:
+            continue
+        seen.add((c.doc_id, c.start))
+        label = "" if c.label in ("", "题注") else c.label
+        out.append(f"《{short_title(c.doc_title)}》{label}（{KIND_NAMES[g.question.kind]}）：{c.quote}")
+    return out
