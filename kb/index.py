@@ -96,7 +96,8 @@ class Index:
             lexical = LexicalIndex.load(lex_path)
         else:  # another machine ingested into the shared Chroma server: derive BM25 from it
             ids = list(ordered)
-            lexical = LexicalIndex.build(ids, [search_text(ordered[i]) for i in ids])
+            titles = [d.title for d in manifest.docs]
+            lexical = LexicalIndex.build(ids, [search_text(ordered[i]) for i in ids], titles=titles)
             lexical.save(lex_path)
         vectors = Chroma(
             client=self.client,

@@ -26,7 +26,7 @@ from kb.embeddings import embedder_id
 from kb.lexical import LexicalIndex
 from kb.schema import Chunk, dense_text, search_text
 
-CHUNKING_VERSION = "chunks-v1"  # bump when structure parsing changes: forces re-chunking
+PIPELINE_VERSION = "2"  # bump when chunking or lexical indexing changes: forces re-indexing
 ProgressFn = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 _ADD_BATCH = 256
 _thread_lock = threading.Lock()
@@ -50,10 +50,6 @@ class IngestReport:
 
 def lexical_dir(settings: Settings, collection: str) -> Path:
     return settings.home / "lexical" / collection
-
-
-def index_version(embeddings: Embeddings) -> str:
-    return f"{embedder_id(embeddings)}|{CHUNKING_VERSION}"
 
 
 @contextmanager
@@ -95,7 +91,7 @@ def ingest(
         client = store.open_client(settings)
         docs, skipped = load_corpus(settings.corpus)
         old = store.read_manifest(client)
-        version = index_version(embeddings)
+        embedder = embedder_id(embeddings)
         old_hashes = {d.doc_id: d.content_hash for d in old.docs} if old else {}
         new_hashes = {d.doc_id: d.content_hash for d in docs}
         diff = dict(
@@ -106,7 +102,8 @@ def ingest(
         if (
             old
             and not rebuild
-            and old.embedder == version
+            and old.embedder == embedder
+            and old.pipeline == PIPELINE_VERSION
             and old_hashes == new_hashes
             and lexical_dir(settings, old.collection).exists()
         ):
@@ -120,7 +117,7 @@ def ingest(
         chunks: list[Chunk] = [c for d in docs for c in chunks_by_doc[d.doc_id]]
         texts = [dense_text(c) for c in chunks]
         hashes = [_embed_hash(t) for t in texts]
-        reuse = {} if rebuild or not old or old.embedder != version else _old_vectors(client, old)
+        reuse = {} if rebuild or not old or old.embedder != embedder else _old_vectors(client, old)
         todo = [i for i, h in enumerate(hashes) if h not in reuse]
 
         t_embed = time.perf_counter()
@@ -150,7 +147,8 @@ def ingest(
                 metadatas=metas[sl],
                 embeddings=[vectors[h] for h in hashes[sl]],
             )
-        LexicalIndex.build(ids, [search_text(c) for c in chunks]).save(lexical_dir(settings, collection.name))
+        lexical = LexicalIndex.build(ids, [search_text(c) for c in chunks], titles=[d.title for d in docs])
+        lexical.save(lexical_dir(settings, collection.name))
 
         now = time.time()
         records = [
@@ -163,7 +161,8 @@ def ingest(
             for d in docs
         ]
         manifest = store.Manifest(
-            collection=collection.name, embedder=version, created=now, docs=records,
+            collection=collection.name, embedder=embedder, created=now, docs=records,
+            pipeline=PIPELINE_VERSION,
             skipped=[{"file": s.file, "reason": s.reason} for s in skipped],
         )
         store.publish(client, manifest)

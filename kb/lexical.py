@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,9 +45,9 @@ class LexicalIndex:
     tokenizer: WordTokenizer
 
     @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str]) -> LexicalIndex:
-        """Index `texts` (heading line + chunk text) under `chunk_ids`."""
-        tokenizer = WordTokenizer(dictionary_terms(texts))
+    def build(cls, chunk_ids: list[str], texts: list[str], titles: Iterable[str] = ()) -> LexicalIndex:
+        """Index `texts` (heading line + chunk text) under `chunk_ids`; `titles` join the dictionary."""
+        tokenizer = WordTokenizer(dictionary_terms(texts, titles))
         return cls(
             chunk_ids=list(chunk_ids),
             words=_bm25([tokenizer(t) for t in texts]),

@@ -57,10 +57,11 @@ class DocRecord:
 @dataclass
 class Manifest:
     collection: str
-    embedder: str
+    embedder: str  # vectors are reusable only under the same embedder
     created: float
     docs: list[DocRecord] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    pipeline: str = ""  # chunking/lexical version: a new one re-chunks and re-indexes
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import jieba
 
+from kb.docnum import find_docnums
+
 jieba.setLogLevel(logging.WARNING)
 
 STOPWORDS = frozenset(
@@ -31,10 +33,12 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def dictionary_terms(texts: Iterable[str]) -> list[str]:
-    """Terms worth keeping whole: quoted terms and cited titles (and the parts of nested titles)."""
-    terms: set[str] = set()
+def dictionary_terms(texts: Iterable[str], titles: Iterable[str] = ()) -> list[str]:
+    """Terms worth keeping whole: document titles, cited titles (and the parts of nested
+    titles), quoted terms, and document numbers as printed."""
+    terms: set[str] = {t for t in titles if len(t) >= 4}
     for text in texts:
+        terms.update(m.raw for m in find_docnums(text))
         for m in _TERM_QUOTES.finditer(text):
             terms.add(m.group(1))
         for m in _TITLE.finditer(text):
@@ -54,11 +58,14 @@ class WordTokenizer:
             self._jieba.add_word(term, freq=20000)
 
     def __call__(self, text: str) -> list[str]:
-        return [
+        """Words, plus one token per document number (its normalised key): jieba cuts
+        江政办〔2023〕16号 at the brackets, the key keeps it one term in any typing style."""
+        words = [
             t
             for t in self._jieba.lcut_for_search(normalize(text))
             if t.strip() and _WORD.search(t) and t not in STOPWORDS
         ]
+        return words + [m.key for m in find_docnums(text)]
 
 
 def bigrams(text: str) -> list[str]:
