@@ -1,0 +1,762 @@
+"""The default answerer: no model, only sentences copied from the retrieved passages.
+
+From the hybrid search hits it picks the sentence that answers the question's type (a
+figure question needs a figure, a deadline question a period of time), trims a sentence
+full of figures to the clauses that answer, and cites the exact span. It refuses when no
+sentence covers the question's key terms: a wrong answer with a real citation is worse
+than no answer. 文号 questions are answered from the registry, which knows every document
+the corpus cites and where.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from kb.citations import Citation, CitationBook, cite
+from kb.docnum import find_docnums, normalize_docnum
+from kb.figures import find_figures, has_date, has_duration, has_quantity
+from kb.index import Generation, Index
+from kb.questions import (
+    ARTICLE,
+    COLLOQUIAL,
+    DATE,
+    DEADLINE,
+    DOCNUM,
+    DOCNUM_REVERSE,
+    FIGURE,
+    LATIN,
+    LIST,
+    LOOSE_ORDER,
+    NUMBER,
+    PLACE,
+    PLACE_ALIASES,
+    RATE,
+    YEAR,
+    Analysis,
+    Term,
+)
+from kb.registry import RegistryEntry, normalize_title
+from kb.retrieval import search
+from kb.schema import Chunk, Hit
+
+K_HITS = 10
+K_DOC_HITS = 8
+K_DEEP = 30  # second look when nothing in the first hits answers
+# Calibrated on tests/data/gold.jsonl (see tests/test_answer.py): below this coverage of
+# the question's weighted key terms, the best sentence does not answer the question.
+MIN_COVERAGE = 0.5
+MIN_COVERAGE_DEEP = 0.7  # a sentence found only below the first hits must cover more
+MIN_REGISTRY_SCORE = 0.5
+SHORT_SENTENCE = 60  # a sentence this short is quoted whole
+_ARTICLE_LEAD = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
+REFUSAL_PREFIX = "知识库中未找到"
+
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n")
+_CLAUSE_SEP = "，；：,;:"
+_OPEN, _CLOSE = "（(《〈“‘「【〔", "）)》〉”’」】〕"
+_LIST_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十0-9]+[)）]")
+_ENUM_LEAD = re.compile(r"^(?:[一二三四五六七八九十]是|其次|同时|此外|另外|其中[：:]?)")
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved passage, scored as an answer."""
+
+    chunk: Chunk
+    start: int  # offsets inside chunk.text
+    end: int
+    rank: int
+    coverage: float = 0.0
+    type_ok: bool = False
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.start : self.end]
+
+
+@dataclass
+class Extract:
+    """An extractive answer: text with [n] markers, the citations it uses, or a refusal."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    related: list[Citation] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    best: Candidate | None = None
+    unknown: bool = False  # refused because the question names something the corpus never does
+    # The refusal rests on a rule (a term no passage has, no sentence of the asked kind, an
+    # unknown 文号), not on the coverage threshold: a language model is not asked to try.
+    decisive: bool = False
+
+
+# ---------------------------------------------------------------- text units
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences of a passage as (start, end) offsets, ends kept, surrounding space dropped."""
+    spans = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end() if m.group(0) != "\n" else m.start()
+        spans.append((pos, end))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clauses of text[start:end], split at ，；： outside brackets and quotes."""
+    out = []
+    depth = 0
+    s = start
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in _CLAUSE_SEP and depth == 0:
+            if i > s:
+                out.append((s, i))
+            s = i + 1
+    if end > s:
+        out.append((s, end))
+    return [(a, _strip_end(text, a, b)) for a, b in out if _strip_end(text, a, b) > a]
+
+
+def _strip_end(text: str, start: int, end: int) -> int:
+    while end > start and (text[end - 1] in "。！？!?；;，, \n\u3000" or text[end - 1].isspace()):
+        end -= 1
+    return end
+
+
+def _strip_titles(text: str) -> str:
+    return re.sub(r"《[^《》]*》", "", text)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# ---------------------------------------------------------------- term weights
+
+
+_DF_CACHE: dict[str, dict[str, int]] = {}
+_HAYSTACK_CACHE: dict[str, list[str]] = {}
+
+
+def _haystacks(gen: Generation) -> list[str]:
+    key = gen.manifest.collection
+    if key not in _HAYSTACK_CACHE:
+        _HAYSTACK_CACHE.clear()
+        _DF_CACHE.clear()
+        _HAYSTACK_CACHE[key] = [_context(c) for c in gen.chunks.values()]
+        _DF_CACHE[key] = {}
+    return _HAYSTACK_CACHE[key]
+
+
+def doc_freq(gen: Generation, term: str) -> int:
+    """How many passages use `term` (under their titles and headings included)."""
+    texts = _haystacks(gen)
+    dfs = _DF_CACHE[gen.manifest.collection]
+    if term not in dfs:
+        dfs[term] = sum(1 for t in texts if term in t)
+    return dfs[term]
+
+
+def term_weight(gen: Generation, term: Term | str) -> float:
+    """Inverse passage frequency: rare words say what a question is about. A word no passage
+    uses in any form is colloquial noise (or, if a noun, a reason to refuse): weight 1."""
+    forms = term.forms if isinstance(term, Term) else (term,)
+    df = max(doc_freq(gen, f) for f in forms)
+    if df == 0:
+        return 1.0
+    n = len(_haystacks(gen))
+    return max(0.5, math.log((n + 1) / (df + 1)))
+
+
+def _context(chunk: Chunk) -> str:
+    """What a sentence of this chunk stands under: document title, headings, label, text."""
+    return _squash(
+        f"{chunk.doc_title}{chunk.doc_number}{''.join(chunk.section_path)}{chunk.label}{chunk.text}"
+    )
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _place_forms(term: str) -> tuple[str, ...]:
+    return PLACE_ALIASES.get(term, (term,))
+
+
+def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bool:
+    """A hard term must be in the sentence or in what the sentence stands under."""
+    ctx = _context(chunk)
+    s = _squash(sentence)
+    if term.kind == YEAR:  # the year of a fact, not one inside a cited title (…（2021—2025年）》)
+        return term.text in _strip_titles(s) or term.text in _squash(
+            chunk.doc_title + "".join(chunk.section_path)
+        )
+    if term.kind == ARTICLE:
+        if named_docs and chunk.doc_id not in named_docs:
+            return False
+        return chunk.label == term.text or term.text in s
+    if term.kind == PLACE:
+        return any(form in ctx for form in _place_forms(term.text))
+    if term.kind == NUMBER:
+        return term.text in s
+    if term.kind == LATIN:
+        return term.text.lower() in ctx.lower()
+    if term.kind == RATE:
+        return term.text in s
+    return True
+
+
+def term_match(term: Term, sentence: str, ctx: str, heading: str = "") -> float:
+    """1 in the sentence (0.9 through a colloquial synonym); 0.6 in the title or headings it
+    stands under, 0.4 elsewhere in its passage; else, for a longer word, partial credit for
+    shared characters (不正常 ~ 非正常)."""
+    if term.text in sentence:
+        return 1.0
+    if any(a in sentence for a in term.alts):
+        return 0.9
+    if heading and any(f in heading for f in term.forms):
+        return 0.6
+    if any(f in ctx for f in term.forms):
+        return 0.4
+    chars = [ch for ch in term.text if re.match(r"[\u4e00-\u9fff]", ch)]
+    if len(chars) < 3:
+        return 0.0
+    shared = sum(1 for ch in chars if ch in sentence)
+    return 0.5 * shared / len(chars)
+
+
+def unknown_terms(gen: Generation, analysis: Analysis) -> list[Term]:
+    """Nouns of the question that no passage of the corpus uses in any form (GDP, 常住人口,
+    局长): the question is about something the knowledge base does not hold."""
+    return [t for t in analysis.soft if t.noun and not _known(gen, t)]
+
+
+_GENERIC_SUFFIX = "书局率费员者人所处表单证厅委办会院部"
+
+
+def _known(gen: Generation, term: Term) -> bool:
+    """Used by some passage, whole or as two known words (申请事项 = 申请 + 事项, 承诺书 =
+    承诺 + 书); a two-character word must be used whole."""
+    if any(doc_freq(gen, f) > 0 for f in term.forms):
+        return True
+    w = term.text
+    for i in range(2, len(w) - 1):
+        if doc_freq(gen, w[:i]) > 0 and doc_freq(gen, w[i:]) > 0:
+            return True
+    return len(w) == 3 and w[-1] in _GENERIC_SUFFIX and doc_freq(gen, w[:2]) > 0
+
+
+def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
+    """Can this text answer a question of this type at all?"""
+    if qtype == FIGURE:
+        if analysis is not None and (analysis.classifier or analysis.counted):
+            return any(figure_fits(analysis, text[a:b]) for a, b in clause_spans(text, 0, len(text)))
+        return has_quantity(text)
+    if qtype == DEADLINE:
+        return has_duration(text)
+    if qtype == DATE:
+        return has_date(text)
+    if qtype == DOCNUM:
+        return bool(find_docnums(text))
+    return True
+
+
+_PERSON_UNITS = {"人", "名", "位", "人次"}
+_CLASSIFIER_UNITS = {
+    "个": {"个", "项", "家", "类", "种", "所", "处", ""},
+    "人": _PERSON_UNITS,
+    "名": _PERSON_UNITS,
+    "位": _PERSON_UNITS,
+    "件": {"件", "起", "宗", "万件", "件次"},
+    "起": {"件", "起", "宗"},
+    "项": {"项", "个", "件"},
+    "元": {"元", "万元", "亿元", "千元", "百元"},
+    "户": {"户", "家", "个"},
+    "家": {"户", "家", "个"},
+}
+
+
+def figure_fits(analysis: Analysis, clause: str) -> bool:
+    """A clause answers a counting question when one of its figures is counted in the asked
+    classifier (几个代理人 ~ 一至二名, not 54人 for 几个镇) and it names what is counted."""
+    figures = [f for f in find_figures(clause) if f.unit != "第" and not f.is_year]
+    if not figures:
+        return False
+    cls, noun = analysis.classifier, analysis.counted
+    if cls:
+        allowed = set(_CLASSIFIER_UNITS.get(cls, {cls, "万" + cls}))
+        if cls == "个" and (noun.endswith(("人", "员", "者", "士", "官")) or noun == "人"):
+            allowed |= _PERSON_UNITS
+        if not any(
+            f.unit in allowed or (f.unit == "" and any(g.unit in allowed for g in figures)) for f in figures
+        ):
+            return False
+    if noun:
+        c = _squash(clause)
+        forms = (noun, *COLLOQUIAL.get(noun, ()))
+        if not any(form in c for form in forms):
+            chars = [ch for ch in noun if "\u4e00" <= ch <= "\u9fff"]
+            if not chars or sum(ch in c for ch in chars) / len(chars) < 0.6:
+                return False
+    return True
+
+
+# ---------------------------------------------------------------- retrieval
+
+
+def named_docs(gen: Generation, question: str) -> set[str]:
+    """Documents of the corpus the question names (行政复议法, 复议法, 人民调解法…)."""
+    q = _squash(question)
+    out = set()
+    for d in gen.manifest.docs:
+        short = normalize_title(d.title)
+        if len(short) < 3:
+            continue
+        forms = {short}
+        if short.endswith(("法", "条例", "规定", "办法")) and len(short) >= 5:
+            forms.add(short[2:])
+        forms.add(short.replace("暂行", "").replace("程序", ""))
+        if any(f and len(f) >= 3 and f in q for f in forms):
+            out.add(d.doc_id)
+    return out
+
+
+def gather(
+    index: Index, gen: Generation, analysis: Analysis, query: str, k: int = K_HITS
+) -> tuple[list[Hit], set[str]]:
+    """Hybrid hits, plus hits inside the documents the question names, plus the articles it
+    names (第二十条 of the named law), best first, without duplicates."""
+    hits = search(index, query, k=k)
+    docs = named_docs(gen, analysis.question)
+    extra: list[Hit] = []
+    if docs:
+        articles = {t.text for t in analysis.terms if t.kind == ARTICLE}
+        if articles:
+            extra.extend(
+                Hit(chunk=c, score=1.0, ranks={"article": 1})
+                for c in gen.chunks.values()
+                if c.doc_id in docs and c.label in articles
+            )
+        extra.extend(search(index, query, k=K_DOC_HITS, doc_ids=docs))
+    seen: set[str] = set()
+    out = []
+    for h in [*extra[:2], *hits, *extra[2:]]:
+        if h.chunk.chunk_id not in seen:
+            seen.add(h.chunk.chunk_id)
+            out.append(h)
+    return out, docs
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs: set[str]) -> list[Candidate]:
+    """Every sentence of every hit, scored; sentences failing a hard term are dropped."""
+    soft = analysis.soft
+    weights = {
+        t.text: term_weight(gen, t) * (3.0 if t.focus else 1.0) * (0.5 if t.inherited else 1.0) for t in soft
+    }
+    total = sum(weights.values())
+    out = []
+    for rank, hit in enumerate(hits, start=1):
+        chunk = hit.chunk
+        if chunk.kind == "heading":
+            continue
+        ctx = _context(chunk)
+        heading = _squash(f"{chunk.doc_title}{''.join(chunk.section_path)}")
+        spans = sentence_spans(chunk.text)
+        for i, (s, e) in enumerate(spans):
+            sentence = _squash(chunk.text[s:e])
+            if len(sentence) < 4:
+                continue
+            if _LIST_ITEM.match(sentence):  # an item reads with the sentence that opens its list
+                intro = next(
+                    (
+                        chunk.text[a:b]
+                        for a, b in reversed(spans[:i])
+                        if not _LIST_ITEM.match(chunk.text[a:b])
+                    ),
+                    "",
+                )
+                sentence = _squash(intro) + sentence
+            if not all(hard_ok(t, sentence, chunk, docs) for t in analysis.hard):
+                continue
+            cand = Candidate(chunk, s, e, rank)
+            if total > 0:
+                cand.coverage = (
+                    sum(weights[t.text] * term_match(t, sentence, ctx, heading) for t in soft) / total
+                )
+            else:
+                cand.coverage = 1.0 if analysis.hard else 0.0
+            span_text = _list_span_text(chunk, s, e) if analysis.qtype == LIST else chunk.text[s:e]
+            cand.type_ok = type_ok(analysis.qtype, span_text, analysis)
+            bonus = 0.2 if cand.type_ok else 0.0
+            if analysis.qtype == LIST and span_text != chunk.text[s:e]:
+                bonus += 0.1  # a real list: an intro with its items
+            if i == 0 and chunk.part == 0 and _is_article(chunk):
+                bonus += 0.03  # an article's first sentence states its rule
+            cand.score = cand.coverage + bonus + 0.1 / math.sqrt(rank)
+            out.append(cand)
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def _is_article(chunk: Chunk) -> bool:
+    return chunk.label.startswith("第") and chunk.label.endswith("条")
+
+
+def _list_span_text(chunk: Chunk, s: int, e: int) -> str:
+    """A list intro (…包括：) with the item lines that follow it in the passage."""
+    end = _list_end(chunk, s, e)
+    return chunk.text[s:end]
+
+
+def _list_end(chunk: Chunk, s: int, e: int) -> int:
+    text = chunk.text
+    if not text[s:e].rstrip().endswith(("：", ":")):
+        return e
+    end = e
+    for ls, le in sentence_spans(text):
+        if ls < e:
+            continue
+        if _LIST_ITEM.match(text[ls:le]):
+            end = le
+        else:
+            break
+    return end
+
+
+# ---------------------------------------------------------------- trimming
+
+
+def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
+    """The clauses of a sentence that answer: the one carrying what was asked (the figure,
+    the list, the most key terms) with the clauses that name its subject, plus short figure
+    clauses right after it (受理73件，审结65件). A short sentence is kept whole."""
+    lead = _ARTICLE_LEAD.match(text, s, e)
+    if lead:
+        s = lead.end()
+    clauses = clause_spans(text, s, e)
+    if len(clauses) <= 1 or len(_squash(text[s:e])) <= SHORT_SENTENCE:
+        return _tidy(text[s:e])
+    soft = [t for t in analysis.soft]
+
+    def cover(a: int, b: int) -> set[str]:
+        part = _squash(text[a:b])
+        return {t.text for t in soft if any(f in part for f in t.forms)}
+
+    def weight(terms: set[str]) -> float:  # a follow-up's own words outweigh the ones it inherits
+        return sum(0.4 if t in inherited else 1.0 for t in terms)
+
+    inherited = {t.text for t in soft if t.inherited}
+
+    needs_type = analysis.qtype in (FIGURE, DEADLINE, DATE, DOCNUM)
+    scored = []
+    for i, (a, b) in enumerate(clauses):
+        ok = type_ok(analysis.qtype, text[a:b], analysis) if needs_type else True
+        listing = text[a:b].count("、") if analysis.qtype == LIST else 0
+        scored.append((ok, weight(cover(a, b)) + min(listing, 3) / 2, -i, i))
+    best = max(scored)[-1]
+    lo = hi = best
+    covered = cover(*clauses[best])
+    wanted = cover(s, e)
+    while lo > 0 and best - lo < 3 and not wanted <= covered:
+        new = cover(*clauses[lo - 1]) - covered
+        if not new:
+            break
+        lo -= 1
+        covered |= new
+    if lo > 0 and _needs_subject(text[clauses[lo][0] : clauses[lo][1]]):
+        lo -= 1
+    if analysis.qtype == FIGURE:
+        while hi + 1 < len(clauses) and hi - best < 2:
+            a, b = clauses[hi + 1]
+            if has_quantity(text[a:b]) and len(_squash(_drop_parens(text[a:b]))) <= 12:
+                hi += 1
+            else:
+                break
+    parts = []
+    for i in range(lo, hi + 1):
+        a, b = clauses[i]
+        part = text[a:b] if i == best else _drop_parens(text[a:b])
+        parts.append(part.strip())
+    return _tidy("，".join(p for p in parts if p))
+
+
+_SUBJECTLESS = re.compile(
+    r"^(?:可以|应当|应|须|必须|不得|不予|有权|由|向|自|在|并|将|对|经|按照|依照|依法|予以|均|都|也|还|即|则|方可)"
+)
+
+
+def _needs_subject(clause: str) -> bool:
+    """A clause that opens with a modal or a preposition (可以自…, 应当在…) or with a verb and
+    a figure (受理73件) leans on the clause before it."""
+    c = _squash(clause)
+    if _ENUM_LEAD.match(c):
+        return False
+    return bool(_SUBJECTLESS.match(c) or re.match(r"^[\u4e00-\u9fff]{1,4}\d", c)) or len(c) <= 6
+
+
+def _drop_parens(text: str) -> str:
+    return re.sub(r"（[^（）]*）|\([^()]*\)", "", text)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s*\n\s*", "", text).strip()
+    text = text.rstrip("，,；;：:、")
+    if not text.endswith(("。", "！", "？", "”", "）")):
+        text += "。"
+    return text
+
+
+# ---------------------------------------------------------------- answers
+
+
+def refusal(question: str, hits: list[Hit], reason: str = "") -> Extract:
+    """“知识库中未找到……”, with the closest passages offered as possibly related."""
+    what = reason or "能够回答该问题的内容"
+    related = [cite(h.chunk, n=i) for i, h in enumerate(hits[:3], start=1)]
+    text = f"{REFUSAL_PREFIX}{what}。"
+    if related:
+        text += "以下段落可能相关，仅供参考，未必回答了该问题。"
+    return Extract(text=text, refused=True, related=related, hits=hits)
+
+
+def answer_from_hits(
+    gen: Generation,
+    analysis: Analysis,
+    hits: list[Hit],
+    docs: set[str] | None = None,
+    min_coverage: float = MIN_COVERAGE,
+) -> Extract:
+    """The extractive answer from given hits (no registry): best sentence or refusal."""
+    docs = docs or set()
+    unknown = unknown_terms(gen, analysis)
+    if unknown:
+        refused = refusal(analysis.question, hits, f"关于“{unknown[0].text}”的内容")
+        refused.unknown = refused.decisive = True
+        return refused
+    cands = score_candidates(gen, analysis, hits, docs)
+    best = next((c for c in cands if c.type_ok), None)
+    if best is None or best.coverage < min_coverage:
+        refused = refusal(analysis.question, hits)
+        refused.best = best
+        refused.decisive = best is None
+        return refused
+    chunk = best.chunk
+    book = CitationBook()
+    if analysis.qtype == LIST:
+        end = _list_end(chunk, best.start, best.end)
+        n = book.add(cite(chunk, best.start, end))
+        items = [
+            chunk.text[best.start + a : best.start + b].strip()
+            for a, b in sentence_spans(chunk.text[best.start : end])
+        ]
+        if end > best.end:
+            joined = "".join(items)
+            lead = _ARTICLE_LEAD.match(joined)
+            direct = _tidy(joined[lead.end() :] if lead else joined)
+        else:
+            direct = direct_span(chunk.text, best.start, best.end, analysis)
+        text = f"{direct}[{n}]"
+    else:
+        n = book.add(cite(chunk, best.start, best.end))
+        direct = direct_span(chunk.text, best.start, best.end, analysis)
+        text = f"{direct}[{n}]"
+        full = _tidy(chunk.text[best.start : best.end])
+        if _squash(direct) != _squash(full):
+            text += f"\n\n原文：“{chunk.text[best.start : best.end].strip()}”[{n}]"
+    return Extract(text=text, citations=book.items, hits=hits, best=best)
+
+
+def _entry_places(gen: Generation, entry: RegistryEntry) -> list[Citation]:
+    """Spans that show an entry's number with its title: where the corpus cites it, or the
+    header of its own text when the corpus holds it."""
+    out: list[Citation] = []
+    for place in entry.citations:
+        chunk = gen.chunks.get(place.chunk_id)
+        if chunk is None:
+            continue
+        cited = place.cited_as or ""
+        pos = chunk.text.find(cited) if cited else -1
+        if pos < 0:
+            pos, end = place.start - chunk.start, place.end - chunk.start
+        else:
+            end = pos + len(cited)
+        if 0 <= pos < end <= len(chunk.text):
+            out.append(cite(chunk, pos, end))
+    if entry.in_corpus and entry.number_key:
+        own = sorted((c for c in gen.chunks.values() if c.doc_id == entry.source_file), key=lambda c: c.start)
+        header = next((c for c in own if c.kind != "body"), own[0] if own else None)
+        line = _number_line(header, entry) if header else None
+        if line is None and header is not None and normalize_docnum(header.doc_number) == entry.number_key:
+            # the number is the catalog's (the text does not print it): cite the title line,
+            # whose citation carries the number as doc_number
+            end = header.text.find("\n")
+            line = cite(header, 0, len(header.text) if end < 0 else end)
+        if line is not None:
+            out.insert(0, line)
+    return out
+
+
+def _number_line(chunk: Chunk, entry: RegistryEntry) -> Citation | None:
+    """The header line of a document that prints its own number (…国务院令第713号公布)."""
+    for num in find_docnums(chunk.text):
+        if num.key == entry.number_key:
+            line_start = chunk.text.rfind("\n", 0, num.start) + 1
+            line_end = chunk.text.find("\n", num.end)
+            line_end = len(chunk.text) if line_end < 0 else line_end
+            return cite(chunk, line_start, line_end)
+    return None
+
+
+def _number_text(cit: Citation, entry: RegistryEntry) -> str:
+    """The number as the cited passage prints it (江营商办发〔2023〕1 号), else its display form."""
+    for num in find_docnums(cit.quote):
+        if num.key == entry.number_key:
+            return num.raw.strip()
+    return entry.doc_number
+
+
+def _title_of(entry: RegistryEntry) -> str:
+    return entry.title.strip("《》")
+
+
+def answer_docnum_reverse(gen: Generation, analysis: Analysis, hits: list[Hit]) -> Extract:
+    """“江政办〔2023〕17号是什么文件？” from the registry."""
+    entry = _registry_by_number(gen, analysis.question)
+    if entry is None:
+        numbers = find_docnums(analysis.question)
+        shown = numbers[0].display if numbers else "该文号"
+        refused = refusal(analysis.question, hits, f"文号为{shown}的文件")
+        refused.decisive = True
+        return refused
+    places = _entry_places(gen, entry)
+    if not places:
+        refused = refusal(analysis.question, hits, f"文号为{entry.doc_number}的文件")
+        refused.decisive = True
+        return refused
+    book = CitationBook()
+    first = places[0]
+    n = book.add(first)
+    number = _number_text(first, entry)
+    text = f"{number}是《{_title_of(entry)}》。[{n}]"
+    where = [p for p in places[1:] if p.label != first.label][:2]
+    if where:
+        refs = "、".join(f"{p.label}[{book.add(p)}]" for p in where)
+        text += f"\n\n报告中另见：{refs}。"
+    if entry.citations and first.doc_id != entry.source_file:
+        sentence = _citing_context(gen, entry, first)
+        if sentence and sentence.quote != first.quote:
+            text += f"\n\n原文：“{sentence.quote}”[{book.add(sentence)}]"
+    if entry.in_corpus and first.doc_id == entry.source_file:
+        text += f"\n\n该文件全文已收录于知识库。[{n}]"
+    return Extract(text=text, citations=book.items, hits=hits)
+
+
+def _citing_context(gen: Generation, entry: RegistryEntry, first: Citation) -> Citation | None:
+    """The clause around a citation that says what was done with the document (出台…等文件，为…)."""
+    chunk = gen.chunks.get(first.chunk_id)
+    if chunk is None:
+        return None
+    rel_start = first.start - chunk.start
+    for s, e in sentence_spans(chunk.text):
+        if s <= rel_start < e:
+            if e - s > 200:
+                return None  # the whole citing sentence would bury the answer
+            return cite(chunk, s, e)
+    return None
+
+
+def _registry_by_number(gen: Generation, question: str) -> RegistryEntry | None:
+    reg = gen.registry
+    for num in find_docnums(question):
+        entry = reg.by_number(num.raw)
+        if entry is not None:
+            return entry
+    for m in LOOSE_ORDER.finditer(question):
+        key = normalize_docnum(f"国务院令第{m.group('num')}号")
+        serial = key.split("|")[-1] if key else ""
+        issuer = m.group("issuer")
+        matches = [
+            e
+            for e in reg.entries
+            if e.number_key.endswith(f"令|{serial}")
+            and (not issuer or any(ch in e.number_key for ch in issuer.replace("政府", "").replace("令", "")))
+        ]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def answer_docnum(gen: Generation, analysis: Analysis, hits: list[Hit]) -> Extract | None:
+    """“…的文号是多少？” from the registry; None when the registry has no good match."""
+    found = [
+        (e, s) for e, s in gen.registry.lookup(analysis.question) if e.number_key and s >= MIN_REGISTRY_SCORE
+    ]
+    if not found:
+        return None
+    entry, _ = found[0]
+    places = _entry_places(gen, entry)
+    if not places:
+        return None
+    book = CitationBook()
+    first = places[0]
+    n = book.add(first)
+    text = f"《{_title_of(entry)}》的文号是{_number_text(first, entry)}。[{n}]"
+    others = [e for e, s in found[1:3] if s >= found[0][1] - 0.05]
+    for e in others:
+        ps = _entry_places(gen, e)
+        if ps:
+            text += f"\n\n另有《{_title_of(e)}》，文号{_number_text(ps[0], e)}。[{book.add(ps[0])}]"
+    return Extract(text=text, citations=book.items, hits=hits)
+
+
+def extractive_answer(index: Index, analysis: Analysis, query: str) -> Extract:
+    """Answer `analysis.question`, retrieving with `query` (the question, or the question
+    with the previous turn's terms for a follow-up)."""
+    gen = index.current()
+    hits, docs = gather(index, gen, analysis, query)
+    if analysis.qtype == DOCNUM_REVERSE:
+        return answer_docnum_reverse(gen, analysis, hits)
+    if analysis.qtype == DOCNUM:
+        registered = answer_docnum(gen, analysis, hits)
+        if registered is not None:
+            return registered
+    found = answer_from_hits(gen, analysis, hits, docs)
+    if found.refused and not found.unknown:  # the answer may sit just below the first hits
+        deeper, docs = gather(index, gen, analysis, query, k=K_DEEP)
+        retry = answer_from_hits(gen, analysis, deeper, docs, MIN_COVERAGE_DEEP)
+        if not retry.refused:
+            return retry
+    return found
+
+
+__all__ = [
+    "Candidate",
+    "Extract",
+    "REFUSAL_PREFIX",
+    "answer_from_hits",
+    "extractive_answer",
+    "refusal",
+    "sentence_spans",
+    "term_weight",
+]

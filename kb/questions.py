@@ -1,0 +1,459 @@
+"""What a question asks for, and which of its words an answer must speak to.
+
+The extractive answerer picks a sentence by the question's type (a figure question needs a
+figure) and refuses when the evidence misses the question's key terms: a question about
+柳南区, 2021年 or GDP is not answered by a passage about 柳江区 in 2023. Every function
+here is total: any Unicode input gives a result, never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import jieba
+import jieba.posseg as pseg
+
+from kb.docnum import cn_to_int, find_docnums
+from kb.figures import find_figures
+
+jieba.setLogLevel(logging.WARNING)
+
+FIGURE = "figure"
+DOCNUM = "docnum"
+DOCNUM_REVERSE = "docnum_reverse"
+DATE = "date"
+DEADLINE = "deadline"
+LIST = "list"
+ABOUT = "about"
+OTHER = "other"
+TYPES = (FIGURE, DOCNUM, DOCNUM_REVERSE, DATE, DEADLINE, LIST, ABOUT, OTHER)
+
+# An order number typed without its full issuer (自治区政府令第127号): the registry's parser
+# wants 广西壮族自治区人民政府令, so the serial is matched on its own.
+LOOSE_ORDER = re.compile(
+    r"(?P<issuer>[\u4e00-\u9fff]{0,12}?)令\s*第?\s*(?P<num>[0-9０-９]+|[零〇一二三四五六七八九十百千]+)\s*号"
+)
+
+_DOCNUM_ASK = re.compile(
+    r"文号|发文字号|发文号|字号|文件号|哪个文件|哪份文件|哪一个文件|什么文件|几号文|哪号文"
+)
+_LIST_ASK = re.compile(r"哪些|哪几|哪[两三四五六七八九十]|有什么|包括什么|包括哪|都有啥|分别是")
+_DATE_ASK = re.compile(
+    r"何时|什么时候|啥时候|哪天|哪一天|哪日|哪年|哪一年|几月|几号|什么日期|日期|哪个月|生效时间|施行时间"
+)
+_DEADLINE_ASK = re.compile(
+    r"期限|多长时间|多少时间|多久|多长|几日|几天|多少天|多少日|几个月|多少个月|几年|多少年|时限|时效|"
+    r"几个工作日|多少个工作日|几小时|多少小时|几周"
+)
+_FIGURE_ASK = re.compile(r"多少|几|比例|比率|[^效]率|多高|多大|多重|占比|百分之|数量|数额|金额")
+_ABOUT_ASK = re.compile(
+    r"是什么|讲什么|讲的是|说什么|说的是|什么内容|干什么|关于什么|关于啥|是啥|怎么规定|如何规定|规定了什么|"
+    r"指什么|是指|什么意思|含义|内容是"
+)
+
+# Words that say how a question is asked, not what it is about.
+_QUESTION_WORDS = frozenset(
+    """多少 几 几个 几件 几项 几天 几日 几年 几次 几人 几名 几家 几种 哪 哪些 哪个 哪项 哪天 哪一天 哪年 哪级
+    哪几个 哪几种 哪几项 哪两个 哪三个 哪位 哪份 什么 啥 怎么 怎样 如何 为什么 是否 是不是 能不能 可不可以 要不要
+    算不算 有没有 吗 呢 吧 啊 么 呀 请问 请 问 一下 告诉 知道 查 查询 查一下 一共 总共 共 总计 合计 大概 大约
+    约 到底 究竟 具体 主要 一般 通常 多久 多长 多长时间 时间 期限 时候 何时 多大 多高 比例 数量 是 的 了 有 在
+    和 与 及 或 对 把 被 为 由 等 之 其 该 这 那 这个 那个 这些 那些 这么 那么 也 都 就 而 并 从 以 于 中 上 下 里
+    个 项 件 次 人 名 家 天 日 年 月 号 条 要 能 会 得 可以 可 应当 应该 需要 需 给 让 去 来 过 着 还 又 再 呢 嘛
+    里面 当中 之中 方面 情况 问题 规定 内容 文件 文号 发文字号 字号 我们 我 你 他 她 它 他们 大家 谁 哪里 哪儿
+    多 少 最 最多 最少 至少 以上 以下 以内 之内 内 后 前 时 到 达到 达 办 做 搞 弄 叫 算 讲 说 指 作 属于 开始 起
+    不能 不可以 不要 可不 的话 之后 以后 然后 一批 这块 这类 这种 那种 实际 能够 得 上要 内要 内得 一个 两个 三个 具体
+    事情 事儿 东西 总量 总数 总额 数额 金额 数目 数字 数据 情况 下面 底下 一共 全部
+    """.split()
+)
+# Relative times refer to the report's own year: they pin nothing a passage must repeat.
+_RELATIVE_TIME = frozenset(
+    "去年 今年 明年 前年 后年 上年 本年 当年 全年 年度 目前 现在 当前 如今 近年 近年来 最近".split()
+)
+_GENERIC_PLACES = frozenset(
+    """全区 本区 各区 城区 社区 辖区 地区 市区 郊区 园区 景区 该区 我区 山区 片区 小区 老区 新区 街区 校区 选区
+    行政区 自治区 全县 本县 各县 该县 全市 本市 各市 该市 全镇 本镇 各镇 乡镇 城镇 村镇 全省 本省 各省 外省 跨省""".split()
+)
+_PLACE_SUFFIX = "区县市镇乡省州旗"
+# Provinces by their short names: jieba tags them ns, but also tags words like 法治化 ns.
+_PROVINCES = frozenset(
+    """北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川
+    贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门""".split()
+)
+# Other names a place goes by in the corpus: the report says 自治区 for 广西, 我区 for 柳江区.
+PLACE_ALIASES = {
+    "广西": ("广西", "自治区"),
+    "广西壮族自治区": ("广西", "自治区"),
+    "柳江区": ("柳江", "我区", "本区", "全区"),
+    "柳江": ("柳江", "我区", "本区", "全区"),
+}
+
+# Everyday words staff type for the corpus's official ones: 案子 for 案件, 输了官司 for
+# 败诉, 交钱 for 费用. A term matches its passage through any of its forms.
+COLLOQUIAL = {
+    "案子": ("案件", "案"),
+    "老案子": ("积案",),
+    "官司": ("诉讼", "案件"),
+    "输": ("败诉",),
+    "输了": ("败诉",),
+    "赢": ("胜诉",),
+    "孩子": ("未成年人", "周岁"),
+    "小孩": ("未成年人", "周岁"),
+    "年纪": ("周岁", "年龄"),
+    "岁数": ("周岁", "年龄"),
+    "房子": ("不动产", "房屋"),
+    "老百姓": ("群众", "公民"),
+    "周末": ("休假日", "节假日", "工作日"),
+    "节假日": ("休假日", "工作日"),
+    "业务量": ("办件量",),
+    "业务": ("办件", "业务"),
+    "短板": ("不足", "不均衡"),
+    "问题": ("不足", "问题"),
+    "交钱": ("缴纳", "费用", "缴款"),
+    "花钱": ("费用", "收费"),
+    "收钱": ("收费", "收取"),
+    "钱": ("元", "费用", "金额", "罚款"),
+    "涨": ("增加", "增长", "上升"),
+    "降": ("下降", "减少"),
+    "审完": ("审结", "审查"),
+    "判下来": ("判决", "审结", "裁判"),
+    "管": ("管辖", "负责", "主管"),
+    "实施": ("施行", "实施"),
+    "生效": ("施行", "生效"),
+    "调委会": ("调解委员会", "调委会"),
+    "告": ("起诉", "诉讼"),
+    "罚": ("罚款", "处罚"),
+    "补": ("补正", "补充"),
+    "区里": ("全区", "我区", "柳江区"),
+    "区政府": ("本级政府", "区人民政府", "区政府"),
+    "领导": ("负责人", "领导"),
+    "开": ("召开", "举行"),
+    "聘": ("聘任", "选聘", "聘请"),
+    "签": ("签署", "签订"),
+    "评上": ("获得", "评为"),
+    "查": ("核查", "检查", "查处"),
+    "交": ("提交", "缴纳", "交纳"),
+    "交上来": ("提交",),
+    "找谁": ("向", "申请"),
+    "天": ("日",),
+    "现场": ("当场",),
+    "个人": ("公民", "个人"),
+    "涉案": ("涉及",),
+    "走": ("适用",),
+    "参会": ("参加", "参与"),
+    "发给": ("送达", "提供", "发送"),
+}
+
+YEAR = "year"
+PLACE = "place"
+ARTICLE = "article"
+NUMBER = "number"
+LATIN = "latin"
+RATE = "rate"  # 败诉率, 成功率: a rate question is answered only by that rate
+WORD = "word"
+HARD_KINDS = (YEAR, PLACE, ARTICLE, NUMBER, LATIN, RATE)
+
+# How a question asks (多少天内, 几个, 能不能), cut out before segmentation so the words
+# left are what it asks about and jieba does not glue a particle to a content word.
+_ASKING = re.compile(
+    r"(?:多少|几)(?:个工作日|个月|周岁|万元|个|件|项|天|日|年|月|名|人|户|家|份|条|次|起|元|种|类|届|场|倍)?"
+    r"(?:以内|之内|以下|以上|内)?|能不能|可不可以|要不要|算不算|是不是|有没有|受不受|能否|是否|多长时间|多久|多大|多高|"
+    r"什么时候|哪一天|哪天|哪些|哪几|哪个|哪级|哪项|哪位|什么|怎么|如何|为什么|请问|发文字号|文件号|文号|字号"
+)
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年?|([〇零一二三四五六七八九]{4})年")
+_ARTICLE_RE = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?")
+_LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the question is about. Hard terms must appear in the evidence."""
+
+    text: str
+    kind: str = WORD
+    pos: str = ""  # jieba part of speech, for words
+    alts: tuple[str, ...] = ()  # other forms that count as a match (COLLOQUIAL)
+    focus: bool = False  # the event a date question asks about (施行, 召开): weighs more
+    inherited: bool = False  # carried over from the previous question of a follow-up
+
+    @property
+    def hard(self) -> bool:
+        return self.kind in HARD_KINDS
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.text, *self.alts)
+
+    @property
+    def noun(self) -> bool:
+        """A thing the question is about (not a verb or a particle)."""
+        return self.kind == WORD and self.pos in ("n", "nz", "nt", "l", "an") and len(self.text) >= 2
+
+
+@dataclass
+class Analysis:
+    question: str
+    qtype: str
+    terms: list[Term] = field(default_factory=list)
+    docnums: list[str] = field(default_factory=list)  # 文号 keys in the question
+    classifier: str = ""  # of a counting question: 件 in 多少件
+    counted: str = ""  # what it counts: 企业 in 多少户企业
+
+    @property
+    def hard(self) -> list[Term]:
+        return [t for t in self.terms if t.hard]
+
+    @property
+    def soft(self) -> list[Term]:
+        return [t for t in self.terms if not t.hard]
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text) if isinstance(text, str) else ""
+
+
+def classify(question: str) -> str:
+    """The question type, which decides what kind of sentence can answer it."""
+    try:
+        q = _norm(question)
+        if not q.strip():
+            return OTHER
+        if find_docnums(q) or LOOSE_ORDER.search(q):
+            return DOCNUM_REVERSE
+        if _DOCNUM_ASK.search(q) and not re.search(r"\d+\s*月\s*几号", q):
+            return DOCNUM
+        if _LIST_ASK.search(q):
+            return LIST
+        if _DATE_ASK.search(q):
+            return DATE
+        if _DEADLINE_ASK.search(q):
+            return DEADLINE
+        if _FIGURE_ASK.search(q):
+            return FIGURE
+        if _ABOUT_ASK.search(q):
+            return ABOUT
+        return OTHER
+    except Exception:  # noqa: BLE001 - a classifier must not take the answerer down
+        return OTHER
+
+
+def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def key_terms(question: str) -> list[Term]:
+    """The terms an answer must speak to, hard ones (years, places, articles, Arabic figures,
+    Latin words) first, then content words in question order, without duplicates."""
+    try:
+        return _key_terms(_norm(question))
+    except Exception:  # noqa: BLE001
+        return []
+
+
+_NEGATION = re.compile(r"不(?:能|可以|可|得|予|属于|适用|用|受理|再|罚|需要|必)|禁止|除外|例外")
+_NEGATION_FORMS = ("不得", "不予", "不属于", "不适用", "不再", "不", "禁止", "除外", "非")
+
+
+def _key_terms(q: str) -> list[Term]:
+    original = re.sub(r"([\u4e00-\u9fff])不\1", r"\1", q)  # 能不能 asks, it does not negate
+    terms: list[Term] = []
+    spans: list[tuple[int, int]] = [(d.start, d.end) for d in find_docnums(q)]
+    for m in LOOSE_ORDER.finditer(q):
+        spans.append((m.start(), m.end()))
+    q = _strip_spans(q, spans)
+    spans = []
+    for m in _YEAR_RE.finditer(q):
+        year = m.group(1) or str(cn_to_int(m.group(2)) or "")
+        if year:
+            terms.append(Term(f"{year}年", YEAR))
+            spans.append((m.start(), m.end()))
+    for m in _ARTICLE_RE.finditer(q):
+        terms.append(Term(m.group(0), ARTICLE))
+        spans.append((m.start(), m.end()))
+    q = _strip_spans(q, spans)
+    spans = []
+    for f in find_figures(q):
+        if f.raw[:1].isdigit():
+            terms.append(Term(f.raw.strip(), NUMBER))
+            spans.append((f.start, f.end))
+    for m in _LATIN_RE.finditer(q):
+        terms.append(Term(m.group(0).upper(), LATIN))
+        spans.append((m.start(), m.end()))
+    q = _strip_spans(q, spans)
+    q = re.sub(r"([\u4e00-\u9fff])不\1", r"\1", q)  # A-not-A: 受不受理 -> 受理
+    q = _ASKING.sub(" ", q)
+    words = [(w, flag) for w, flag in pseg.lcut(q) if w.strip()]
+    i = 0
+    while i < len(words):
+        w, flag = words[i]
+        nxt = words[i + 1][0] if i + 1 < len(words) else ""
+        if nxt == "率" and _CJK.search(w) and w not in _QUESTION_WORDS:  # jieba cuts 胜诉率 as 胜诉/率
+            terms.append(Term(w + nxt, RATE, flag))
+            i += 2
+            continue
+        if flag == "ns" and nxt and nxt[0] in _PLACE_SUFFIX and len(nxt) == 1:
+            terms.append(Term(w + nxt, PLACE))
+            i += 2
+            continue
+        if (
+            flag == "ns"
+            and w not in _GENERIC_PLACES
+            and (w in _PROVINCES or (len(w) >= 2 and w[-1] in _PLACE_SUFFIX))
+        ):
+            terms.append(Term(w, PLACE))
+        elif (
+            len(w) == 3
+            and w[-1] in "区县"
+            and flag in ("n", "ns", "nr", "nz")
+            and w not in _GENERIC_PLACES
+            and not w.endswith(("社区", "园区", "景区", "城区", "政区"))
+        ):
+            terms.append(Term(w, PLACE))
+        elif len(w) >= 3 and w.endswith("率") and _CJK.search(w):
+            terms.append(Term(w, RATE, flag))
+        elif (
+            _CJK.search(w)
+            and flag != "m"  # 一届, 一级: a numeral word, not a subject
+            and w not in _QUESTION_WORDS
+            and w not in _RELATIVE_TIME
+            and not _is_filler(w)
+        ):
+            terms.append(Term(w, WORD, flag, tuple(a for a in COLLOQUIAL.get(w, ()) if a != w)))
+        i += 1
+    if _NEGATION.search(original):
+        terms.append(Term("不", WORD, "d", _NEGATION_FORMS, True))
+    seen: set[str] = set()
+    out = []
+    for t in sorted(terms, key=lambda t: not t.hard):
+        if t.text not in seen:
+            seen.add(t.text)
+            out.append(t)
+    return out
+
+
+def _is_filler(word: str) -> bool:
+    """A word made only of question words and particles (几个, 多少钱 stays: 钱 is content)."""
+    if (
+        len(word) == 1
+        and word
+        in "的了是和与及或在对把被为由等之其该这那有也都就而并从以于中上下里吗呢吧啊么呀不没种新老大小早晚高低好"
+    ):
+        return True
+    return all(ch in "几多少哪啥么吗呢吧啊呀怎样谁" for ch in word)
+
+
+_COUNTED = re.compile(
+    r"(?:多少|几)(?P<cls>个工作日|个月|周岁|万元|个|件|项|天|日|年|月|名|人|位|户|家|份|条|次|起|元|种|类|届|场|倍|所|宗|批)?"
+    r"(?P<rest>[\u4e00-\u9fff]{0,8})"
+)
+
+
+def counted(question: str) -> tuple[str, str]:
+    """(classifier, noun) of a counting question: 多少份信用承诺书 -> ("份", "信用承诺书"),
+    几个镇 -> ("个", "镇"), 有多少件 -> ("件", ""). ("", "") when it does not count."""
+    try:
+        m = _COUNTED.search(_norm(question))
+        if not m:
+            return "", ""
+        cls = m.group("cls") or ""
+        noun = ""
+        rest = m.group("rest")
+        if rest and cls:
+            first = pseg.lcut(rest)[:2]
+            if first and first[0].word == "人":
+                noun = "人"
+            elif first and first[0].flag[:1] == "n" and first[0].word not in _QUESTION_WORDS:
+                noun = first[0].word
+                if len(first) > 1 and first[1].flag[:1] == "n" and len(noun) + len(first[1].word) <= 6:
+                    noun += first[1].word
+        elif rest[:1] == "钱" or rest[:2] == "钱?":
+            noun = "钱"
+        return cls, noun
+    except Exception:  # noqa: BLE001
+        return "", ""
+
+
+def analyze(question: str) -> Analysis:
+    """Type, key terms and 文号 of a question."""
+    q = _norm(question) if isinstance(question, str) else ""
+    try:
+        docnums = [d.key for d in find_docnums(q)]
+    except Exception:  # noqa: BLE001
+        docnums = []
+    qtype = classify(q)
+    terms = key_terms(q)
+    if qtype == DATE:
+        terms = _mark_focus(q, terms)
+    cls, noun = counted(q) if qtype == FIGURE else ("", "")
+    return Analysis(question=q, qtype=qtype, terms=terms, docnums=docnums, classifier=cls, counted=noun)
+
+
+_DATE_PHRASE = re.compile(r"何时|什么时候|啥时候|哪天|哪一天|哪日|哪年|哪一年|几月|几号|什么日期|日期|哪个月")
+
+
+def _mark_focus(q: str, terms: list[Term]) -> list[Term]:
+    """In a date question the verb next to 哪天/什么时候 names the event (起施行, 开的)."""
+    m = _DATE_PHRASE.search(q)
+    if not m:
+        return terms
+    after, before = q[m.end() :], q[: m.start()]
+    verbs = [t for t in terms if t.kind == WORD and t.pos.startswith("v")]
+    pick = next((t for t in verbs if t.text in after), None)
+    if pick is None:
+        pick = next((t for t in reversed(verbs) if t.text in before), None)
+    if pick is None:
+        return terms
+    return [Term(t.text, t.kind, t.pos, t.alts, True) if t is pick else t for t in terms]
+
+
+_ELLIPTICAL_START = re.compile(
+    r"^(?:那|那么|那个|那些|还有|另外|此外|其中|它|它们|这个|这些|该|他们|再|又|以及|和|跟|同时)"
+)
+
+
+def is_elliptical(question: str, terms: list[Term] | None = None) -> bool:
+    """A follow-up that leans on the previous turn: opens with 那/还有/其中…, or says too
+    little on its own (at most one content term)."""
+    try:
+        q = _norm(question).strip()
+        if not q:
+            return False
+        if _ELLIPTICAL_START.match(q):
+            return True
+        terms = key_terms(q) if terms is None else terms
+        return len(terms) <= 1 and len(q) <= 12
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def with_context(question: str, previous: str) -> tuple[Analysis, str]:
+    """A follow-up (“那撤销了多少件？”) read with the previous question: its terms join the
+    current ones (weighing less; a hard term of the same kind is replaced, so “那2022年呢？”
+    asks about 2022), its type stands in when the follow-up states none. Returns the merged
+    analysis and the query to retrieve with."""
+    current = analyze(question)
+    if not previous or not is_elliptical(question, current.terms):
+        return current, current.question
+    before = analyze(previous)
+    kinds = {t.kind for t in current.hard}
+    texts = {t.text for t in current.terms}
+    carried = [
+        Term(t.text, t.kind, t.pos, t.alts, t.focus, True)
+        for t in before.terms
+        if t.text not in texts and not (t.hard and t.kind in kinds)
+    ]
+    merged = Analysis(
+        question=current.question,
+        qtype=current.qtype if current.qtype != OTHER else before.qtype,
+        terms=[*current.terms, *carried],
+        docnums=current.docnums or before.docnums,
+        classifier=current.classifier or (before.classifier if current.qtype == OTHER else ""),
+        counted=current.counted or (before.counted if current.qtype == OTHER else ""),
+    )
+    query = " ".join([*(t.text for t in carried), current.question])
+    return merged, query
