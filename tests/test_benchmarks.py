@@ -1,0 +1,106 @@
+"""The benchmark scripts run end to end on a tiny corpus (correctness only; timings are not checked)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks import baseline, scale, speed
+from kb.config import DEFAULT_CORPUS
+
+GOLD = [
+    {"id": "t1", "question": "测试任务完成了多少项", "type": "figure", "answer_facts": ["42项"],
+     "source_contains": "全区共完成测试任务42项", "doc": "notice.txt", "label": "一、（一）1."},
+    {"id": "t2", "question": "人民调解委员会是什么性质的组织", "type": "about", "answer_facts": ["群众性组织"],
+     "source_contains": "调解民间纠纷的群众性组织", "doc": "renmin_tiaojie_fa_2010.txt", "label": "第七条"},
+    {"id": "t3", "question": "柳江区2023年GDP是多少？", "type": "unanswerable", "answer_facts": [],
+     "source_contains": None, "doc": None, "label": None},
+]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> tuple[Path, Path]:
+    """Articles 1-9 of the 人民调解法 and a one-item notice, with a three-question gold file."""
+    root = tmp_path_factory.mktemp("tiny")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    law = (DEFAULT_CORPUS / "renmin_tiaojie_fa_2010.txt").read_text(encoding="utf-8")
+    (corpus / "renmin_tiaojie_fa_2010.txt").write_text(law[: law.index("第十条")], encoding="utf-8")
+    shutil.copy(DEFAULT_CORPUS / "SOURCES.tsv", corpus / "SOURCES.tsv")
+    (corpus / "notice.txt").write_text(
+        "关于开展测试工作的通知\n一、工作目标\n（一）总体要求\n1. 全区共完成测试任务42项，完成率为98.5%。\n",
+        encoding="utf-8",
+    )
+    gold = root / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in GOLD) + "\n", encoding="utf-8")
+    return corpus, gold
+
+
+def _rate(x) -> bool:
+    return x is None or 0.0 <= x <= 1.0
+
+
+def test_baseline_compares_both_systems(tiny, tmp_path, capsys):
+    corpus, gold = tiny
+    out = tmp_path / "baseline.json"
+    assert baseline.main(["--corpus", str(corpus), "--gold", str(gold), "--home", str(tmp_path / "ours"),
+                          "--work", str(tmp_path / "base"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("| ours") == 1 and printed.count("| LangChain baseline") == 1
+    result = json.loads(out.read_text(encoding="utf-8"))
+    ours, base = result["rows"]
+    # Both index the same two documents; the 500-character splitter makes fewer, longer pieces.
+    assert ours["chunks"] > base["chunks"] >= 2
+    for row in (ours, base):
+        assert row["n"] == 3 and row["answerable"] == 2
+        assert all(_rate(row.get(k)) for k in ("recall@1", "recall@5", "mrr@10", "answer_accuracy",
+                                            "citation_validity", "refusal_precision", "refusal_recall"))
+        assert row["search_ms_p95"] >= row["search_ms_p50"] > 0
+    # Two short documents: both find the passage of each answerable question.
+    assert ours["recall@5"] == base["recall@5"] == 1.0
+    # The baseline answers everything with its top chunk: it never refuses, its quotes are exact.
+    assert base["refusal_recall"] == 0.0 and base["citation_validity"] == 1.0
+
+
+def test_speed_measures_ingest_queries_and_serve(tiny, tmp_path, capsys):
+    corpus, gold = tiny
+    out = tmp_path / "speed.json"
+    assert speed.main(["--corpus", str(corpus), "--gold", str(gold), "--home", str(tmp_path / "home"),
+                       "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    ing = result["ingest"]
+    assert ing["documents"] == 2 and ing["chunks"] > 2
+    assert ing["seconds"] >= ing["embed_seconds"] > 0 and ing["chunks_per_second"] > 0
+    assert result["queries"]["search_ms"]["n"] == 3
+    serve = result["serve"]
+    assert "error" not in serve, serve
+    assert serve["seconds_to_first_search"] >= serve["seconds_to_listening"] > 0
+    if importlib.util.find_spec("kb.answer") is not None:
+        assert "ask_error" not in serve, serve
+        assert serve["answered"] and serve["seconds_to_first_answer"] >= serve["seconds_to_first_search"]
+    assert serve["server_peak_rss_mb"] > 0 and result["peak_rss_mb"] > 0
+    assert "warm search" in capsys.readouterr().out
+
+
+def test_scale_builds_and_measures_each_size(tiny, tmp_path):
+    corpus, gold = tiny
+    out, png = tmp_path / "scale.json", tmp_path / "scale.png"
+    assert scale.main(["--sizes", "100", "300", "--work", str(tmp_path / "work"), "--corpus", str(DEFAULT_CORPUS),
+                       "--gold", str(gold), "--sentences", "40", "--queries", "4",
+                       "--plot", str(png), "--out", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["sentences"] == 40
+    rows = result["sizes"]
+    assert [r["size"] for r in rows] == [100, 300]
+    for r in rows:
+        assert abs(r["chunks"] - r["size"]) <= r["size"] * 0.05  # one title piece + 49 articles per file
+        assert r["search_ms"]["n"] == 4 and r["search_ms"]["p95"] > 0
+        assert r["disk_mb"]["chroma"] > 0 and r["disk_mb"]["bm25"] > 0
+        assert r["rss_mb"]["peak"] >= r["rss_mb"]["after_open"] > 0
+    assert rows[1]["disk_mb"]["bm25"] > rows[0]["disk_mb"]["bm25"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "work" / "n300").exists()  # built indexes are removed unless --keep
