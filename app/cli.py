@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 
-from app.commands import ask, docs, ingest, search, serve
+from app.commands import ask, docs, ingest, quiz, search, serve
 from app.commands import eval as eval_command
 from kb.index import EmptyIndexError
 
-COMMANDS = [ingest, search, docs, eval_command, serve, ask]
+COMMANDS = [ingest, search, docs, eval_command, serve, quiz, ask]
 
 
 def build_parser() -> argparse.ArgumentParser:

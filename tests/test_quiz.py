@@ -246,7 +246,9 @@ def test_filter_rejects_duplicates():
 
 def _q(answer: str, unit: str = "", answer_type: str = "number", options: tuple[str, ...] = ()) -> Question:
     cit = Citation("test.txt", "测试", "第一条", "原文", 0, 2)
-    return Question("q", "fill", f"题目{BLANK}{unit}", answer, answer_type, cit, 0, 1, unit=unit, options=options)
+    return Question(
+        "q", "fill", f"题目{BLANK}{unit}", answer, answer_type, cit, 0, 1, unit=unit, options=options
+    )
 
 
 @pytest.mark.parametrize("given", ["76", "76件", "七十六", " 76 件 ", "７６件", "76起", "共76件"])
@@ -276,7 +278,9 @@ def test_grading_figures_with_decimals_percent_and_wan():
     assert parse_number("1.28％") == (1.28, "%")
 
 
-@pytest.mark.parametrize("given", ["江政办〔2023〕16号", "江政办[2023]16号", "江政办(2023)16号", "江政办【2023】16"])
+@pytest.mark.parametrize(
+    "given", ["江政办〔2023〕16号", "江政办[2023]16号", "江政办(2023)16号", "江政办【2023】16"]
+)
 def test_grading_accepts_docnum_forms(given):
     q = _q("江政办〔2023〕16号", answer_type="docnum", options=("江政办〔2023〕16号", "江政办〔2023〕17号"))
     assert is_correct(q, given)
