@@ -390,7 +390,10 @@ def analyze(question: str) -> Analysis:
     if qtype == DATE:
         terms = _mark_focus(q, terms)
     cls, noun = counted(q) if qtype == FIGURE else ("", "")
-    return Analysis(question=q, qtype=qtype, terms=terms, docnums=docnums, classifier=cls, counted=noun)
+    original = question.strip() if isinstance(question, str) else ""
+    return Analysis(
+        question=original, qtype=qtype, terms=terms, docnums=docnums, classifier=cls, counted=noun
+    )
 
 
 _DATE_PHRASE = re.compile(r"何时|什么时候|啥时候|哪天|哪一天|哪日|哪年|哪一年|几月|几号|什么日期|日期|哪个月")

@@ -1,0 +1,117 @@
+"""Question analysis and figure parsing: the right type and key terms on real questions, and
+no exception on any Unicode input (no index needed: fast)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.figures import figure_values, find_figures, has_date, has_duration, has_quantity
+from kb.grounding import check_answer, sentence_complete, split_claims
+from kb.questions import (
+    ABOUT,
+    DATE,
+    DEADLINE,
+    DOCNUM,
+    DOCNUM_REVERSE,
+    FIGURE,
+    LIST,
+    OTHER,
+    analyze,
+    classify,
+    counted,
+    is_elliptical,
+    key_terms,
+    with_context,
+)
+
+
+def test_types():
+    cases = {
+        "去年行政复议收到了多少件申请？": FIGURE,
+        "民间纠纷调解的成功率有多高？": FIGURE,
+        "申请行政复议的期限是多久？": DEADLINE,
+        "让补材料的话，申请人要在多少天内交上来": DEADLINE,
+        "人民调解法是哪天开始施行的": DATE,
+        "诉前调解和人民调解司法确认推进会是什么时候开的": DATE,
+        "司法局那个提升年活动的实施方案，文号是多少？": DOCNUM,
+        "规范涉企行政执法的那个工作方案是哪个文件": DOCNUM,
+        "江政办〔2023〕17号是什么文件？": DOCNUM_REVERSE,
+        "江政办[2023]17号": DOCNUM_REVERSE,
+        "自治区政府令第127号是哪个规定？": DOCNUM_REVERSE,
+        "行政复议的证据有哪几种？": LIST,
+        "区里建了哪几个行业性的调委会": LIST,
+        "行政复议法第九十五条是怎么规定的？": ABOUT,
+        "司法局跟哪个法院搞的府院联动？": OTHER,
+    }
+    for question, qtype in cases.items():
+        assert classify(question) == qtype, question
+
+
+def test_key_terms():
+    kinds = {t.text: t.kind for t in key_terms("柳江区2023年GDP是多少？")}
+    assert kinds == {"柳江区": "place", "2023年": "year", "GDP": "latin"}
+    kinds = {t.text: t.kind for t in key_terms("柳南区去年当被告的行政诉讼案件有多少件")}
+    assert kinds["柳南区"] == "place" and "去年" not in kinds and "多少" not in kinds
+    assert {t.text: t.kind for t in key_terms("行政复议法第九十五条是怎么规定的？")}[
+        "第九十五条"
+    ] == "article"
+    assert {t.text: t.kind for t in key_terms("柳江区2023年行政诉讼胜诉率是多少？")}["胜诉率"] == "rate"
+    case = next(t for t in key_terms("我们自查出来的信访老案子有多少件？") if t.text == "案子")
+    assert "案件" in case.alts  # colloquial words match their official forms
+    assert counted("企业签了多少份信用承诺书？") == ("份", "信用承诺书")
+    assert counted("柳江区下面一共有几个镇") == ("个", "镇")
+
+
+def test_follow_up_context():
+    assert is_elliptical("那撤销了多少件？") and not is_elliptical("去年行政复议收到了多少件申请？")
+    merged, query = with_context("那撤销了多少件？", "去年行政复议收到了多少件申请？")
+    texts = {t.text for t in merged.terms}
+    assert {"撤销", "行政复议"} <= texts and "行政复议" in query
+    assert merged.qtype == FIGURE
+    merged, _ = with_context("那2022年呢？", "2023年行政复议收到了多少件申请？")
+    years = [t.text for t in merged.terms if t.kind == "year"]
+    assert years == ["2022年"] and merged.qtype == FIGURE  # the new year replaces the old one
+    alone, query = with_context("申请行政复议的期限是多久？", "去年行政复议收到了多少件申请？")
+    assert query == "申请行政复议的期限是多久？"
+
+
+def test_figures():
+    assert [(f.value, f.unit) for f in find_figures("共收到行政复议申请76件，受理73件")] == [
+        ("76", "件"),
+        ("73", "件"),
+    ]
+    assert figure_values("六十日内") == figure_values("60日内") == {"60"}
+    assert figure_values("按罚款数额的百分之三加处罚款") == {"3"}
+    assert figure_values("一是大力推动，进一步统一，第三人") == set()
+    assert figure_values("败诉率为1.28％") == {"1.28"}
+    assert has_duration("自受理之日起六十日内") and not has_duration("2024年1月1日起施行")
+    assert has_date("本法自2024年1月1日起施行") and not has_date("六十日内")
+    assert has_quantity("一至二名代理人") and not has_quantity("第二十条")
+
+
+TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+CJKISH = st.text(
+    alphabet=st.sampled_from(
+        "多少几件个年月日号第条〔〕[]（）()江政办令国务院那撤销率区县0123456789一二十百。？，、 \n"
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(TEXT, CJKISH))
+def test_never_raises(text):
+    a = analyze(text)
+    assert a.qtype in (FIGURE, DOCNUM, DOCNUM_REVERSE, DATE, DEADLINE, LIST, ABOUT, OTHER)
+    classify(text)
+    key_terms(text)
+    counted(text)
+    is_elliptical(text)
+    with_context(text, text)
+    find_figures(text)
+    has_date(text)
+    has_duration(text)
+    split_claims(text)
+    sentence_complete(text)
+    check_answer(text, {1: text})
