@@ -29,6 +29,7 @@ from kb.schema import Chunk, dense_text, search_text
 PIPELINE_VERSION = "2"  # bump when chunking or lexical indexing changes: forces re-indexing
 ProgressFn = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 _ADD_BATCH = 256
+SHARED_GRACE_SECONDS = 24 * 3600  # an ingest on another machine finishes well within a day
 _thread_lock = threading.Lock()
 
 
@@ -166,7 +167,7 @@ def ingest(
             skipped=[{"file": s.file, "reason": s.reason} for s in skipped],
         )
         store.publish(client, manifest)
-        drop_stale(settings, client, keep=collection.name)
+        drop_stale(settings, client, keep={collection.name} | ({old.collection} if old else set()))
         return IngestReport(
             documents=len(docs), chunks=len(chunks), embedded=len(todo), reused=len(chunks) - len(todo),
             seconds=time.perf_counter() - t0, embed_seconds=embed_seconds, unchanged=False,
@@ -182,11 +183,20 @@ def _ingested_at(old: store.Manifest | None, doc_id: str, content_hash: str, now
     return now
 
 
-def drop_stale(settings: Settings, client, keep: str) -> None:
-    """Remove generations and lexical caches other than `keep` (replaced, or left by a killed ingest)."""
-    store.drop_generations(client, {keep})
+def drop_stale(settings: Settings, client, keep: set[str]) -> None:
+    """Remove generations and lexical caches not in `keep` (replaced, or left by a killed ingest).
+
+    The caller keeps the generation it replaced too: a query that read the pointer just before
+    the flip may still be reading it. On a shared Chroma server, generations younger than
+    SHARED_GRACE_SECONDS are spared, since another machine's ingest may still be filling them.
+    """
+    shared = bool(settings.chroma_host)
+    store.drop_generations(client, keep, min_age=SHARED_GRACE_SECONDS if shared else 0.0)
     lex_root = settings.home / "lexical"
     if lex_root.exists():
         for path in lex_root.iterdir():
-            if path.name != keep:
+            being_saved = path.name.startswith(".tmp-") and time.time() - path.stat().st_mtime < 3600
+            if path.name not in keep and not being_saved:  # a reader may be caching BM25 right now
                 shutil.rmtree(path, ignore_errors=True)
+    if not shared:
+        store.prune_segment_dirs(settings.home / "chroma")

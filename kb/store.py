@@ -8,11 +8,16 @@ what the index is.
 
 from __future__ import annotations
 
+import calendar
 import json
+import re
+import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -95,7 +100,8 @@ def publish(client: ClientAPI, manifest: Manifest) -> None:
 
 
 def new_generation(client: ClientAPI) -> Collection:
-    name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:8]}"
+    """An empty collection whose name carries its creation time (UTC), read by `generation_age`."""
+    name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S', time.gmtime())}_{uuid.uuid4().hex[:8]}"
     return client.create_collection(
         name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
     )
@@ -105,15 +111,51 @@ def generation(client: ClientAPI, name: str) -> Collection:
     return client.get_collection(name, embedding_function=None)
 
 
-def drop_generations(client: ClientAPI, keep: set[str]) -> list[str]:
-    """Delete generations not in `keep`: those replaced, and those an interrupted ingest left."""
+def generation_age(name: str, now: float | None = None) -> float:
+    """Seconds since the generation was created; unreadable names count as ancient."""
+    match = re.match(rf"{GENERATION_PREFIX}(\d{{14}})_", name)
+    if not match:
+        return float("inf")
+    created = calendar.timegm(time.strptime(match.group(1), "%Y%m%d%H%M%S"))
+    return (time.time() if now is None else now) - created
+
+
+def drop_generations(client: ClientAPI, keep: set[str], min_age: float = 0.0) -> list[str]:
+    """Delete generations not in `keep`: those replaced, and those an interrupted ingest left.
+
+    `min_age` spares younger generations: on a shared Chroma server they may belong to an
+    ingest still running on another machine, which no local lock can see.
+    """
     dropped = []
     for col in client.list_collections():
         name = col if isinstance(col, str) else col.name
-        if name.startswith(GENERATION_PREFIX) and name not in keep:
+        if name.startswith(GENERATION_PREFIX) and name not in keep and generation_age(name) >= min_age:
             client.delete_collection(name)
             dropped.append(name)
     return dropped
+
+
+_SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def prune_segment_dirs(chroma_dir: Path) -> list[str]:
+    """Remove vector-segment folders of deleted collections from a local Chroma folder.
+
+    Chroma 1.x deletes a collection's rows but leaves its HNSW folder on disk, so each ingest
+    would leak one index's worth of files. Only call this under the ingest lock: a folder is
+    live while its id is in Chroma's `segments` table.
+    """
+    db = chroma_dir / "chroma.sqlite3"
+    if not db.exists():
+        return []
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        live = {row[0] for row in con.execute("SELECT id FROM segments")}
+    removed = []
+    for path in chroma_dir.iterdir():
+        if path.is_dir() and _SEGMENT_DIR.match(path.name) and path.name not in live:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
 
 
 def iter_records(

