@@ -19,6 +19,7 @@ from kb.docnum import find_docnums, normalize_docnum
 from kb.figures import find_figures, has_date, has_duration, has_quantity
 from kb.index import Generation, Index
 from kb.questions import (
+    ABOUT,
     ARTICLE,
     COLLOQUIAL,
     DATE,
@@ -30,6 +31,7 @@ from kb.questions import (
     LIST,
     LOOSE_ORDER,
     NUMBER,
+    OTHER,
     PLACE,
     PLACE_ALIASES,
     RATE,
@@ -50,6 +52,9 @@ MIN_COVERAGE = 0.5
 MIN_COVERAGE_DEEP = 0.7  # a sentence found only below the first hits must cover more
 MIN_REGISTRY_SCORE = 0.5
 SHORT_SENTENCE = 60  # a sentence this short is quoted whole
+WHOLE_ABOUT = 120  # "what does X say" keeps a sentence this long whole
+_DEFINES = re.compile(r"所称|是指|系指|指的是|包括[：:]|分为")
+_EVENT_TIME = re.compile(r"之日|一经|届满|时起|以后|之前|之后|期满|同时")
 _ARTICLE_LEAD = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
 REFUSAL_PREFIX = "知识库中未找到"
 
@@ -272,8 +277,8 @@ def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
         return has_quantity(text)
     if qtype == DEADLINE:
         return has_duration(text)
-    if qtype == DATE:
-        return has_date(text)
+    if qtype == DATE:  # a calendar date, or the event it hangs on (一经送达, 自…之日起)
+        return has_date(text) or bool(_EVENT_TIME.search(text))
     if qtype == DOCNUM:
         return bool(find_docnums(text))
     return True
@@ -413,6 +418,10 @@ def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs:
                 bonus += 0.1  # a real list: an intro with its items
             if i == 0 and chunk.part == 0 and _is_article(chunk):
                 bonus += 0.03  # an article's first sentence states its rule
+            if analysis.qtype == ABOUT and _DEFINES.search(sentence):
+                bonus += 0.1  # "what is X": the sentence that defines X
+            if analysis.qtype == DATE and has_date(chunk.text[s:e]):
+                bonus += 0.1  # a calendar date beats an event
             cand.score = cand.coverage + bonus + 0.1 / math.sqrt(rank)
             out.append(cand)
     out.sort(key=lambda c: -c.score)
@@ -455,7 +464,8 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
     if lead:
         s = lead.end()
     clauses = clause_spans(text, s, e)
-    if len(clauses) <= 1 or len(_squash(text[s:e])) <= SHORT_SENTENCE:
+    whole = WHOLE_ABOUT if analysis.qtype in (ABOUT, OTHER) else SHORT_SENTENCE
+    if len(clauses) <= 1 or len(_squash(text[s:e])) <= whole:
         return _tidy(text[s:e])
     soft = [t for t in analysis.soft]
 
@@ -563,6 +573,20 @@ def answer_from_hits(
         return refused
     chunk = best.chunk
     book = CitationBook()
+    asked = {t.text for t in analysis.hard if t.kind == ARTICLE}
+    if chunk.label in asked and analysis.qtype in (ABOUT, OTHER):
+        # "第二十条是怎么规定的": the article itself, every piece of it, each cited
+        pieces = sorted(
+            (c for c in gen.chunks.values() if c.doc_id == chunk.doc_id and c.label == chunk.label),
+            key=lambda c: c.start,
+        )
+        parts = []
+        for piece in pieces:
+            lead = _ARTICLE_LEAD.match(piece.text)
+            start = lead.end() if lead else 0
+            n = book.add(cite(piece, start, len(piece.text.rstrip())))
+            parts.append(_cite_each(piece.text[start:].strip(), n))
+        return Extract(text="\n".join(parts), citations=book.items, hits=hits, best=best)
     if analysis.qtype == LIST:
         end = _list_end(chunk, best.start, best.end)
         n = book.add(cite(chunk, best.start, end))
@@ -581,10 +605,20 @@ def answer_from_hits(
         n = book.add(cite(chunk, best.start, best.end))
         direct = direct_span(chunk.text, best.start, best.end, analysis)
         text = f"{direct}[{n}]"
-        full = _tidy(chunk.text[best.start : best.end])
+        lead = _ARTICLE_LEAD.match(chunk.text, best.start, best.end)
+        full = _tidy(chunk.text[lead.end() if lead else best.start : best.end])
         if _squash(direct) != _squash(full):
             text += f"\n\n原文：“{chunk.text[best.start : best.end].strip()}”[{n}]"
     return Extract(text=text, citations=book.items, hits=hits, best=best)
+
+
+def _cite_each(text: str, n: int) -> str:
+    """Every sentence of a quoted passage carries its citation."""
+    out = []
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        out.append(f"{sentence}[{n}]")
+    return "\n".join(out)
 
 
 def _entry_places(gen: Generation, entry: RegistryEntry) -> list[Citation]:

@@ -17,7 +17,9 @@ from kb.docnum import find_docnums
 from kb.figures import figure_values, find_figures
 
 _MARK = re.compile(r"\[(\d{1,3})\]")
-_END = re.compile(r"[。！？!?\n]")
+_END = re.compile(r"[。！？!?\n][”’」』）)]*")
+_OPEN_QUOTES = "“「『"
+_CLOSE_QUOTES = "”」』"
 REFUSAL_PREFIX = "知识库中未找到"
 
 
@@ -27,41 +29,57 @@ class Grounding:
     problems: list[str] = field(default_factory=list)
 
 
-def split_claims(text: str) -> list[str]:
-    """Sentences with the [n] markers that follow their end (…76件。[1]) kept on them."""
-    out = []
-    pos = 0
-    i = 0
+def _claim_ends(text: str) -> list[int]:
+    """Offsets where claims end: after a sentence end, its closing quotes and the [n] markers
+    right after it. A quotation (原文：“…。…。”[1]) is one claim."""
+    ends = []
+    i = depth = 0
     while i < len(text):
-        if _END.match(text[i]):
-            j = i + 1
+        ch = text[i]
+        if ch in _OPEN_QUOTES:
+            depth += 1
+        elif ch in _CLOSE_QUOTES:
+            depth = max(0, depth - 1)
+        end = _END.match(text, i) if depth == 0 or ch == "\n" else None
+        j = end.end() if end else -1
+        if end is None and ch in "。！？!?":  # …。” closes the quotation and the sentence
+            k = i + 1
+            while k < len(text) and text[k] in _CLOSE_QUOTES and depth > 0:
+                depth -= 1
+                k += 1
+            j = k if depth == 0 else -1
+        if j >= 0:
             while True:
                 m = _MARK.match(text, j)
                 if not m:
                     break
                 j = m.end()
-            out.append(text[pos:j])
-            pos = i = j
+            ends.append(j)
+            i = j
+            depth = 0
             continue
         i += 1
-    if pos < len(text):
-        out.append(text[pos:])
-    return [s for s in out if s.strip()]
+    return ends
+
+
+def split_claims(text: str) -> list[str]:
+    """The claims of an answer, each with the markers that cite it."""
+    out = []
+    pos = 0
+    for end in [*_claim_ends(text), len(text)]:
+        if text[pos:end].strip():
+            out.append(text[pos:end])
+        pos = end
+    return out
 
 
 def sentence_complete(buffer: str) -> int:
-    """Length of the leading part of a streamed buffer made of whole sentences (their markers
-    included), or 0. A sentence end is final once a character other than a marker follows."""
+    """Length of the leading part of a streamed buffer made of whole claims, or 0. A claim is
+    final once something other than a marker follows it (more markers may still come)."""
     last = 0
-    for m in _END.finditer(buffer):
-        j = m.end()
-        while True:
-            mk = _MARK.match(buffer, j)
-            if not mk:
-                break
-            j = mk.end()
-        if j < len(buffer) and not buffer[j:].startswith("["):
-            last = j
+    for end in _claim_ends(buffer):
+        if end < len(buffer) and not buffer[end:].startswith("["):
+            last = end
     return last
 
 

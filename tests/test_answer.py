@@ -24,7 +24,7 @@ from kb.citations import surrounding
 from kb.docnum import find_docnums
 from kb.evaluation import DEFAULT_GOLD, GoldItem, load_gold
 from kb.figures import figure_values, find_figures
-from kb.grounding import split_claims
+from kb.grounding import check_answer, split_claims
 from kb.validate import InvalidQuestion
 
 HELDOUT = Path(__file__).parent / "data" / "answer_heldout.jsonl"
@@ -137,6 +137,17 @@ def test_claims_are_in_the_quotes_they_cite(answers):
             keys = {d.key for d in find_docnums(evidence)}
             for num in find_docnums(bare):
                 assert num.key in keys, (answer.question, claim, num)
+
+
+def test_extractive_answers_pass_the_grounding_check(answers):
+    """The check generated answers must pass holds for extractive ones too: every sentence
+    cites, every figure and 文号 is in what it cites."""
+    for answer in answers.values():
+        if answer.refused:
+            continue
+        passages = {c.n: f"{c.quote}\n{c.doc_number}" for c in answer.citations}
+        report = check_answer(answer.answer, passages)
+        assert report.ok, (answer.question, report.problems)
 
 
 def test_must_show(corpus_index):
