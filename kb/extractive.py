@@ -158,24 +158,23 @@ def _squash(text: str) -> str:
 # ---------------------------------------------------------------- term weights
 
 
-_DF_CACHE: dict[str, dict[str, int]] = {}
-_HAYSTACK_CACHE: dict[str, list[str]] = {}
+# Passage texts and word frequencies of the current generation, replaced as one tuple so a
+# thread answering while another ingest lands never sees half of each.
+_STATS: tuple[str, list[str], dict[str, int]] | None = None
 
 
-def _haystacks(gen: Generation) -> list[str]:
-    key = gen.manifest.collection
-    if key not in _HAYSTACK_CACHE:
-        _HAYSTACK_CACHE.clear()
-        _DF_CACHE.clear()
-        _HAYSTACK_CACHE[key] = [_context(c) for c in gen.chunks.values()]
-        _DF_CACHE[key] = {}
-    return _HAYSTACK_CACHE[key]
+def _stats(gen: Generation) -> tuple[str, list[str], dict[str, int]]:
+    global _STATS
+    stats = _STATS
+    if stats is None or stats[0] != gen.manifest.collection:
+        stats = (gen.manifest.collection, [_context(c) for c in gen.chunks.values()], {})
+        _STATS = stats
+    return stats
 
 
 def doc_freq(gen: Generation, term: str) -> int:
     """How many passages use `term` (under their titles and headings included)."""
-    texts = _haystacks(gen)
-    dfs = _DF_CACHE[gen.manifest.collection]
+    _, texts, dfs = _stats(gen)
     if term not in dfs:
         dfs[term] = sum(1 for t in texts if term in t)
     return dfs[term]
@@ -188,7 +187,7 @@ def term_weight(gen: Generation, term: Term | str) -> float:
     df = max(doc_freq(gen, f) for f in forms)
     if df == 0:
         return 1.0
-    n = len(_haystacks(gen))
+    n = len(_stats(gen)[1])
     return max(0.5, math.log((n + 1) / (df + 1)))
 
 
