@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from benchmarks.common import Timer, dir_mb, fresh_dir, machine, peak_rss_mb, rss_mb, save, summary_ms
@@ -62,11 +63,13 @@ def measure(home: Path, questions: list[str], queries: int) -> dict:
         warm_up(index)
     with Timer() as t_docnum:
         search(index, DOCNUM_QUERY, k=5)
-    total, embed, dense, bm25, current = [], [], [], [], []
+    total, cpu, embed, dense, bm25, current = [], [], [], [], [], []
     asked = (questions * (queries // max(len(questions), 1) + 1))[:queries]
     for q in asked:
+        c0 = time.process_time()
         with Timer() as t:
             search(index, q, k=5)
+        cpu.append(time.process_time() - c0)
         total.append(t.seconds)
         with Timer() as t:
             index.current()
@@ -86,6 +89,7 @@ def measure(home: Path, questions: list[str], queries: int) -> dict:
         "first_search_seconds": round(t_first.seconds, 2),
         "first_docnum_search_seconds": round(t_docnum.seconds, 2),
         "search_ms": summary_ms(total),
+        "search_cpu_ms": summary_ms(cpu),  # CPU time of all threads: what contention cannot inflate
         "parts_ms": {
             "embed_query": summary_ms(embed), "chroma": summary_ms(dense), "bm25": summary_ms(bm25),
             "open_check": summary_ms(current),
@@ -124,8 +128,11 @@ def run(
         row.update(build_index(home, n, texts, vectors, embedder_id(embeddings)))
         row["disk_mb"] = {"chroma": dir_mb(home / "chroma"), "bm25": dir_mb(home / "lexical"),
                           "corpus_files": dir_mb(home / "corpus")}
+        first = measure_in_child(home, gold, 3)  # the first open after an ingest also replays Chroma's log
+        row["first_open_after_ingest"] = {"open_seconds": first["open_seconds"], "peak_rss_mb": first["rss_mb"]["peak"]}
         row.update(measure_in_child(home, gold, queries))
-        row["meets_targets"] = (row["search_ms"]["p95"] <= TARGET_P95_MS and row["rss_mb"]["peak"] <= TARGET_RSS_MB)
+        peak = max(row["rss_mb"]["peak"], first["rss_mb"]["peak"])
+        row["meets_targets"] = row["search_ms"]["p95"] <= TARGET_P95_MS and peak <= TARGET_RSS_MB
         result["sizes"].append(row)
         print(summary_line(row), flush=True)
         if not keep:
@@ -136,8 +143,9 @@ def run(
 def summary_line(r: dict) -> str:
     p = r["parts_ms"]
     return (f"{r['size']:>7} chunks: search p50 {r['search_ms']['p50']} / p95 {r['search_ms']['p95']} ms "
+            f"(CPU p50 {r['search_cpu_ms']['p50']} / p95 {r['search_cpu_ms']['p95']} ms) "
             f"(embed {p['embed_query']['p50']}, chroma {p['chroma']['p50']}, bm25 {p['bm25']['p50']} ms p50); "
-            f"peak RSS {r['rss_mb']['peak']} MB; disk chroma {r['disk_mb']['chroma']} MB, bm25 {r['disk_mb']['bm25']} MB; "
+            f"peak RSS {r['rss_mb']['peak']} MB (first open {r['first_open_after_ingest']['peak_rss_mb']} MB); disk chroma {r['disk_mb']['chroma']} MB, bm25 {r['disk_mb']['bm25']} MB; "
             f"open {r['open_seconds']} s; load {r['machine']['loadavg_1_5_15'][0]}")
 
 

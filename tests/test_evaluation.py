@@ -65,6 +65,10 @@ def test_cli_eval_retrieval_metrics_match_hand_count(tmp_path, corpus_settings, 
     assert "检索前10条未命中出处" in miss["problems"]
     assert len(miss["retrieved"]) == 3 and miss["retrieved"][0]["doc_title"]
     assert overall["search_ms_p50"] > 0
+    if report["answers"]:  # the real answerer: both easy questions answered, GDP refused, quotes exact
+        assert overall["answer_accuracy"] == 1.0
+        assert overall["citations"] >= 2 and overall["citation_validity"] == 1.0
+        assert overall["refusal_precision"] == overall["refusal_recall"] == 1.0
 
 
 def test_cli_eval_text_and_bad_gold(tmp_path, corpus_settings, monkeypatch, capsys):
