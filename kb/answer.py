@@ -19,7 +19,7 @@ from kb.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_com
 from kb.index import Index
 from kb.questions import Analysis, is_elliptical, with_context
 from kb.schema import Chunk
-from kb.validate import clean_question
+from kb.validate import clean_question, language_notice
 
 LLM_PASSAGES = 6
 NOTICE_FAILED_CHECK = "生成的回答未通过核验，已改用摘录式回答。"
@@ -103,7 +103,7 @@ def iter_answer(index: Index, question: str, history: list[dict] | None = None) 
     analysis, query = prepare(question, history)
     ex = extractive_answer(index, analysis, query)
     if llm.backend() != "openai" or (ex.refused and ex.decisive):
-        final = _from_extract(analysis.question, ex)
+        final = _from_extract(analysis.question, ex, notice=language_notice(analysis.question))
         yield final.answer
         yield final
         return
