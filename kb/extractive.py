@@ -566,7 +566,8 @@ def answer_from_hits(
     cands = score_candidates(gen, analysis, hits, docs)
     best = next((c for c in cands if c.type_ok), None)
     if best is None or best.coverage < min_coverage:
-        refused = refusal(analysis.question, hits)
+        reason = _refusal_reason(gen, analysis, docs) if best is None else ""
+        refused = refusal(analysis.question, hits, reason)
         refused.best = best
         refused.decisive = best is None
         return refused
@@ -609,6 +610,18 @@ def answer_from_hits(
         if _squash(direct) != _squash(full):
             text += f"\n\n原文：“{chunk.text[best.start : best.end].strip()}”[{n}]"
     return Extract(text=text, citations=book.items, hits=hits, best=best)
+
+
+def _refusal_reason(gen: Generation, analysis: Analysis, docs: set[str]) -> str:
+    """What the knowledge base lacks: a hard term no passage has at all (GDP, 第九十五条), or
+    else the hard terms no passage has together (广西 with 第十条)."""
+    hard = analysis.hard
+    if not hard:
+        return ""
+    absent = [t.text for t in hard if not any(hard_ok(t, c.text, c, docs) for c in gen.chunks.values())]
+    if absent:
+        return f"关于“{'、'.join(absent)}”的内容"
+    return f"与“{'、'.join(t.text for t in hard)}”相符的内容"
 
 
 def _cite_each(text: str, n: int) -> str:
