@@ -126,6 +126,8 @@ def answer_message(answer: Any, gen: Any) -> str:
         else:  # the index changed since the answer: the quote is all we can show
             passage, span = c.quote, (0, len(c.quote))
         context = surrounding(gen, c) if gen is not None else None
+        if not numbered:  # a related passage supports nothing: shown, not highlighted
+            span = (0, 0)
         return citation_card(c, passage, span, context, numbered)
 
     body = answer_body(answer.answer, answer.refused, answer.notice)
@@ -160,7 +162,7 @@ def error_body(message: str) -> str:
 
 def answer_markdown(answer: Any) -> str:
     """An answer with its sources as Markdown, for copying into a document or an email."""
-    a = answer if isinstance(answer, dict) else answer.to_dict()
+    a = answer if isinstance(answer, dict) else {"question": answer.question, **answer.to_dict()}
     lines = [f"## 问：{a.get('question', '')}", "", a.get("answer", ""), ""]
     if a.get("notice"):
         lines += [f"> {a['notice']}", ""]
@@ -254,7 +256,7 @@ def status(message: str, ok: bool = True) -> str:
 
 CSS = """
 .kb-cards{display:flex;flex-direction:column;gap:8px;margin-top:10px}
-.kb-cards-title{font-weight:600;font-size:0.92em;color:var(--body-text-color-subdued)}
+.kb-cards-title{font-weight:600;font-size:0.92em;color:var(--body-text-color)}
 .kb-card{border:1px solid var(--border-color-primary);border-left:4px solid #2f6fdf;border-radius:8px;
   padding:8px 12px;background:var(--background-fill-secondary);line-height:1.65}
 .kb-card summary{cursor:pointer;list-style:none}
@@ -270,7 +272,7 @@ CSS = """
 .kb-card[open] .kb-more{display:none}
 .kb-context{margin-top:8px;padding-top:8px;border-top:1px dashed var(--border-color-primary);
   color:var(--body-text-color-subdued);font-size:0.92em}
-.kb-ctx-passage{color:var(--body-text-color)}
+.kb-context mark{color:var(--body-text-color)}
 .kb-file{display:block;margin-top:4px;font-size:0.8em;color:var(--body-text-color-subdued)}
 .kb-ref{color:#2f6fdf;font-weight:600}
 .kb-refused{color:#8a5300}

@@ -22,7 +22,8 @@ def ask(index: Index, question: str, history: list | None = None) -> dict:
     """One answer with its citations (Answer.to_dict())."""
     from kb.answer import answer_question
 
-    return answer_question(index, question, history=history or None).to_dict()
+    answer = answer_question(index, question, history=history or None)
+    return {"question": answer.question, **answer.to_dict()}
 
 
 def search(index: Index, query: str, k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:

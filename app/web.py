@@ -27,6 +27,8 @@ EXAMPLES = [
     "江政办〔2023〕16号是什么文件？",
     "人民调解委员会由哪些人组成？",
 ]
+_CANCELLED = "\x00cancelled"
+_CONFIRM_DELETE = "(doc) => (!doc || confirm('确定删除 ' + doc + ' 吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'"
 _USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError)
 _FONTS = [
     "PingFang SC",
@@ -145,7 +147,8 @@ def build_chat_tab(index: Index) -> None:
                 return
             messages[-1]["content"] = render.answer_message(answer, gen)
             md = render.answer_markdown(answer)
-            yield gr.skip(), messages, [*turns, answer.to_dict()], md, _markdown_file(md)
+            turn = {"question": question, **answer.to_dict()}
+            yield gr.skip(), messages, [*turns, turn], md, _markdown_file(md)
 
         outs = [box, chatbot, turns, md_text, md_file]
         for trigger in (box.submit, send.click):
@@ -228,7 +231,7 @@ def build_registry_tab(index: Index) -> None:
         table.select(on_select, keys, detail, api_visibility="private")
 
 
-def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> gr.Dataframe:
+def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components.Component]:
     with gr.Tab("文档管理", id="admin"):
         table = gr.Dataframe(
             value=_doc_rows(index),
@@ -244,12 +247,20 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> gr.Dataframe:
             f"支持 {types} 文件，单个不超过 {MAX_FILE_BYTES // 2**20} MB。上传后自动导入；删除后该文档不再被检索或引用。"
         )
         with gr.Row():
-            file = gr.File(label="上传文档", file_types=list(SUPPORTED_SUFFIXES), scale=3)
+            file = gr.File(
+                label="上传文档", file_types=list(SUPPORTED_SUFFIXES), scale=3, elem_id="kb-upload"
+            )
             with gr.Column(scale=2):
                 overwrite = gr.Checkbox(label="覆盖同名文件", value=False)
                 upload_btn = gr.Button("上传并导入", variant="primary")
         with gr.Row():
-            victim = gr.Dropdown(choices=_doc_choices(index), value=None, label="选择要删除的文档", scale=3)
+            victim = gr.Dropdown(
+                choices=_doc_choices(index),
+                value=None,
+                label="选择要删除的文档",
+                scale=3,
+                allow_custom_value=True,
+            )
             delete_btn = gr.Button("删除并更新索引", variant="stop", scale=2)
         status = gr.HTML()
 
@@ -260,6 +271,7 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> gr.Dataframe:
                 _doc_rows(index),
                 gr.update(choices=choices, value=None),
                 gr.update(choices=choices),
+                None if ok else gr.skip(),  # the file box empties after a successful upload
             )
 
         def progress_fn(progress: gr.Progress):
@@ -279,6 +291,8 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> gr.Dataframe:
             return refreshed(result["message"], True)
 
         def on_delete(doc_id: str | None, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
+            if doc_id == _CANCELLED:
+                return refreshed("已取消删除。", True)
             if not doc_id:
                 return refreshed("请先选择要删除的文档。", False)
             try:
@@ -288,12 +302,14 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> gr.Dataframe:
                 return refreshed(str(err), False)
             return refreshed(result["message"], True)
 
-        outs = [status, table, victim, doc_filter]
+        outs = [status, table, victim, doc_filter, file]
         upload_btn.click(
             on_upload, [file, overwrite], outs, api_visibility="private", concurrency_id="ingest"
         )
-        delete_btn.click(on_delete, victim, outs, api_visibility="private", concurrency_id="ingest")
-    return table
+        delete_btn.click(
+            on_delete, victim, outs, api_visibility="private", concurrency_id="ingest", js=_CONFIRM_DELETE
+        )
+    return [table, victim]
 
 
 def add_api(index: Index) -> None:
@@ -367,8 +383,14 @@ def build_app(index: Index) -> gr.Blocks:
             build_eval_tab = None
         if build_eval_tab is not None:
             build_eval_tab(index)
-        build_admin_tab(index, doc_filter)
+        table, victim = build_admin_tab(index, doc_filter)
         add_api(index)
+
+        def on_load():  # another process may have ingested since the page was built
+            choices = _doc_choices(index)
+            return _doc_rows(index), gr.update(choices=choices), gr.update(choices=choices)
+
+        demo.load(on_load, None, [table, victim, doc_filter], api_visibility="private")
     demo.queue(default_concurrency_limit=2)
     return demo
 

@@ -1,0 +1,105 @@
+"""The web app's safety rules on their own: upload names, the password file, HTML escaping."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from app import render
+from app.auth import AuthFileError, auth_line, authenticator, read_auth_file
+from app.documents import DocumentError, delete_document, safe_filename, save_upload
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\windows\\win.INI.md", "win.INI.md"),
+        ("/abs/path/报告 2023（定稿）.DOCX", "报告_2023（定稿）.docx"),
+        (".hidden.txt", "hidden.txt"),
+        ("a\x00b\u202e.pdf", "ab.pdf"),
+        ("通知<script>.html", "通知_script.html"),
+    ],
+)
+def test_safe_filename_stays_a_plain_name(name: str, expected: str) -> None:
+    assert safe_filename(name) == expected
+
+
+@pytest.mark.parametrize("name", ["evil.exe", "noext", "../..", "...txt", "SOURCES.tsv", ".txt"])
+def test_safe_filename_rejects_bad_names(name: str) -> None:
+    with pytest.raises(DocumentError):
+        safe_filename(name)
+
+
+def test_upload_lands_inside_corpus_and_is_checked(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    src = tmp_path / "upload.bin"
+    src.write_text("关于测试的通知\n一、全区完成测试任务12项。", encoding="utf-8")
+    assert save_upload(corpus, src, "../../etc/passwd.txt") == "passwd.txt"
+    assert (corpus / "passwd.txt").read_text(encoding="utf-8").startswith("关于测试的通知")
+    assert not (tmp_path / "etc").exists()
+    with pytest.raises(DocumentError, match="同名"):
+        save_upload(corpus, src, "passwd.txt")
+    assert save_upload(corpus, src, "passwd.txt", overwrite=True) == "passwd.txt"
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(DocumentError, match="二进制"):
+        save_upload(corpus, binary, "b.txt")
+    assert sorted(p.name for p in corpus.iterdir()) == ["passwd.txt"]  # no temp file left behind
+
+
+def test_delete_stays_inside_corpus_and_drops_catalog_row(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (tmp_path / "outside.txt").write_text("x", encoding="utf-8")
+    (corpus / "a.txt").write_text("甲", encoding="utf-8")
+    (corpus / "b.txt").write_text("乙", encoding="utf-8")
+    header = "file\ttitle\tdoc_number\tissuer\tdate\n"
+    (corpus / "SOURCES.tsv").write_text(header + "a.txt\t甲\t\t\t\nb.txt\t乙\t\t\t\n", encoding="utf-8")
+    for bad in ("../outside.txt", "", ".", "missing.txt"):
+        with pytest.raises(DocumentError):
+            delete_document(corpus, bad)
+    assert (tmp_path / "outside.txt").exists()
+    delete_document(corpus, "a.txt")
+    assert not (corpus / "a.txt").exists()
+    assert (corpus / "SOURCES.tsv").read_text(encoding="utf-8") == header + "b.txt\t乙\t\t\t\n"
+
+
+def test_password_file_forms(tmp_path: Path) -> None:
+    path = tmp_path / "users.txt"
+    plain = hashlib.sha256(b"pw2").hexdigest()
+    path.write_text(f"# staff\n{auth_line('alice', 'pw1')}\n\nbob:{plain}\n", encoding="utf-8")
+    check = authenticator(read_auth_file(path))
+    assert check("alice", "pw1") and check("bob", "pw2")
+    assert not check("alice", "pw2") and not check("bob", "pw1") and not check("carol", "pw1")
+    path.write_text("alice:not-a-hash\n", encoding="utf-8")
+    with pytest.raises(AuthFileError, match="第 1 行"):
+        read_auth_file(path)
+    path.write_text("# nobody\n", encoding="utf-8")
+    with pytest.raises(AuthFileError):
+        read_auth_file(path)
+
+
+def test_document_text_is_escaped_in_every_render() -> None:
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    card = render.citation_card(
+        {"n": 1, "doc_title": evil, "doc_number": evil, "label": evil, "source": evil},
+        evil,
+        (0, 8),
+        {"before": evil, "quote": evil, "after": evil},
+    )
+    msg = render.answer_body(evil + "[1]", notice=evil)
+    for html_text in (card, msg, render.status(evil), render.streaming_body(evil), render.error_body(evil)):
+        assert "<script" not in html_text and "<img" not in html_text
+        assert "&lt;script&gt;" in html_text
+    assert "<mark>&lt;script&gt;</mark>" in card
+    assert '<sup class="kb-ref">[1]</sup>' in msg
+
+
+def test_term_spans_fold_width_and_case() -> None:
+    text = "江政办〔２０２３〕16号 规定 ABC"
+    assert render.term_spans(text, ["2023", "abc"]) == [(4, 8), (16, 19)]
+    assert render.marked("a<b", [(1, 2)]) == "a<mark>&lt;</mark>b"
