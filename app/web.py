@@ -55,8 +55,7 @@ def _uploaded_path(file: Any) -> tuple[Path, str]:
     if not path:
         raise DocumentError("请先选择要上传的文件。")
     path = Path(str(path)).resolve()
-    roots = {Path(gr.utils.get_upload_folder()).resolve(), Path(tempfile.gettempdir()).resolve()}
-    if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
+    if not path.is_relative_to(Path(gr.utils.get_upload_folder()).resolve()) or not path.is_file():
         raise DocumentError("上传的文件无效，请重新上传。")
     return path, name or path.name
 

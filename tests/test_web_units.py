@@ -103,3 +103,21 @@ def test_term_spans_fold_width_and_case() -> None:
     text = "江政办〔２０２３〕16号 规定 ABC"
     assert render.term_spans(text, ["2023", "abc"]) == [(4, 8), (16, 19)]
     assert render.marked("a<b", [(1, 2)]) == "a<mark>&lt;</mark>b"
+
+
+def test_upload_must_come_from_gradio_upload_folder(tmp_path: Path) -> None:
+    import gradio as gr
+
+    from app.web import _uploaded_path
+
+    for bad in ({"path": "/etc/hostname"}, {"path": str(tmp_path)}, {"path": ""}, None):
+        with pytest.raises(DocumentError):
+            _uploaded_path(bad)
+    folder = Path(gr.utils.get_upload_folder()) / "kb-test"
+    folder.mkdir(parents=True, exist_ok=True)
+    ok = folder / "x.txt"
+    ok.write_text("x", encoding="utf-8")
+    try:
+        assert _uploaded_path({"path": str(ok), "orig_name": "通知.txt"}) == (ok.resolve(), "通知.txt")
+    finally:
+        ok.unlink()
