@@ -21,7 +21,6 @@ from kb.index import Generation, Index
 from kb.questions import (
     ABOUT,
     ARTICLE,
-    COLLOQUIAL,
     DATE,
     DEADLINE,
     DOCNUM,
@@ -42,6 +41,7 @@ from kb.questions import (
 from kb.registry import RegistryEntry, normalize_title
 from kb.retrieval import search
 from kb.schema import Chunk, Hit
+from kb.thesaurus import SYNONYMS
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -58,6 +58,7 @@ _EVENT_TIME = re.compile(r"之日|一经|届满|时起|以后|之前|之后|期�
 _ARTICLE_LEAD = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
 REFUSAL_PREFIX = "知识库中未找到"
 
+_QUESTION_END = re.compile(r"[？?][”’」』）)\s]*$")
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n")
 _CLAUSE_SEP = "，；：,;:"
 _OPEN, _CLOSE = "（(《〈“‘「【〔", "）)》〉”’」】〕"
@@ -315,7 +316,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
             return False
     if noun:
         c = _squash(clause)
-        forms = (noun, *COLLOQUIAL.get(noun, ()))
+        forms = (noun, *SYNONYMS.get(noun, ()))
         if not any(form in c for form in forms):
             chars = [ch for ch in noun if "\u4e00" <= ch <= "\u9fff"]
             if not chars or sum(ch in c for ch in chars) / len(chars) < 0.6:
@@ -389,8 +390,8 @@ def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs:
         spans = sentence_spans(chunk.text)
         for i, (s, e) in enumerate(spans):
             sentence = _squash(chunk.text[s:e])
-            if len(sentence) < 4:
-                continue
+            if len(sentence) < 4 or _QUESTION_END.search(sentence):
+                continue  # a question in a document answers nothing (and may echo the user's)
             if _LIST_ITEM.match(sentence):  # an item reads with the sentence that opens its list
                 intro = next(
                     (

@@ -1,7 +1,7 @@
 """Turn a question as staff type it into what the indexes understand.
 
-Staff say 去年, 输了官司, 要交钱吗; the documents say 2023年, 败诉, 费用. A small
-thesaurus maps everyday words to the statutory terms, relative years are resolved
+Staff say 去年, 输了官司, 要交钱吗; the documents say 2023年, 败诉, 费用. The
+thesaurus (kb/thesaurus.py) adds the statutory terms, relative years are resolved
 against the year the corpus reports on, and a document named in the question
 ("行政复议法…") is recognised so its passages can be preferred.
 """
@@ -11,43 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.thesaurus import SYNONYMS
 from kb.tokenize import normalize
-
-# everyday wording -> the term the laws and the report use (appended, never replaced)
-THESAURUS: dict[str, str] = {
-    "实施": "施行",
-    "生效": "施行",
-    "开始执行": "施行",
-    "交钱": "费用 收取",
-    "花钱": "费用 收取",
-    "收钱": "费用 收取",
-    "要钱": "费用 收取",
-    "收费": "费用 收取",
-    "孩子": "未成年人",
-    "小孩": "未成年人",
-    "年纪": "周岁",
-    "岁数": "周岁",
-    "不罚": "不予处罚",
-    "现场": "当场",
-    "个人": "公民",
-    "老百姓": "公民",
-    "一审": "第一审",
-    "二审": "第二审",
-    "判下来": "判决",
-    "多久": "期限 日内",
-    "多长时间": "期限 日内",
-    "几天": "日内",
-    "输了官司": "败诉 败诉率",
-    "打输": "败诉",
-    "输官司": "败诉",
-    "告政府": "行政诉讼 起诉",
-    "打官司": "诉讼",
-    "不能申请": "不属于 范围",
-    "找谁": "机关 管辖",
-    "谁负责": "机关 负责",
-    "网上": "互联网",
-    "罚多少": "罚款",
-}
 
 _RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 
@@ -73,9 +38,10 @@ def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | Non
         for word, delta in _RELATIVE_YEARS.items():
             if word in text:
                 dense = dense.replace(word, f"{reference_year + delta}年")
-    for word, terms in THESAURUS.items():
-        if word in text:
-            extra.append(terms)
+    for word, terms in SYNONYMS.items():
+        # single characters (钱, 管, 天) are too common inside other words to expand on
+        if len(word) > 1 and word in text:
+            extra.extend(terms)
     norm = normalize(text)
     named = {doc_id for doc_id, title in doc_titles.items() if _names(norm, title)}
     return ParsedQuery(text=text, lexical=" ".join([dense, *extra]), dense=dense, doc_ids=named)

@@ -18,6 +18,7 @@ import jieba.posseg as pseg
 
 from kb.docnum import cn_to_int, find_docnums
 from kb.figures import find_figures
+from kb.thesaurus import SYNONYMS
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -90,61 +91,6 @@ PLACE_ALIASES = {
     "柳江": ("柳江", "我区", "本区", "全区"),
 }
 
-# Everyday words staff type for the corpus's official ones: 案子 for 案件, 输了官司 for
-# 败诉, 交钱 for 费用. A term matches its passage through any of its forms.
-COLLOQUIAL = {
-    "案子": ("案件", "案"),
-    "老案子": ("积案",),
-    "官司": ("诉讼", "案件"),
-    "输": ("败诉",),
-    "输了": ("败诉",),
-    "赢": ("胜诉",),
-    "孩子": ("未成年人", "周岁"),
-    "小孩": ("未成年人", "周岁"),
-    "年纪": ("周岁", "年龄"),
-    "岁数": ("周岁", "年龄"),
-    "房子": ("不动产", "房屋"),
-    "老百姓": ("群众", "公民"),
-    "周末": ("休假日", "节假日", "工作日"),
-    "节假日": ("休假日", "工作日"),
-    "业务量": ("办件量",),
-    "业务": ("办件", "业务"),
-    "短板": ("不足", "不均衡"),
-    "问题": ("不足", "问题"),
-    "交钱": ("缴纳", "费用", "缴款"),
-    "花钱": ("费用", "收费"),
-    "收钱": ("收费", "收取"),
-    "钱": ("元", "费用", "金额", "罚款"),
-    "涨": ("增加", "增长", "上升"),
-    "降": ("下降", "减少"),
-    "审完": ("审结", "审查"),
-    "判下来": ("判决", "审结", "裁判"),
-    "管": ("管辖", "负责", "主管"),
-    "实施": ("施行", "实施"),
-    "生效": ("施行", "生效"),
-    "调委会": ("调解委员会", "调委会"),
-    "告": ("起诉", "诉讼"),
-    "罚": ("罚款", "处罚"),
-    "补": ("补正", "补充"),
-    "区里": ("全区", "我区", "柳江区"),
-    "区政府": ("本级政府", "区人民政府", "区政府"),
-    "领导": ("负责人", "领导"),
-    "开": ("召开", "举行"),
-    "聘": ("聘任", "选聘", "聘请"),
-    "签": ("签署", "签订"),
-    "评上": ("获得", "评为"),
-    "查": ("核查", "检查", "查处"),
-    "交": ("提交", "缴纳", "交纳"),
-    "交上来": ("提交",),
-    "找谁": ("向", "申请"),
-    "天": ("日",),
-    "现场": ("当场",),
-    "个人": ("公民", "个人"),
-    "涉案": ("涉及",),
-    "走": ("适用",),
-    "参会": ("参加", "参与"),
-    "发给": ("送达", "提供", "发送"),
-}
 
 YEAR = "year"
 PLACE = "place"
@@ -175,7 +121,7 @@ class Term:
     text: str
     kind: str = WORD
     pos: str = ""  # jieba part of speech, for words
-    alts: tuple[str, ...] = ()  # other forms that count as a match (COLLOQUIAL)
+    alts: tuple[str, ...] = ()  # other forms that count as a match (SYNONYMS)
     focus: bool = False  # the event a date question asks about (施行, 召开): weighs more
     inherited: bool = False  # carried over from the previous question of a follow-up
 
@@ -323,7 +269,7 @@ def _key_terms(q: str) -> list[Term]:
             and w not in _RELATIVE_TIME
             and not _is_filler(w)
         ):
-            terms.append(Term(w, WORD, flag, tuple(a for a in COLLOQUIAL.get(w, ()) if a != w)))
+            terms.append(Term(w, WORD, flag, tuple(a for a in SYNONYMS.get(w, ()) if a != w)))
         i += 1
     if _NEGATION.search(original):
         terms.append(Term("不", WORD, "d", _NEGATION_FORMS, True))
