@@ -1,7 +1,7 @@
 """Synthetic corpora of any size that read like the real one, with vectors that behave like real ones.
 
 Text: sentences of the bundled corpus recombined 1-3 to an article, with every figure
-redrawn (years stay plausible) and place names swapped, written as law-shaped files
+redrawn (years stay plausible) and place names swapped, some articles citing a 文号, written as law-shaped files
 that go through the real `kb ingest` (loader, chunker, Chroma, BM25). So BM25 sees
 realistic Chinese vocabulary and document frequencies, and no two chunks are identical.
 
@@ -33,6 +33,9 @@ TOPICS = [
     "法治政府建设年度报告", "行政执法工作情况报告", "优化营商环境工作方案", "行政复议工作规则",
     "重大行政决策事项目录", "公共法律服务体系建设实施意见", "行政规范性文件管理办法", "人民调解工作办法",
 ]
+DOCNUM_PREFIXES = ["江政办", "江政发", "鹿政办", "融政发", "柳政办", "桂政办发", "江司发", "江法委发"]
+CITED = ["实施方案", "工作方案", "管理办法", "任务分工表", "工作意见"]
+DOCNUM_SHARE = 0.12  # articles that open by citing a 文号, as the report does
 _NUMBER = re.compile(r"\d+")
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _PLACE = re.compile("柳江区|柳州市|柳江")
@@ -103,6 +106,9 @@ def write_corpus(
                 varied = vary(sentences[i], rng, place)
                 origin.setdefault(varied, i)
                 parts.append(varied)
+            if rng.random() < DOCNUM_SHARE:
+                number = f"{rng.choice(DOCNUM_PREFIXES)}〔{rng.randint(2015, 2025)}〕{rng.randint(1, 60)}号"
+                parts.insert(0, f"根据《{place}{rng.choice(TOPICS)[:4]}{rng.choice(CITED)}》（{number}），")
             body = "".join(parts)[:140]
             lines.append(f"第{int_to_cn(j + 1)}条 {body}")
         (folder / f"doc_{d:06d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
@@ -37,11 +38,11 @@ class Generation:
     docnums: dict[str, list[str]] | None = None  # 文号 key -> ids of chunks citing it, built on first use
     _registry: Registry | None = None
 
-    @property
+    @cached_property  # a generation's manifest never changes: computed once, not per query
     def doc_titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.manifest.docs}
 
-    @property
+    @cached_property
     def reference_year(self) -> int | None:
         docs = self.manifest.docs
         return reference_year([d.date for d in docs], [d.title for d in docs])
@@ -73,13 +74,13 @@ class Index:
         self._lock = threading.Lock()
 
     def current(self) -> Generation:
-        manifest = store.read_manifest(self.client)
-        if manifest is None:
-            raise EmptyIndexError()
         gen = self._gen
-        if gen is not None and gen.manifest.collection == manifest.collection:
-            return gen
+        if gen is not None and store.current_collection(self.client) == gen.manifest.collection:
+            return gen  # the common case: one small metadata read, whatever the corpus size
         with self._lock:
+            manifest = store.read_manifest(self.client)
+            if manifest is None:
+                raise EmptyIndexError()
             if self._gen is None or self._gen.manifest.collection != manifest.collection:
                 self._gen = self._open(manifest)
             return self._gen

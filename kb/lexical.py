@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -65,6 +66,19 @@ class LexicalIndex:
             "bm25_words": [(self.chunk_ids[i], s) for i, s in word_hits],
             "bm25_bigrams": [(self.chunk_ids[i], s) for i, s in bigram_hits],
         }
+
+    def chunks_with_token(self, token: str) -> list[str]:
+        """Ids of the chunks whose word tokens include `token`: one posting-list read, no scan."""
+        tid = self.words.vocab_dict.get(token)
+        if tid is None:
+            return []
+        indptr, indices = self.words.scores["indptr"], self.words.scores["indices"]
+        return [self.chunk_ids[int(i)] for i in indices[int(indptr[tid]) : int(indptr[tid + 1])]]
+
+    @cached_property
+    def indexes_docnums(self) -> bool:
+        """Whether 文号 keys (江政办|2023|16) are word tokens: true of indexes built since they are."""
+        return any("|" in token for token in self.words.vocab_dict)
 
     def save(self, directory: Path) -> None:
         """Write to a temporary sibling, then rename: a reader never sees half an index."""

@@ -39,17 +39,33 @@ def rrf(
 
 
 def _docnum_chunks(gen: Generation, keys: set[str]) -> list[str]:
-    """Ids of chunks whose text carries one of the numbers, in reading order."""
+    """Ids of chunks whose text carries one of the numbers, in reading order per number.
+
+    The BM25 word index holds every 文号 as its key, so the chunks that may carry a number
+    are one posting list; each is confirmed on its own text. Indexes built before keys
+    were tokens fall back to reading every chunk once.
+    """
     if gen.docnums is None:
-        docnums: dict[str, list[str]] = {}
-        for cid, chunk in gen.chunks.items():
-            for m in find_docnums(chunk.text):
-                docnums.setdefault(m.key, []).append(cid)
-        gen.docnums = docnums
+        gen.docnums = {} if gen.lexical.indexes_docnums else _scan_docnums(gen)
+    if gen.lexical.indexes_docnums:
+        for key in keys - gen.docnums.keys():
+            found = [
+                c for c in gen.lexical.chunks_with_token(key)
+                if c in gen.chunks and any(m.key == key for m in find_docnums(gen.chunks[c].text))
+            ]
+            gen.docnums[key] = sorted(found, key=lambda c: (gen.chunks[c].doc_id, gen.chunks[c].start))
     out: list[str] = []
     for key in keys:
         out.extend(c for c in gen.docnums.get(key, []) if c not in out)
     return out
+
+
+def _scan_docnums(gen: Generation) -> dict[str, list[str]]:
+    docnums: dict[str, list[str]] = {}
+    for cid, chunk in gen.chunks.items():
+        for m in find_docnums(chunk.text):
+            docnums.setdefault(m.key, []).append(cid)
+    return docnums
 
 
 def _rank(

@@ -89,6 +89,14 @@ def read_manifest(client: ClientAPI) -> Manifest | None:
     return Manifest.from_json(docs[0]) if docs and docs[0] else None
 
 
+def current_collection(client: ClientAPI) -> str | None:
+    """Name of the current generation from the pointer's metadata alone: the per-query
+    freshness check, which must not parse a manifest that grows with the corpus."""
+    got = _meta(client).get(ids=[_POINTER_ID], include=["metadatas"])
+    metas = got.get("metadatas") or []
+    return str(metas[0]["collection"]) if metas and metas[0] and metas[0].get("collection") else None
+
+
 def publish(client: ClientAPI, manifest: Manifest) -> None:
     """Make `manifest` the current generation: a single record write, so it is all or nothing."""
     _meta(client).upsert(
