@@ -1,0 +1,263 @@
+"""No way in for strangers, no way out for data.
+
+- Nothing reaches the network: ingest, ask, search and serve run with every non-loopback
+  connect and name lookup made to fail and recorded (and, where this machine allows it,
+  inside an empty network namespace, `unshare -n`); the record must stay empty and the
+  commands must still work. The telemetry switches come from kb/__init__.py alone: the
+  test strips them from the environment first.
+- `kb serve` listens on 127.0.0.1 unless told otherwise.
+- --auth gates the upload and file routes too, not only pages and named endpoints.
+- Uploads: a server file named in a raw API call, or a 50 MB file, never reaches the corpus.
+- The page in Chromium requests nothing but the app itself, even when a document carries a
+  Markdown image that points elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio_client import Client, handle_file
+from web_server import free_port, private_index, serving
+
+ROOT = Path(__file__).resolve().parent.parent
+TELEMETRY_VARS = (
+    "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "GRADIO_ANALYTICS_ENABLED",
+    "ANONYMIZED_TELEMETRY",
+)
+TRACKER = "http://203.0.113.9/kb-tracker.png"  # TEST-NET-3: never routed; the browser test aborts it anyway
+
+# Runs `kb <args>` with socket connects and name lookups to anything but loopback made to fail,
+# each attempt appended to $NET_LOG with the stack that made it.
+GUARD = r"""
+import json, os, socket, sys, traceback
+
+LOG = os.environ["NET_LOG"]
+
+def local(host):
+    host = str(host or "")
+    return host in ("", "localhost", "::1") or host.startswith(("127.", "::ffff:127."))
+
+def record(kind, target):
+    with open(LOG, "a") as f:
+        f.write(json.dumps({"kind": kind, "target": repr(target), "stack": traceback.format_stack()[-6:]}) + "\n")
+
+def guard(real):
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not local(address[0]):
+            record("connect", address)
+            raise OSError(101, "network disabled by the test")
+        return real(self, address)
+    return connect
+
+socket.socket.connect = guard(socket.socket.connect)
+socket.socket.connect_ex = guard(socket.socket.connect_ex)
+real_getaddrinfo = socket.getaddrinfo
+
+def getaddrinfo(host, *args, **kwargs):
+    if not local(host if not isinstance(host, bytes) else host.decode()):
+        record("resolve", host)
+        raise socket.gaierror(socket.EAI_NONAME, "name lookup disabled by the test")
+    return real_getaddrinfo(host, *args, **kwargs)
+
+socket.getaddrinfo = getaddrinfo
+"""
+RUN_KB = GUARD + "from app.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+
+
+def _can_unshare() -> bool:
+    if not shutil.which("unshare"):
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
+def _env(home: Path, corpus: Path, net_log: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_") and k not in TELEMETRY_VARS}
+    env.update(KB_HOME=str(home), KB_CORPUS=str(corpus), NET_LOG=str(net_log), PYTHONPATH=str(ROOT))
+    return env
+
+
+def _attempts(net_log: Path) -> list[dict]:
+    if not net_log.exists():
+        return []
+    return [json.loads(line) for line in net_log.read_text().splitlines()]
+
+
+@pytest.fixture
+def corpus(small_corpus: Path) -> Path:
+    law = small_corpus / "renmin_tiaojie_fa_2010.txt"  # its first fifteen articles: less to embed
+    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
+    return small_corpus
+
+
+def test_the_guard_records_an_outbound_attempt(tmp_path: Path) -> None:
+    """The control: the same guard does see a library reaching out."""
+    net_log = tmp_path / "net.log"
+    code = GUARD + "import httpx\ntry:\n    httpx.get('http://203.0.113.9/', timeout=2)\nexcept Exception:\n    pass\n"
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "NET_LOG": str(net_log)}, check=True, timeout=60)
+    assert ["203.0.113.9" in a["target"] for a in _attempts(net_log)] == [True]
+
+
+def test_ingest_ask_search_need_no_network(tmp_path: Path, corpus: Path) -> None:
+    net_log = tmp_path / "net.log"
+    env = _env(tmp_path / "home", corpus, net_log)
+    isolated = _can_unshare()
+    prefix = ["unshare", "-n"] if isolated else []
+
+    def kb(*args: str) -> str:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-c", RUN_KB, *args], cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    assert "导入完成" in kb("ingest", "--quiet")
+    answer = json.loads(kb("ask", "人民调解委员会由几人组成？", "--json"))
+    assert not answer["refused"] and "三至九人" in answer["answer"]
+    assert json.loads(kb("search", "测试任务完成率", "--json"))[0]["source"] == "notice.txt"
+    assert kb("docs", "主席令第三十四号")
+    assert _attempts(net_log) == [], _attempts(net_log)
+    print(f"\nran {'in an empty network namespace and ' if isolated else ''}with non-loopback sockets disabled")
+
+
+def _wait_started(proc: subprocess.Popen, url: str) -> None:
+    deadline = time.time() + 240
+    line = ""
+    assert proc.stdout
+    while "已启动" not in line and time.time() < deadline and proc.poll() is None:
+        line = proc.stdout.readline()
+    assert url in line, proc.stderr.read() if proc.poll() is not None and proc.stderr else line
+
+
+def _listeners(port: int) -> set[str]:
+    """Local addresses listening on `port`, from /proc/net/tcp and tcp6 (hex, as the kernel writes)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            addr, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(addr)
+    return found
+
+
+def test_serve_listens_on_loopback_only_and_never_calls_out(tmp_path: Path, corpus: Path) -> None:
+    net_log = tmp_path / "net.log"
+    env = _env(tmp_path / "home", corpus, net_log)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN_KB, "serve", "--port", str(port)], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        _wait_started(proc, url)
+        assert _listeners(port) == {"0100007F"}, "bound to 127.0.0.1, nothing else"
+        assert httpx.get(url).status_code == 200
+        client = Client(url, verbose=False)
+        answer = client.predict("人民调解委员会由几人组成？", None, api_name="/ask")
+        assert "三至九人" in answer["answer"]
+        assert client.predict("测试任务", 3, None, api_name="/search")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert _attempts(net_log) == [], _attempts(net_log)
+
+
+def test_auth_also_gates_upload_and_file_routes(tmp_path: Path, corpus: Path, embeddings) -> None:
+    from app.auth import authenticator, hash_password
+
+    index = private_index(tmp_path / "home", corpus, embeddings)
+    check = authenticator({"staff": hash_password("法治2024", iterations=1000)})
+    upload = tmp_path / "note.txt"
+    upload.write_text("关于测试的通知\n一、全区完成测试3项。", encoding="utf-8")
+    with serving(index, auth=check) as url:
+        anonymous = httpx.Client(base_url=url)
+        assert anonymous.post("gradio_api/upload", files={"files": ("note.txt", upload.read_bytes())}).status_code == 401
+        assert anonymous.get("gradio_api/file=/etc/passwd").status_code in (401, 403)
+        assert anonymous.post("gradio_api/queue/join", json={"data": [], "fn_index": 0}).status_code == 401
+        assert anonymous.post("gradio_api/call/ask", json={"data": ["行政复议", None]}).status_code == 401
+        # logged in, a server file is still out of reach
+        client = Client(url, verbose=False, auth=("staff", "法治2024"))
+        cookies = client.cookies
+        staff = httpx.Client(base_url=url, cookies=cookies)
+        assert staff.get("gradio_api/file=/etc/passwd").status_code in (403, 404)
+    assert sorted(p.name for p in corpus.iterdir()) == ["SOURCES.tsv", "notice.txt", "renmin_tiaojie_fa_2010.txt"]
+
+
+def test_uploads_cannot_pull_server_files_or_exceed_the_size_limit(tmp_path: Path, corpus: Path, embeddings) -> None:
+    index = private_index(tmp_path / "home", corpus, embeddings)
+    secret = Path("/tmp") / f"kb-secret-{os.getpid()}.txt"  # in the temp dir, next to Gradio's cache
+    secret.write_text("机密：管理员口令是123456。", encoding="utf-8")
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    before = sorted(p.name for p in corpus.iterdir())
+    try:
+        with serving(index) as url:
+            payload = {"data": [{"path": str(secret), "meta": {"_type": "gradio.FileData"}}, False]}
+            event = httpx.post(f"{url}gradio_api/call/upload", json=payload).json()["event_id"]
+            assert "event: error" in httpx.get(f"{url}gradio_api/call/upload/{event}", timeout=60).text
+            raw = httpx.post(f"{url}gradio_api/upload", files={"files": ("big.txt", big.open("rb"))}, timeout=120)
+            assert raw.status_code == 413
+            with pytest.raises(Exception, match="maximum file size"):
+                Client(url, verbose=False).predict(handle_file(big), False, api_name="/upload")
+    finally:
+        secret.unlink()
+    assert sorted(p.name for p in corpus.iterdir()) == before
+    assert "123456" not in json.dumps([c.text for c in index.current().chunks.values()], ensure_ascii=False)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_page_requests_nothing_but_the_app(tmp_path: Path, corpus: Path, embeddings) -> None:
+    """Markdown from a document (an image pointing elsewhere, a javascript: link) is shown as
+    text: the browser requests only loopback URLs. Any other request is aborted, not sent."""
+    from playwright.sync_api import sync_playwright
+
+    (corpus / "图片说明.txt").write_text(
+        f"关于网页图片测试的通知\n一、测试要求\n1. 网页图片测试要求 ![追踪]({TRACKER}) 和 [点我](javascript:alert(1)) 以及 **加粗** 必须原样显示。\n",
+        encoding="utf-8",
+    )
+    index = private_index(tmp_path / "home", corpus, embeddings)
+    requested: list[str] = []
+    with serving(index) as url, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = browser.new_page()
+
+        def route(r) -> None:
+            requested.append(r.request.url)
+            if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+                r.continue_()
+            else:
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(url)
+        page.fill("#kb-question textarea", "网页图片测试要求什么必须原样显示？")
+        page.click("#kb-send")
+        page.wait_for_selector("#kb-chat .kb-answer:not(.kb-streaming)", timeout=120_000)
+        page.wait_for_timeout(500)
+        chat = page.locator("#kb-chat").inner_text()
+        assert f"![追踪]({TRACKER})" in chat and "**加粗**" in chat
+        assert page.locator("#kb-chat a[href^='javascript']").count() == 0
+        browser.close()
+    outside = [u for u in requested if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))]
+    assert outside == [], outside
+    assert requested, "the route saw the page's requests"
