@@ -52,14 +52,12 @@ def clean_question(text: str | None) -> str:
     characters simplified, or InvalidQuestion with the reason."""
     if text is None:
         raise InvalidQuestion(_EMPTY)
-    raw = _ANSI.sub("", str(text))
+    raw = _ANSI.sub("", _INVISIBLE.sub("", str(text)))
     visible = [ch for ch in raw if not ch.isspace()]
-    if visible:
-        never_typed = sum(1 for ch in visible if _never_typed(ch))
-        c0 = sum(1 for ch in visible if ch < " " or ch == "\x7f")
-        if never_typed > len(visible) // 10 or c0 > len(visible) // 3:
-            raise InvalidQuestion(_GARBLED)
-    cleaned = _CONTROL.sub(" ", _INVISIBLE.sub("", raw))
+    typed = [ch for ch in visible if not (ch < " " or ch == "\x7f")]  # what is left once C0 goes
+    if len(visible) - len(typed) > len(visible) // 3 or sum(map(_never_typed, typed)) > len(typed) // 10:
+        raise InvalidQuestion(_GARBLED)
+    cleaned = _CONTROL.sub(" ", raw)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     if not cleaned:
         raise InvalidQuestion(_EMPTY)
