@@ -140,3 +140,57 @@ def test_two_app_processes_share_one_chroma_server(chroma_server, small_corpus: 
     names = {c.name for c in client.list_collections()}
     assert {now.collection, first.collection, foreign.name} <= names, "live, previous and foreign kept"
     assert ancient.name not in names, "an abandoned generation is dropped"
+
+
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 300
+    line = ""
+    assert proc.stdout
+    while "已启动" not in line and time.monotonic() < deadline and proc.poll() is None:
+        line = proc.stdout.readline()
+    assert url in line, proc.stderr.read() if proc.poll() is not None and proc.stderr else line
+    return proc, url
+
+
+def test_two_web_apps_on_one_chroma_server_see_the_same_documents(
+    chroma_server, small_corpus: Path, tmp_path: Path
+) -> None:
+    """Two `kb serve` processes (own data dirs, one corpus share, one Chroma server): what one
+    uploads, the other lists and answers from, without a restart."""
+    from gradio_client import Client, handle_file
+
+    law = small_corpus / "renmin_tiaojie_fa_2010.txt"
+    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
+    env_a = _env(tmp_path / "app-a", small_corpus, chroma_server)
+    env_b = _env(tmp_path / "app-b", small_corpus, chroma_server)
+    upload = tmp_path / "智慧停车通知.txt"
+    upload.write_text("关于推进智慧停车管理工作的通知\n一、工作成效\n1. 全区共建成智慧停车泊位1280个。", encoding="utf-8")
+    procs = []
+    try:
+        proc_a, url_a = _serve(env_a)  # the first start ingests into the empty server
+        procs.append(proc_a)
+        proc_b, url_b = _serve(env_b)
+        procs.append(proc_b)
+        a = Client(url_a, verbose=False, analytics_enabled=False)
+        b = Client(url_b, verbose=False, analytics_enabled=False)
+        docs = lambda c: sorted(d["doc_id"] for d in c.predict(api_name="/documents"))  # noqa: E731
+        assert docs(a) == docs(b) == ["notice.txt", "renmin_tiaojie_fa_2010.txt"]
+        assert a.predict("人民调解委员会", 3, None, api_name="/search") == b.predict(
+            "人民调解委员会", 3, None, api_name="/search")
+
+        up = a.predict(handle_file(upload), False, api_name="/upload")
+        assert up["ok"]
+        assert up["doc_id"] in docs(b)
+        answer = b.predict("全区共建成智慧停车泊位多少个？", None, api_name="/ask")
+        assert not answer["refused"] and "1280" in answer["answer"]
+        assert {c["doc_id"] for c in answer["citations"]} == {up["doc_id"]}
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=30)
