@@ -16,6 +16,7 @@ import os
 import random
 import select
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -290,3 +291,88 @@ def test_kill_ingest_anywhere_keeps_previous_index(small_corpus: Path, tmp_path:
         zygote.close()
         checker.close()
 
+
+
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`kb serve` on a free loopback port; returns once it prints its address."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 300
+    line = ""
+    assert proc.stdout
+    while "已启动" not in line and time.monotonic() < deadline and proc.poll() is None:
+        line = proc.stdout.readline()
+    assert url in line, f"kb serve did not start (exit {proc.poll()})"
+    return proc, url
+
+
+def _documents_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.suffix == ".txt" and not p.name.startswith(".")}
+
+
+def test_kill_serve_during_upload(small_corpus: Path, tmp_path: Path) -> None:
+    """`kill -9` of the web app at a random moment of an upload (copy, check, ingest): the
+    index stays whole, the folder holds the file complete or not at all, and the next start
+    indexes whatever reached the folder."""
+    from gradio_client import Client, handle_file
+
+    law = small_corpus / "renmin_tiaojie_fa_2010.txt"
+    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
+    home = tmp_path / "home"
+    env = _env(home, small_corpus)
+    checker = Checker(env)
+    proc = None
+    try:
+        duration = 0.0
+        outcomes = []
+        for case, seed in enumerate((None, 0, 1, 2)):
+            proc, url = _serve(env)  # the start also indexes a file a killed upload left behind
+            client = Client(url, verbose=False, analytics_enabled=False)
+            listed = {d["doc_id"] for d in client.predict(api_name="/documents")}
+            assert listed == _documents_in(small_corpus) - {"SOURCES.tsv"}
+            before = checker(home)
+            _consistent(before)
+            upload = tmp_path / f"上传{case}.txt"
+            body = "\n".join(f"{i}. 第{case}批上传测试项目XK{case}第{i}项已经完成，共投入资金{i * 7}万元。" for i in range(1, 13))
+            upload.write_text(f"关于第{case}批上传测试的通知\n一、工作情况\n{body}", encoding="utf-8")
+            t0 = time.perf_counter()
+            job = client.submit(handle_file(upload), False, api_name="/upload")
+            if seed is None:  # the uninterrupted upload measures how long one takes
+                assert job.result(timeout=300)["ok"]
+                duration = time.perf_counter() - t0
+            else:
+                time.sleep(random.Random(seed).uniform(0.0, duration))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            client.close()
+            after = checker(home)
+            _consistent(after)
+            if after["collection"] == before["collection"]:
+                assert after["results"] == before["results"]
+            else:
+                assert f"上传{case}.txt" in after["hashes"]
+            landed = small_corpus / f"上传{case}.txt"
+            if landed.exists():
+                assert landed.read_bytes() == upload.read_bytes(), "never half a file"
+            hidden = [p.name for p in small_corpus.iterdir() if p.name.startswith(".")]
+            assert all(name.startswith(".upload-") for name in hidden), hidden
+            outcomes.append((seed, landed.exists(), f"上传{case}.txt" in after["hashes"]))
+        # the worst moment made certain: the file is in the folder, the ingest never ran
+        (small_corpus / "崩溃遗留.txt").write_text("关于崩溃测试的通知\n一、全区完成崩溃测试9项。", encoding="utf-8")
+        proc, url = _serve(env)
+        client = Client(url, verbose=False, analytics_enabled=False)
+        listed = {d["doc_id"] for d in client.predict(api_name="/documents")}
+        assert listed == _documents_in(small_corpus) - {"SOURCES.tsv"} and "崩溃遗留.txt" in listed
+        client.close()
+        print(f"\nupload took {duration:.1f}s; (seed, file in folder, indexed at kill): {outcomes}")
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        checker.close()

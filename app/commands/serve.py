@@ -44,16 +44,21 @@ def _print_auth_line(user: str) -> int:
 
 
 def ensure_ingested(index) -> None:
-    """First start on a fresh clone: build the index from the corpus folder, with progress."""
+    """Bring the index in step with the corpus folder before serving: on a fresh clone this
+    builds it (with progress); after a crash mid-upload it indexes the file that reached the
+    folder. An unchanged folder costs one read of it. On a shared Chroma server only an empty
+    index is filled: another machine's folder may hold documents this one lacks."""
     from tqdm import tqdm
 
     from kb import store
     from kb.indexer import ingest
 
-    if store.read_manifest(index.client) is not None:
+    first = store.read_manifest(index.client) is None
+    if not first and index.settings.chroma_host:
         return
-    print(f"知识库为空，正在导入文档目录 {index.settings.corpus} ……", file=sys.stderr, flush=True)
-    bar = tqdm(total=0, unit="段", desc="向量化", file=sys.stderr)
+    if first:
+        print(f"知识库为空，正在导入文档目录 {index.settings.corpus} ……", file=sys.stderr, flush=True)
+    bar = tqdm(total=0, unit="段", desc="向量化", file=sys.stderr, disable=not first)
 
     def progress(done: int, total: int) -> None:
         bar.total, bar.n = total, done
@@ -61,7 +66,8 @@ def ensure_ingested(index) -> None:
 
     report = ingest(index.settings, index.embeddings, progress=progress)
     bar.close()
-    print(f"导入完成：{report.documents} 个文档，{report.chunks} 个片段。", file=sys.stderr, flush=True)
+    if not report.unchanged:
+        print(f"导入完成：{report.documents} 个文档，{report.chunks} 个片段。", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
