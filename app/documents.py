@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 import unicodedata
 import uuid
 from pathlib import Path
@@ -64,6 +65,7 @@ def save_upload(corpus: Path, src: str | Path, original_name: str, overwrite: bo
     if target.exists() and not overwrite:
         raise DocumentError(f"文档目录中已有同名文件 {name}：请先删除旧文件，或勾选“覆盖同名文件”。")
     corpus.mkdir(parents=True, exist_ok=True)
+    _drop_stale_uploads(corpus)
     # a dot-name is invisible to the corpus reader, so a concurrent ingest never sees half a file
     tmp = corpus / f".upload-{uuid.uuid4().hex}{target.suffix}"
     try:
@@ -76,6 +78,16 @@ def save_upload(corpus: Path, src: str | Path, original_name: str, overwrite: bo
     finally:
         tmp.unlink(missing_ok=True)
     return name
+
+
+def _drop_stale_uploads(corpus: Path, max_age: float = 3600.0) -> None:
+    """Temporary copies left by an upload whose process was killed (older than any live one)."""
+    for path in corpus.glob(".upload-*"):
+        try:
+            if time.time() - path.stat().st_mtime > max_age:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def delete_document(corpus: Path, doc_id: str) -> Path:

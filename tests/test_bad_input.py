@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,18 @@ def test_injection_text_is_quoted_as_data_and_escaped_in_html(injected_index):
     answer = answer_question(injected_index, "重要说明里的img标签写了什么？")
     bubble = answer_message(answer, injected_index.current())
     assert "<script" not in bubble and "<img" not in bubble
+
+
+def test_temporary_copies_of_killed_uploads_are_cleared(tmp_path: Path) -> None:
+    """An upload killed mid-copy leaves a hidden .upload-* file; the next upload removes those
+    older than an hour (a younger one may belong to an upload still running)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    dead, live = corpus / ".upload-dead.txt", corpus / ".upload-live.txt"
+    dead.write_bytes(b"x" * 1000)
+    live.write_bytes(b"y")
+    os.utime(dead, (time.time() - 7200, time.time() - 7200))
+    src = tmp_path / "a.txt"
+    src.write_text("关于测试的通知\n一、全区完成测试3项。", encoding="utf-8")
+    assert save_upload(corpus, src, "a.txt") == "a.txt"
+    assert sorted(p.name for p in corpus.iterdir()) == [".upload-live.txt", "a.txt"]
