@@ -94,6 +94,7 @@ def measure(home: Path, questions: list[str], queries: int) -> dict:
             "embed_query": summary_ms(embed), "chroma": summary_ms(dense), "bm25": summary_ms(bm25),
             "open_check": summary_ms(current),
         },
+        "machine_at_measure": machine(),
         "rss_mb": {"before_open": round(rss_start, 1), "after_open": round(rss_open, 1),
                    "after_search": round(rss_mb(), 1), "peak": round(peak_rss_mb(), 1)},
     }
