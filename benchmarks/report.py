@@ -29,6 +29,10 @@ its section; this file is rewritten by `python -m benchmarks.report` from
 other busy processes; the load average at the time is printed with each section. With a
 load average several times the core count, every latency here is inflated (the query
 embedding, a single-threaded CPU model, suffers most). Treat them as upper bounds.
+
+**Load** (`python -m benchmarks.load`: 50 concurrent /ask calls against `kb serve`, and answers
+during an ingest): results in `benchmarks/results/load.json`, summarised in
+[docs/bad-input.md](../docs/bad-input.md) under "Interrupted and concurrent work".
 """
 
 

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks import baseline, report, scale, speed
+from benchmarks import baseline, load, report, scale, speed
 from benchmarks.common import machine, save
 from kb.evaluation import evaluate_index
 from kb.index import open_index
@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     save("eval", result)
     print(json.dumps(result["overall"], ensure_ascii=False))
     baseline.main(["--seed-home", "/tmp/kb-bench/speed"])
+    load.main(["--home", "/tmp/kb-bench/speed"])
     if not args.skip_scale:
         scale.main(["--plot", str(HERE / report.PLOT)])
     return report.main()
