@@ -16,12 +16,13 @@ import os
 import random
 import select
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from web_server import start_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("人民调解委员会由几人组成", "人民调解员应当具备什么条件", "测试任务完成率", "测试标记项目")
@@ -293,25 +294,6 @@ def test_kill_ingest_anywhere_keeps_previous_index(small_corpus: Path, tmp_path:
 
 
 
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """`kb serve` on a free loopback port; returns once it prints its address."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 300
-    line = ""
-    assert proc.stdout
-    while "已启动" not in line and time.monotonic() < deadline and proc.poll() is None:
-        line = proc.stdout.readline()
-    assert url in line, f"kb serve did not start (exit {proc.poll()})"
-    return proc, url
-
-
 def _documents_in(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir() if p.suffix == ".txt" and not p.name.startswith(".")}
 
@@ -332,7 +314,7 @@ def test_kill_serve_during_upload(small_corpus: Path, tmp_path: Path) -> None:
         duration = 0.0
         outcomes = []
         for case, seed in enumerate((None, 0, 1, 2)):
-            proc, url = _serve(env)  # the start also indexes a file a killed upload left behind
+            proc, url = start_serve(env)  # the start also indexes a file a killed upload left behind
             client = Client(url, verbose=False, analytics_enabled=False)
             listed = {d["doc_id"] for d in client.predict(api_name="/documents")}
             assert listed == _documents_in(small_corpus) - {"SOURCES.tsv"}
@@ -365,7 +347,7 @@ def test_kill_serve_during_upload(small_corpus: Path, tmp_path: Path) -> None:
             outcomes.append((seed, landed.exists(), f"上传{case}.txt" in after["hashes"]))
         # the worst moment made certain: the file is in the folder, the ingest never ran
         (small_corpus / "崩溃遗留.txt").write_text("关于崩溃测试的通知\n一、全区完成崩溃测试9项。", encoding="utf-8")
-        proc, url = _serve(env)
+        proc, url = start_serve(env)
         client = Client(url, verbose=False, analytics_enabled=False)
         listed = {d["doc_id"] for d in client.predict(api_name="/documents")}
         assert listed == _documents_in(small_corpus) - {"SOURCES.tsv"} and "崩溃遗留.txt" in listed

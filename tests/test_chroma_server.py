@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from web_server import free_port, start_serve
 
 from kb import store
 from kb.config import settings
@@ -27,18 +27,12 @@ QUERIES = ["人民调解委员会由几人组成", "测试任务完成率", "主
 MARKER = "柳江区共享服务器测试标记项目"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path):
     """`chroma run` on 127.0.0.1 and a free port; (host, port) once its heartbeat answers."""
     if not CHROMA.exists():
         pytest.skip("chroma CLI not installed")
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "chroma.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
@@ -142,22 +136,6 @@ def test_two_app_processes_share_one_chroma_server(chroma_server, small_corpus: 
     assert ancient.name not in names, "an abandoned generation is dropped"
 
 
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 300
-    line = ""
-    assert proc.stdout
-    while "已启动" not in line and time.monotonic() < deadline and proc.poll() is None:
-        line = proc.stdout.readline()
-    assert url in line, proc.stderr.read() if proc.poll() is not None and proc.stderr else line
-    return proc, url
-
-
 def test_two_web_apps_on_one_chroma_server_see_the_same_documents(
     chroma_server, small_corpus: Path, tmp_path: Path
 ) -> None:
@@ -173,9 +151,9 @@ def test_two_web_apps_on_one_chroma_server_see_the_same_documents(
     upload.write_text("关于推进智慧停车管理工作的通知\n一、工作成效\n1. 全区共建成智慧停车泊位1280个。", encoding="utf-8")
     procs = []
     try:
-        proc_a, url_a = _serve(env_a)  # the first start ingests into the empty server
+        proc_a, url_a = start_serve(env_a)  # the first start ingests into the empty server
         procs.append(proc_a)
-        proc_b, url_b = _serve(env_b)
+        proc_b, url_b = start_serve(env_b)
         procs.append(proc_b)
         a = Client(url_a, verbose=False, analytics_enabled=False)
         b = Client(url_b, verbose=False, analytics_enabled=False)

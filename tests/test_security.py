@@ -19,13 +19,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from gradio_client import Client, handle_file
-from web_server import free_port, private_index, serving
+from web_server import private_index, serving, start_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 TELEMETRY_VARS = (
@@ -128,15 +127,6 @@ def test_ingest_ask_search_need_no_network(tmp_path: Path, corpus: Path) -> None
     print(f"\nran {'in an empty network namespace and ' if isolated else ''}with non-loopback sockets disabled")
 
 
-def _wait_started(proc: subprocess.Popen, url: str) -> None:
-    deadline = time.time() + 240
-    line = ""
-    assert proc.stdout
-    while "已启动" not in line and time.time() < deadline and proc.poll() is None:
-        line = proc.stdout.readline()
-    assert url in line, proc.stderr.read() if proc.poll() is not None and proc.stderr else line
-
-
 def _listeners(port: int) -> set[str]:
     """Local addresses listening on `port`, from /proc/net/tcp and tcp6 (hex, as the kernel writes)."""
     found = set()
@@ -154,14 +144,9 @@ def _listeners(port: int) -> set[str]:
 def test_serve_listens_on_loopback_only_and_never_calls_out(tmp_path: Path, corpus: Path) -> None:
     net_log = tmp_path / "net.log"
     env = _env(tmp_path / "home", corpus, net_log)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", RUN_KB, "serve", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    proc, url = start_serve(env, launcher=[sys.executable, "-c", RUN_KB], timeout=240)
+    port = int(url.rsplit(":", 1)[1].strip("/"))
     try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_started(proc, url)
         assert _listeners(port) == {"0100007F"}, "bound to 127.0.0.1, nothing else"
         assert httpx.get(url).status_code == 200
         client = Client(url, verbose=False)

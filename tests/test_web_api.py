@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AuthenticationError
-from web_server import free_port, private_index, serving
-
-from kb.config import PROJECT_ROOT
+from web_server import private_index, serving, start_serve
 
 REPORT = "liujiang_fazhi_zhengfu_2023_report.txt"
 
@@ -140,24 +135,14 @@ def test_auth_file_gates_pages_and_api(tmp_path: Path, small_corpus: Path) -> No
 
     users = tmp_path / "users.txt"
     users.write_text(auth_line("staff", "法治2024") + "\n", encoding="utf-8")
-    port = free_port()
     env = {
         **os.environ,
         "KB_HOME": str(tmp_path / "home"),
         "KB_CORPUS": str(small_corpus),
         "HF_HUB_OFFLINE": "1",
     }
-    cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--auth", str(users)]
-    proc = subprocess.Popen(
-        cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc, url = start_serve(env, "--auth", str(users), timeout=180)
     try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 180
-        line = ""
-        while "已启动" not in line and time.time() < deadline and proc.poll() is None:
-            line = proc.stdout.readline()
-        assert url in line, proc.stderr.read() if proc.poll() is not None else line
         assert httpx.get(url + "config").status_code == 401
         assert httpx.get(url + "gradio_api/info").status_code == 401
         call = httpx.post(url + "gradio_api/call/search", json={"data": ["调解", 3, None]})
