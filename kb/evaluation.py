@@ -95,7 +95,7 @@ def score_retrieval(
     retrieve: Callable[[str], list[Chunk]] | None = None,
 ) -> RetrievalScores:
     """Recall@k and MRR@10 over the answerable items."""
-    doc_texts = _doc_texts(index)
+    doc_texts = source_texts(index.settings.corpus)
     answerable = [i for i in items if i.answerable]
     found_at: list[int | None] = []
     out = RetrievalScores(mode=mode, n=len(answerable))
@@ -109,19 +109,6 @@ def score_retrieval(
     out.recall = {k: sum(1 for r in found_at if r and r <= k) / n for k in ks}
     out.mrr10 = sum(1 / r for r in found_at if r and r <= 10) / n
     return out
-
-
-def _doc_texts(index: Index) -> dict[str, str]:
-    """Document texts rebuilt from chunk offsets: enough to locate a gold passage."""
-    texts: dict[str, list[str]] = {}
-    for chunk in index.current().chunks.values():
-        buf = texts.setdefault(chunk.doc_id, [])
-        length = sum(len(b) for b in buf)
-        if chunk.start > length:
-            buf.append(" " * (chunk.start - length))
-        if chunk.end > length:
-            buf.append(chunk.text[max(0, length - chunk.start) :])
-    return {k: "".join(v) for k, v in texts.items()}
 
 
 # ---------------------------------------------------------------------------
