@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import kb  # noqa: F401  (switches telemetry off before gradio_client is imported)
-from benchmarks.common import machine, peak_rss_mb, save, summary_ms
+from benchmarks.common import machine, peak_rss_mb, save, stop_server, summary_ms
 from kb.config import DEFAULT_CORPUS, PROJECT_ROOT
 
 QUESTIONS = [
@@ -220,12 +219,7 @@ def run(home: Path, corpus: Path, n: int = 50, concurrency: int = 50, ingest: bo
     finally:
         if client is not None:
             client.close()
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=30)
     result["machine_after"] = machine()
     return result
 

@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import Timer, dir_mb, fresh_dir, machine, peak_rss_mb, rss_mb, save, summary_ms
+from benchmarks.common import (
+    Timer,
+    dir_mb,
+    fresh_dir,
+    machine,
+    peak_rss_mb,
+    rss_mb,
+    save,
+    stop_server,
+    summary_ms,
+)
 from kb.config import DEFAULT_CORPUS, PROJECT_ROOT, settings
 from kb.embeddings import load_embeddings
 from kb.evaluation import DEFAULT_GOLD, default_answerer, load_gold, warm_up
@@ -119,12 +128,7 @@ answer over its API (via gradio_client), and the server's peak memory."""
         out["server_peak_rss_mb"] = round(peak_rss_mb(proc.pid), 1)
         return out
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc, timeout=20)
 
 
 def run(corpus: Path, gold: Path, home: Path, serve: bool = True) -> dict:
