@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from kb.index import EmptyIndexError, Index
-from kb.trace import trace_question
-from kb.validate import InvalidQuestion
+from kb.search.trace import trace_question
+from kb.text.clean import InvalidQuestion
 
 STAGE_TITLES = {
     "bm25_words": "BM25（词）",

@@ -16,9 +16,18 @@ import re
 
 import gradio as gr
 
-from kb.grading import grade_quiz, score_line
 from kb.index import EmptyIndexError, Index
-from kb.quiz import BLANK, KIND_NAMES, KINDS, Question, documents, generate_quiz, pool_for, short_title
+from kb.training.grading import grade_quiz, score_line
+from kb.training.quiz import (
+    BLANK,
+    KIND_NAMES,
+    KINDS,
+    Question,
+    documents,
+    generate_quiz,
+    pool_for,
+    short_title,
+)
 
 MAX_QUESTIONS = 20
 ALL_DOCS = "全部文件"

@@ -117,7 +117,7 @@ def citation_card(
 def answer_message(answer: Any, gen: Any) -> str:
     """The chat bubble of a finished answer: text, then its citation cards (or, when the
     question was refused, the passages that may still help, under 可能相关)."""
-    from kb.citations import surrounding
+    from kb.answer.citations import surrounding
 
     def card(c: Any, numbered: bool) -> str:
         chunk = gen.chunks.get(c.chunk_id) if gen is not None else None

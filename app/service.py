@@ -13,7 +13,7 @@ from typing import Any
 
 from app.documents import delete_document, save_upload
 from kb.index import Index
-from kb.indexer import IngestReport, ingest
+from kb.index.writer import IngestReport, ingest
 
 Progress = Callable[[int, int], None]
 
@@ -28,7 +28,7 @@ def ask(index: Index, question: str, history: list | None = None) -> dict:
 
 def search(index: Index, query: str, k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
     """Hybrid search hits, best first; `doc_ids` limits the search to those documents."""
-    from kb.retrieval import search as hybrid_search
+    from kb.search.retrieval import search as hybrid_search
 
     k = max(1, min(int(k or 5), 50))
     hits = hybrid_search(index, query, k=k, doc_ids=set(doc_ids) if doc_ids else None)

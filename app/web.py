@@ -18,7 +18,7 @@ from app import render, service
 from app.documents import DocumentError
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
-from kb.validate import InvalidQuestion
+from kb.text.clean import InvalidQuestion
 
 TITLE = "法治政府知识库"
 EXAMPLES = [
@@ -176,7 +176,7 @@ def build_search_tab(index: Index) -> gr.Dropdown:
         results = gr.HTML(elem_id="kb-search-results")
 
         def on_search(q: str, k: int, doc_ids: list[str] | None) -> str:
-            from kb.retrieval import search
+            from kb.search.retrieval import search
 
             try:
                 hits = search(index, q, k=int(k), doc_ids=set(doc_ids) if doc_ids else None)

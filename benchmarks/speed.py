@@ -29,12 +29,12 @@ from benchmarks.common import (
     summary_ms,
 )
 from kb.config import DEFAULT_CORPUS, PROJECT_ROOT, settings
-from kb.embeddings import load_embeddings
 from kb.evaluation import DEFAULT_GOLD, default_answerer, load_gold, warm_up
 from kb.index import Index
-from kb.indexer import ingest
-from kb.retrieval import search
-from kb.validate import InvalidQuestion
+from kb.index.embeddings import load_embeddings
+from kb.index.writer import ingest
+from kb.search.retrieval import search
+from kb.text.clean import InvalidQuestion
 
 SERVE_TIMEOUT = 300.0
 

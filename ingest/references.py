@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.docnum import DocNumMatch, find_docnums
+from kb.text.docnum import DocNumMatch, find_docnums
 
 _TITLE_RE = re.compile(r"《([^《》\n]{1,200})》")
 # Nested titles: 〈〉 officially, <> in some sources (行政诉讼法's header lines).
@@ -32,7 +32,7 @@ class Reference:
     start: int
     end: int
     doc_number: str = ""  # the 文号 as printed, "" when none follows the title
-    number_key: str = ""  # kb.docnum key, "" when no number
+    number_key: str = ""  # kb.text.docnum key, "" when no number
     number_start: int = -1
     number_end: int = -1
     sentence_start: int = 0

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from ingest.references import Reference, extract_references
-from kb.docnum import (
+from kb.schema import Chunk
+from kb.text.docnum import (
     display_from_key,
     find_docnums,
     key_prefix,
@@ -25,7 +26,6 @@ from kb.docnum import (
     keys_compatible,
     normalize_docnum,
 )
-from kb.schema import Chunk
 
 _NATION = "中华人民共和国"
 _VERSION_NOTE = re.compile(r"[（(][^（）()]*(?:修订|修正|修改|草案)[)）]$")
@@ -86,7 +86,7 @@ class RegistryEntry:
     key: str  # stable id: the number key when there is a number, else the normalised title
     title: str
     doc_number: str  # display form: 江政办〔2023〕16号
-    number_key: str  # kb.docnum key: 江政办|2023|16
+    number_key: str  # kb.text.docnum key: 江政办|2023|16
     issuer: str
     year: int | None
     in_corpus: bool

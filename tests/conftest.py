@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from kb.config import DEFAULT_CORPUS, Settings, settings
-from kb.embeddings import load_embeddings
 from kb.index import Index
-from kb.indexer import ingest
+from kb.index.embeddings import load_embeddings
+from kb.index.writer import ingest
 
 for _var in ("KB_HOME", "KB_CORPUS", "KB_CHROMA_HOST", "KB_CHROMA_PORT", "KB_EMBEDDINGS", "KB_LLM"):
     os.environ.pop(_var, None)

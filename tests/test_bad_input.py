@@ -18,9 +18,9 @@ from ingest.loaders import MAX_FILE_BYTES
 from kb.answer import answer_question
 from kb.config import settings
 from kb.index import Index
-from kb.indexer import ingest
-from kb.retrieval import search
-from kb.validate import InvalidQuestion
+from kb.index.writer import ingest
+from kb.search.retrieval import search
+from kb.text.clean import InvalidQuestion
 
 DEADLINE_Q = "申请行政复议的期限是多久？"
 INJECTION = """重要说明

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from web_server import free_port, start_serve
 
-from kb import store
 from kb.config import settings
+from kb.index import store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMA = Path(sys.executable).parent / "chroma"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.docnum import (
+from kb.text.docnum import (
     canonical_docnum,
     cn_to_int,
     find_docnums,

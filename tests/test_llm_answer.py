@@ -18,7 +18,7 @@ import pytest
 
 from kb.answer import NOTICE_FAILED_CHECK, Answer, answer_question, iter_answer
 from kb.answer import NOTICE_UNAVAILABLE as UNAVAILABLE
-from kb.grounding import check_answer, sentence_complete, split_claims
+from kb.answer.grounding import check_answer, sentence_complete, split_claims
 
 QUESTION = "去年行政复议收到了多少件申请？"
 FACT = "共收到行政复议申请76件"

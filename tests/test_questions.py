@@ -6,9 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.figures import figure_values, find_figures, has_date, has_duration, has_quantity
-from kb.grounding import check_answer, sentence_complete, split_claims
-from kb.questions import (
+from kb.answer.grounding import check_answer, sentence_complete, split_claims
+from kb.answer.questions import (
     ABOUT,
     DATE,
     DEADLINE,
@@ -24,6 +23,7 @@ from kb.questions import (
     key_terms,
     with_context,
 )
+from kb.text.figures import figure_values, find_figures, has_date, has_duration, has_quantity
 
 
 def test_types():

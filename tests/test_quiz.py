@@ -12,9 +12,11 @@ import pytest
 
 from ingest.corpus import load_document, read_catalog
 from ingest.structure import chunk_document
-from kb.docnum import normalize_docnum
-from kb.grading import explain, grade_quiz, is_correct, parse_number
-from kb.quiz import (
+from kb.registry import build_registry, normalize_title
+from kb.schema import SourceDoc
+from kb.text.docnum import normalize_docnum
+from kb.training.grading import explain, grade_quiz, is_correct, parse_number
+from kb.training.quiz import (
     BLANK,
     FALSE,
     KINDS,
@@ -27,8 +29,6 @@ from kb.quiz import (
     generate_quiz,
     quiz_stats,
 )
-from kb.registry import build_registry, normalize_title
-from kb.schema import SourceDoc
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 REPORT_TITLE = "柳州市柳江区2023年法治政府建设年度报告"

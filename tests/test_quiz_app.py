@@ -16,8 +16,8 @@ import pytest
 from app.cli import main
 from ingest.corpus import load_corpus
 from ingest.structure import chunk_document
-from kb.quiz import KINDS, build_pool, generate_quiz, pool_for
 from kb.registry import build_registry
+from kb.training.quiz import KINDS, build_pool, generate_quiz, pool_for
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_TITLE = "柳州市柳江区2023年法治政府建设年度报告"

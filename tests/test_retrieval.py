@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from kb.evaluation import load_gold, score_retrieval
-from kb.retrieval import HybridRetriever, search
-from kb.validate import InvalidQuestion
+from kb.search.retrieval import HybridRetriever, search
+from kb.text.clean import InvalidQuestion
 
 
 def test_gold_recall_at_5(corpus_index) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kb import store
-from kb.retrieval import _docnum_chunks, _scan_docnums, search
+from kb.index import store
+from kb.search.retrieval import _docnum_chunks, _scan_docnums, search
 
 
 def test_docnum_posting_lists_equal_a_full_scan(corpus_index):

@@ -6,9 +6,9 @@ import gradio as gr
 import pytest
 
 from app.eval_tab import STAGE_TITLES, build_eval_tab, run_trace
-from kb.retrieval import search
-from kb.trace import STAGES, trace_question
-from kb.validate import InvalidQuestion
+from kb.search.retrieval import search
+from kb.search.trace import STAGES, trace_question
+from kb.text.clean import InvalidQuestion
 
 
 def test_trace_shows_every_stage_consistently(corpus_index):

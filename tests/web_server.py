@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb.config import PROJECT_ROOT, settings
 from kb.index import Index
-from kb.indexer import ingest
+from kb.index.writer import ingest
 
 
 def free_port() -> int:

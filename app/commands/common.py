@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 
-from kb.validate import InvalidQuestion
+from kb.text.clean import InvalidQuestion
 
 EXIT_BAD_INPUT = 2
 

@@ -20,8 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from kb.embeddings import load_embeddings
-    from kb.indexer import ingest
+    from kb.index.embeddings import load_embeddings
+    from kb.index.writer import ingest
 
     settings = load_settings(corpus=args.corpus)
     if not settings.corpus.is_dir():

@@ -8,7 +8,7 @@ import random
 import sys
 
 from app.commands.common import EXIT_BAD_INPUT, print_json
-from kb.quiz import KIND_NAMES, KINDS, Question
+from kb.training.quiz import KIND_NAMES, KINDS, Question
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +53,7 @@ def _show(i: int, total: int, q: Question) -> None:
 
 
 def _interactive(questions: list[Question]) -> int:
-    from kb.grading import grade, grade_quiz, review_lines, score_line
+    from kb.training.grading import grade, grade_quiz, review_lines, score_line
 
     answers: list[str | None] = []
     for i, q in enumerate(questions, start=1):
@@ -80,7 +80,7 @@ def _interactive(questions: list[Question]) -> int:
 
 
 def _print_stats(stats: dict) -> None:
-    from kb.quiz import REJECT_REASONS
+    from kb.training.quiz import REJECT_REASONS
 
     print("题型\t候选\t通过")
     for k in KINDS:
@@ -94,7 +94,7 @@ def _print_stats(stats: dict) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kb.index import open_index
-    from kb.quiz import documents, generate_quiz, pool_for, quiz_stats
+    from kb.training.quiz import documents, generate_quiz, pool_for, quiz_stats
 
     try:
         kinds = _kinds(args.kind)

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def search_rows(index: Index, query: str, k: int) -> list[dict]:
-    from kb.retrieval import search
+    from kb.search.retrieval import search
 
     return [
         {

@@ -50,8 +50,8 @@ def ensure_ingested(index) -> None:
     index is filled: another machine's folder may hold documents this one lacks."""
     from tqdm import tqdm
 
-    from kb import store
-    from kb.indexer import ingest
+    from kb.index import store
+    from kb.index.writer import ingest
 
     first = store.read_manifest(index.client) is None
     if not first and index.settings.chroma_host:

@@ -14,16 +14,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from ingest.corpus import Skipped, load_corpus
 from ingest.structure import chunk_document
-from kb import store
 from kb.config import Settings
-from kb.embeddings import embedder_id
-from kb.lexical import LexicalIndex
+from kb.index import store
+from kb.index.embeddings import embedder_id
+from kb.index.lexical import LexicalIndex
 from kb.schema import Chunk, dense_text, search_text
 
 PIPELINE_VERSION = "2"  # bump when chunking or lexical indexing changes: forces re-indexing
@@ -47,10 +46,6 @@ class IngestReport:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-
-
-def lexical_dir(settings: Settings, collection: str) -> Path:
-    return settings.home / "lexical" / collection
 
 
 @contextmanager
@@ -106,7 +101,7 @@ def ingest(
             and old.embedder == embedder
             and old.pipeline == PIPELINE_VERSION
             and old_hashes == new_hashes
-            and lexical_dir(settings, old.collection).exists()
+            and store.lexical_dir(settings, old.collection).exists()
         ):
             n_chunks = sum(d.chunks for d in old.docs)
             return IngestReport(
@@ -149,7 +144,7 @@ def ingest(
                 embeddings=[vectors[h] for h in hashes[sl]],
             )
         lexical = LexicalIndex.build(ids, [search_text(c) for c in chunks], titles=[d.title for d in docs])
-        lexical.save(lexical_dir(settings, collection.name))
+        lexical.save(store.lexical_dir(settings, collection.name))
 
         now = time.time()
         records = [

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import jieba
 import jieba.posseg as pseg
 
-from kb.docnum import cn_to_int, find_docnums
-from kb.figures import find_figures
-from kb.thesaurus import SYNONYMS
+from kb.text.docnum import cn_to_int, find_docnums
+from kb.text.figures import find_figures
+from kb.text.thesaurus import SYNONYMS
 
 jieba.setLogLevel(logging.WARNING)
 

@@ -11,11 +11,11 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from kb.docnum import find_docnums
 from kb.index import Generation, Index
-from kb.query import parse_query
 from kb.schema import Chunk, Hit
-from kb.validate import clean_question
+from kb.search.query import parse_query
+from kb.text.clean import clean_question
+from kb.text.docnum import find_docnums
 
 RRF_K = 10  # small k rewards a passage that one ranking puts on top (measured: recall@5 0.947 at 60, 0.985 at 10)
 CANDIDATES = 30

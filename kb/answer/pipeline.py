@@ -2,7 +2,7 @@
 
 The extractive answer is always computed (it is cheap, it decides firm refusals and it is
 the fallback). With KB_LLM=openai a model writes the answer from the same passages; each
-sentence is shown only after kb.grounding has checked it, and a failed check replaces the
+sentence is shown only after kb.answer.grounding has checked it, and a failed check replaces the
 whole answer with the extractive one and says so.
 """
 
@@ -12,14 +12,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from kb import llm
-from kb.citations import Citation, cite, renumber
-from kb.extractive import Extract, extractive_answer
-from kb.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
+from kb.answer import llm
+from kb.answer.citations import Citation, cite, renumber
+from kb.answer.extractive import Extract, extractive_answer
+from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
+from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.index import Index
-from kb.questions import Analysis, is_elliptical, with_context
 from kb.schema import Chunk
-from kb.validate import clean_question, language_notice
+from kb.text.clean import clean_question, language_notice
 
 LLM_PASSAGES = 6
 NOTICE_FAILED_CHECK = "生成的回答未通过核验，已改用摘录式回答。"
@@ -64,7 +64,7 @@ def _previous_question(history: list[dict] | None) -> str:
 
 def prepare(question: str, history: list[dict] | None = None) -> tuple[Analysis, str]:
     """The cleaned question's analysis and retrieval query (a follow-up borrows the previous
-    question's terms). Raises kb.validate.InvalidQuestion with a message for the user."""
+    question's terms). Raises kb.text.clean.InvalidQuestion with a message for the user."""
     q = clean_question(question)
     previous = _previous_question(history)
     try:

@@ -32,6 +32,11 @@ _POINTER_ID = "current"
 _PAGE = 1000
 
 
+def lexical_dir(settings: Settings, collection: str) -> Path:
+    """The BM25 files of one generation live beside Chroma, named after its collection."""
+    return settings.home / "lexical" / collection
+
+
 def open_client(settings: Settings) -> ClientAPI:
     """A Chroma server when KB_CHROMA_HOST is set, else a persistent client under the data dir."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.thesaurus import SYNONYMS
-from kb.tokenize import normalize
+from kb.text.thesaurus import SYNONYMS
+from kb.text.tokenize import normalize
 
 _RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 
@@ -55,13 +55,3 @@ def _names(norm_query: str, title: str) -> bool:
         return True
     # "复议法" / "处罚法": the last three characters of a law's short name are how people say it
     return short.endswith("法") and len(short) > 4 and short[-3:] in norm_query
-
-
-def reference_year(dates: list[str], titles: list[str]) -> int | None:
-    """今年 for the corpus: the publication year of its newest report (a 2023 report is published in 2024)."""
-    years = [
-        int(m.group(0))
-        for date, title in zip(dates, titles, strict=True)
-        if "报告" in title and (m := re.match(r"(19|20)\d\d", date or ""))
-    ]
-    return max(years) if years else None

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from ingest.corpus import load_corpus
 from kb.config import PROJECT_ROOT
-from kb.docnum import display_from_key, find_docnums
 from kb.index import Index
-from kb.retrieval import rankings, rrf, search
 from kb.schema import Chunk
-from kb.validate import InvalidQuestion
+from kb.search.retrieval import rankings, rrf, search
+from kb.text.clean import InvalidQuestion
+from kb.text.docnum import display_from_key, find_docnums
 
 DEFAULT_GOLD = PROJECT_ROOT / "tests" / "data" / "gold.jsonl"
 MODES = ("hybrid", "dense", "bm25", "bm25_words", "bm25_bigrams")

@@ -14,11 +14,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from kb.citations import Citation, CitationBook, cite
-from kb.docnum import find_docnums, normalize_docnum
-from kb.figures import find_figures, has_date, has_duration, has_quantity
-from kb.index import Generation, Index
-from kb.questions import (
+from kb.answer.citations import Citation, CitationBook, cite
+from kb.answer.questions import (
     ABOUT,
     ARTICLE,
     DATE,
@@ -38,10 +35,13 @@ from kb.questions import (
     Analysis,
     Term,
 )
+from kb.index import Generation, Index
 from kb.registry import RegistryEntry, normalize_title
-from kb.retrieval import search
 from kb.schema import Chunk, Hit
-from kb.thesaurus import SYNONYMS
+from kb.search.retrieval import search
+from kb.text.docnum import find_docnums, normalize_docnum
+from kb.text.figures import find_figures, has_date, has_duration, has_quantity
+from kb.text.thesaurus import SYNONYMS
 
 K_HITS = 10
 K_DOC_HITS = 8

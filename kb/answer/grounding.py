@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.docnum import find_docnums
-from kb.figures import figure_values, find_figures
+from kb.text.docnum import find_docnums
+from kb.text.figures import figure_values, find_figures
 
 _MARK = re.compile(r"\[(\d{1,3})\]")
 _END = re.compile(r"[。！？!?\n][”’」』）)]*")

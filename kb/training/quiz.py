@@ -20,9 +20,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from kb.docnum import cn_to_int, display_from_key, find_docnums, int_to_cn, keys_compatible
 from kb.registry import Registry, normalize_title
 from kb.schema import Chunk
+from kb.text.docnum import cn_to_int, display_from_key, find_docnums, int_to_cn, keys_compatible
 
 KINDS = ("fill", "choice", "law", "docnum", "truefalse")
 KIND_NAMES = {

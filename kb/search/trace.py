@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 
-from kb.docnum import find_docnums
 from kb.evaluation import answer_view, default_answerer
 from kb.index import Index
-from kb.query import parse_query
-from kb.retrieval import rankings, rrf, search
 from kb.schema import Chunk
-from kb.tokenize import bigrams
-from kb.validate import clean_question
+from kb.search.query import parse_query
+from kb.search.retrieval import rankings, rrf, search
+from kb.text.clean import clean_question
+from kb.text.docnum import find_docnums
+from kb.text.tokenize import bigrams
 
 STAGES = ("bm25_words", "bm25_bigrams", "dense", "fused", "final")
 

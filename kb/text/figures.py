@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kb.docnum import cn_to_int
+from kb.text.docnum import cn_to_int
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # Units and classifiers that make a Chinese numeral a quantity (longest first).

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import jieba
 
-from kb.docnum import find_docnums
+from kb.text.docnum import find_docnums
 
 jieba.setLogLevel(logging.WARNING)
 

@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kb.docnum import cn_to_int, keys_compatible, normalize_docnum
-from kb.quiz import FALSE, KIND_NAMES, TRUE, Question, short_title, unit_class, unit_family
 from kb.registry import normalize_title
+from kb.text.docnum import cn_to_int, keys_compatible, normalize_docnum
+from kb.training.quiz import FALSE, KIND_NAMES, TRUE, Question, short_title, unit_class, unit_family
 
 _UNITS = sorted(
     {"人次", "平方米", "万件", "万元", "件", "起", "项", "个", "户", "条", "人", "家", "份", "元", "类", "次",

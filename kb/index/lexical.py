@@ -14,7 +14,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from kb.tokenize import WordTokenizer, bigrams, dictionary_terms
+from kb.text.tokenize import WordTokenizer, bigrams, dictionary_terms
 
 RANKINGS = ("bm25_words", "bm25_bigrams")
 

@@ -6,6 +6,7 @@ picks up an ingest made by another thread or process without a restart.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -13,13 +14,21 @@ from functools import cached_property
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from kb import store
 from kb.config import Settings
-from kb.indexer import lexical_dir
-from kb.lexical import LexicalIndex
-from kb.query import reference_year
+from kb.index import store
+from kb.index.lexical import LexicalIndex
 from kb.registry import Registry, build_registry
 from kb.schema import Chunk, search_text
+
+
+def reference_year(dates: list[str], titles: list[str]) -> int | None:
+    """今年 for the corpus: the publication year of its newest report (a 2023 report is published in 2024)."""
+    years = [
+        int(m.group(0))
+        for date, title in zip(dates, titles, strict=True)
+        if "报告" in title and (m := re.match(r"(19|20)\d\d", date or ""))
+    ]
+    return max(years) if years else None
 
 
 class EmptyIndexError(RuntimeError):
@@ -92,7 +101,7 @@ class Index:
             for rid, doc, meta, _ in store.iter_records(collection)
         }
         ordered = dict(sorted(chunks.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)))
-        lex_path = lexical_dir(self.settings, manifest.collection)
+        lex_path = store.lexical_dir(self.settings, manifest.collection)
         if lex_path.exists():
             lexical = LexicalIndex.load(lex_path)
         else:  # another machine ingested into the shared Chroma server: derive BM25 from it
@@ -112,7 +121,7 @@ class Index:
 def open_index(settings: Settings | None = None) -> Index:
     """The index named by the environment, with the embedder it was built with."""
     from kb.config import settings as load_settings
-    from kb.embeddings import load_embeddings
+    from kb.index.embeddings import load_embeddings
 
     settings = settings or load_settings()
     return Index(settings, load_embeddings(settings.embeddings))

@@ -3,7 +3,7 @@ server, a cloud API), via LangChain's ChatOpenAI.
 
 Off unless KB_LLM=openai. The prompt numbers the passages and demands [n] after every
 claim, no outside knowledge and the refusal sentence when the passages are silent; the
-answer is then checked by kb.grounding before it is shown.
+answer is then checked by kb.answer.grounding before it is shown.
 """
 
 from __future__ import annotations

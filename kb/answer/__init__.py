@@ -1,0 +1,13 @@
+"""Answering: question analysis, the extractive answerer, citations, the optional LLM and
+its grounding check; `pipeline` puts them together."""
+
+from kb.answer.pipeline import (
+    NOTICE_FAILED_CHECK,
+    NOTICE_UNAVAILABLE,
+    Answer,
+    answer_question,
+    iter_answer,
+    prepare,
+)
+
+__all__ = ["NOTICE_FAILED_CHECK", "NOTICE_UNAVAILABLE", "Answer", "answer_question", "iter_answer", "prepare"]

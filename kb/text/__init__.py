@@ -1,0 +1,1 @@
+"""Text primitives every layer shares: normalisation, sentences, numerals, figures, 文号."""

@@ -1,0 +1,1 @@
+"""Training for new cadres: quizzes drawn from the corpus and their grading."""
