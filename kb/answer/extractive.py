@@ -29,19 +29,18 @@ from kb.answer.questions import (
     NUMBER,
     OTHER,
     PLACE,
-    PLACE_ALIASES,
     RATE,
     YEAR,
     Analysis,
     Term,
 )
 from kb.index import Generation, Index
+from kb.profile import current_profile
 from kb.registry import RegistryEntry, normalize_title
 from kb.schema import Chunk, Hit
 from kb.search.retrieval import search
 from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import find_figures, has_date, has_duration, has_quantity
-from kb.text.thesaurus import SYNONYMS
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -202,10 +201,6 @@ def _context(chunk: Chunk) -> str:
 # ---------------------------------------------------------------- matching
 
 
-def _place_forms(term: str) -> tuple[str, ...]:
-    return PLACE_ALIASES.get(term, (term,))
-
-
 def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bool:
     """A hard term must be in the sentence or in what the sentence stands under."""
     ctx = _context(chunk)
@@ -219,7 +214,7 @@ def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bo
             return False
         return chunk.label == term.text or term.text in s
     if term.kind == PLACE:
-        return any(form in ctx for form in _place_forms(term.text))
+        return any(form in ctx for form in term.forms)  # the place or another name of it
     if term.kind == NUMBER:
         return term.text in s
     if term.kind == LATIN:
@@ -316,7 +311,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
             return False
     if noun:
         c = _squash(clause)
-        forms = (noun, *SYNONYMS.get(noun, ()))
+        forms = (noun, *current_profile().thesaurus.get(noun, ()))
         if not any(form in c for form in forms):
             chars = [ch for ch in noun if "\u4e00" <= ch <= "\u9fff"]
             if not chars or sum(ch in c for ch in chars) / len(chars) < 0.6:
