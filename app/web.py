@@ -18,15 +18,9 @@ from app import render, service
 from app.documents import DocumentError
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
+from kb.profile import load_profile
 from kb.text.clean import InvalidQuestion
 
-TITLE = "法治政府知识库"
-EXAMPLES = [
-    "2023年行政复议收到多少件申请？",
-    "申请行政复议的期限是多久？",
-    "江政办〔2023〕16号是什么文件？",
-    "人民调解委员会由哪些人组成？",
-]
 _CANCELLED = "\x00cancelled"
 _CONFIRM_DELETE = "(doc) => (!doc || confirm('确定删除 ' + doc + ' 吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'"
 _USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError)
@@ -90,13 +84,14 @@ def _doc_rows(index: Index) -> list[list[Any]]:
 
 
 def build_chat_tab(index: Index) -> None:
+    profile = load_profile(index.settings.corpus)  # the title and examples belong to the corpus
     with gr.Tab("智能问答", id="chat"):
         chatbot = gr.Chatbot(
             label="对话",
             elem_id="kb-chat",
             height=600,
-            placeholder="**法治政府知识库**<br>依据柳江区 2023 年法治政府建设报告及相关法律法规回答，每条回答都附出处。",
-            examples=[{"text": q} for q in EXAMPLES],
+            placeholder=f"**{profile.title}**<br>{profile.chat_intro}",
+            examples=[{"text": q} for q in profile.examples] or None,
             buttons=["copy"],
             feedback_options=None,
             layout="panel",
@@ -191,10 +186,11 @@ def build_search_tab(index: Index) -> gr.Dropdown:
 
 
 def build_registry_tab(index: Index) -> None:
+    hints = load_profile(index.settings.corpus).lookup_examples
     with gr.Tab("文号查询", id="docnum") as registry_tab:
         query = gr.Textbox(
             label="文号、标题或措施（留空列出全部）",
-            placeholder="例如：江政办〔2023〕16号 / 行政复议法 / 容缺受理",
+            placeholder=f"例如：{' / '.join(hints)}" if hints else None,
         )
         table = gr.Dataframe(
             headers=["标题", "文号", "全文在库", "引用处"],
@@ -365,8 +361,9 @@ def add_api(index: Index) -> None:
 
 def build_app(index: Index) -> gr.Blocks:
     """The whole page. Tabs from other modules (学习测验, 检索测试) join when present."""
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.Markdown(f"# {TITLE}\n依据柳江区 2023 年法治政府建设年度报告及相关法律法规，回答附原文出处。")
+    profile = load_profile(index.settings.corpus)
+    with gr.Blocks(title=profile.title, analytics_enabled=False) as demo:
+        gr.Markdown(f"# {profile.title}\n{profile.intro}")
         build_chat_tab(index)
         doc_filter = build_search_tab(index)
         build_registry_tab(index)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 from ingest.references import Reference, extract_references
+from kb.profile import Profile, current_profile
 from kb.schema import Chunk
 from kb.text.docnum import (
     display_from_key,
@@ -26,24 +27,13 @@ from kb.text.docnum import (
     keys_compatible,
     normalize_docnum,
 )
+from kb.text.lexicon import lookup_words
 
 _NATION = "中华人民共和国"
 _VERSION_NOTE = re.compile(r"[（(][^（）()]*(?:修订|修正|修改|草案)[)）]$")
 _QUOTES = "“”‘’\"'「」『』《》〈〉<>【】"
-_QUESTION_WORDS = sorted(
-    """文号是多少 文号是什么 是什么文件 是哪个文件 是哪份文件 哪个文件 哪份文件 什么文件 的文号 文号
-    是多少 是什么 有哪些 有什么 请问 查询 查找 哪些 吗 呢 ？ ? 。""".split(),
-    key=len,
-    reverse=True,
-)
-# Issuers stated by a number's prefix. Only prefixes whose body is certain are listed.
-_PREFIX_ISSUERS = {
-    "江政办": "柳江区人民政府办公室",
-    "江政发": "柳江区人民政府",
-    "江司发": "柳江区司法局",
-}
-_COUNTY_UNTIL = 2016  # 柳江县 became 柳江区 in 2016: earlier numbers were issued by the county
-# A title that opens with its issuer: 柳州市柳江区司法局…, 中共柳江区委全面依法治区办公室….
+_QUESTION_WORDS = lookup_words()  # longest first
+# A title that opens with its issuer: 某市某区司法局…, 中共某区委全面依法治区办公室….
 _TITLE_ISSUER = re.compile(
     r"^(?:中共)?(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|市|县|区|州|盟|旗))+[\u4e00-\u9fff]{0,10}?"
     r"(?:人民政府办公室|人民政府|办公室|局|委员会|领导小组)"
@@ -141,12 +131,16 @@ def _clean_query(query: str) -> str:
     return q
 
 
-def _issuer_from_number(key: str) -> str:
+def _issuer_from_number(key: str, profile: Profile) -> str:
+    """The issuer a number's prefix states (the corpus profile lists the certain ones), by
+    the name it had that year: numbers from before the county became a district name the county."""
     prefix = key_prefix(key)
     year = key_year(key)
-    issuer = _PREFIX_ISSUERS.get(prefix, "")
-    if issuer and year is not None and year < _COUNTY_UNTIL:
-        issuer = issuer.replace("柳江区", "柳江县")
+    issuer = profile.issuers.get(prefix, "")
+    renamed = profile.renamed_in
+    if issuer and year is not None and renamed is not None and year < renamed:
+        if profile.district and profile.former_name:
+            issuer = issuer.replace(profile.district, profile.former_name)
     if not issuer and prefix.endswith("令") and prefix not in ("主席令",):
         issuer = prefix[:-1]  # 国务院令 -> 国务院, 广西壮族自治区人民政府令 -> 广西壮族自治区人民政府
     return issuer
@@ -354,7 +348,8 @@ def _strip_citations(text: str) -> str:
 class _Builder:
     """Merges citations into entries: one document, one entry, whichever way it is cited."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
         self.entries: list[RegistryEntry] = []
         self.by_number: dict[str, RegistryEntry] = {}
         self.by_title: dict[str, RegistryEntry] = {}
@@ -445,7 +440,7 @@ class _Builder:
     def finish(self) -> list[RegistryEntry]:
         for e in self.entries:
             e.key = e.number_key or normalize_title(e.title)
-            e.issuer = e.issuer or (_issuer_from_number(e.number_key) if e.number_key else "")
+            e.issuer = e.issuer or (_issuer_from_number(e.number_key, self.profile) if e.number_key else "")
             e.issuer = e.issuer or _issuer_from_title(e.title)
             e.citations.sort(key=lambda c: (c.doc_id, c.start))
         return self.entries
@@ -484,9 +479,12 @@ def _doc_references(doc: DocLike, chunks: list[Chunk]) -> Iterable[tuple[Referen
             )
 
 
-def build_registry(docs: Sequence[DocLike], chunks: Sequence[Chunk]) -> Registry:
-    """One entry per document the corpus holds or cites, each with every place it is cited."""
-    builder = _Builder()
+def build_registry(
+    docs: Sequence[DocLike], chunks: Sequence[Chunk], profile: Profile | None = None
+) -> Registry:
+    """One entry per document the corpus holds or cites, each with every place it is cited.
+    The corpus profile (default: the current corpus's) names the issuers of 文号 prefixes."""
+    builder = _Builder(profile or current_profile())
     own = {doc.doc_id: builder.add_corpus_doc(doc) for doc in docs}
     by_doc: dict[str, list[Chunk]] = {}
     for ch in chunks:

@@ -29,19 +29,18 @@ from kb.answer.questions import (
     NUMBER,
     OTHER,
     PLACE,
-    PLACE_ALIASES,
     RATE,
     YEAR,
     Analysis,
     Term,
 )
 from kb.index import Generation, Index
+from kb.profile import current_profile
 from kb.registry import RegistryEntry, normalize_title
 from kb.schema import Chunk, Hit
 from kb.search.retrieval import search
 from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import find_figures, has_date, has_duration, has_quantity
-from kb.text.thesaurus import SYNONYMS
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -202,10 +201,6 @@ def _context(chunk: Chunk) -> str:
 # ---------------------------------------------------------------- matching
 
 
-def _place_forms(term: str) -> tuple[str, ...]:
-    return PLACE_ALIASES.get(term, (term,))
-
-
 def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bool:
     """A hard term must be in the sentence or in what the sentence stands under."""
     ctx = _context(chunk)
@@ -219,7 +214,7 @@ def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bo
             return False
         return chunk.label == term.text or term.text in s
     if term.kind == PLACE:
-        return any(form in ctx for form in _place_forms(term.text))
+        return any(form in ctx for form in term.forms)  # the place or another name of it
     if term.kind == NUMBER:
         return term.text in s
     if term.kind == LATIN:
@@ -316,7 +311,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
             return False
     if noun:
         c = _squash(clause)
-        forms = (noun, *SYNONYMS.get(noun, ()))
+        forms = (noun, *current_profile().thesaurus.get(noun, ()))
         if not any(form in c for form in forms):
             chars = [ch for ch in noun if "\u4e00" <= ch <= "\u9fff"]
             if not chars or sum(ch in c for ch in chars) / len(chars) < 0.6:
@@ -372,12 +367,26 @@ def gather(
 
 # ---------------------------------------------------------------- scoring
 
+# A sentence's score: how much of the question's weighted key terms it covers (0 to 1),
+# plus the bonuses below.
+FOCUS_WEIGHT = 3.0  # the event a date question asks about (施行, 召开) weighs three words
+INHERITED_WEIGHT = 0.5  # a term carried over from the previous question weighs half
+TYPE_BONUS = 0.2  # the sentence is of the asked kind (a figure for 多少, a date for 哪天)
+LIST_BONUS = 0.1  # a list question: an intro with its items, a real list
+ARTICLE_LEAD_BONUS = 0.03  # an article's first sentence states its rule
+DEFINITION_BONUS = 0.1  # "what is X": the sentence that defines X
+CALENDAR_DATE_BONUS = 0.1  # a date question: a calendar date beats an event
+RANK_BONUS = 0.1  # retrieval's order, fading: RANK_BONUS / sqrt(rank)
+
 
 def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs: set[str]) -> list[Candidate]:
     """Every sentence of every hit, scored; sentences failing a hard term are dropped."""
     soft = analysis.soft
     weights = {
-        t.text: term_weight(gen, t) * (3.0 if t.focus else 1.0) * (0.5 if t.inherited else 1.0) for t in soft
+        t.text: term_weight(gen, t)
+        * (FOCUS_WEIGHT if t.focus else 1.0)
+        * (INHERITED_WEIGHT if t.inherited else 1.0)
+        for t in soft
     }
     total = sum(weights.values())
     out = []
@@ -413,16 +422,16 @@ def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs:
                 cand.coverage = 1.0 if analysis.hard else 0.0
             span_text = _list_span_text(chunk, s, e) if analysis.qtype == LIST else chunk.text[s:e]
             cand.type_ok = type_ok(analysis.qtype, span_text, analysis)
-            bonus = 0.2 if cand.type_ok else 0.0
+            bonus = TYPE_BONUS if cand.type_ok else 0.0
             if analysis.qtype == LIST and span_text != chunk.text[s:e]:
-                bonus += 0.1  # a real list: an intro with its items
+                bonus += LIST_BONUS
             if i == 0 and chunk.part == 0 and _is_article(chunk):
-                bonus += 0.03  # an article's first sentence states its rule
+                bonus += ARTICLE_LEAD_BONUS
             if analysis.qtype == ABOUT and _DEFINES.search(sentence):
-                bonus += 0.1  # "what is X": the sentence that defines X
+                bonus += DEFINITION_BONUS
             if analysis.qtype == DATE and has_date(chunk.text[s:e]):
-                bonus += 0.1  # a calendar date beats an event
-            cand.score = cand.coverage + bonus + 0.1 / math.sqrt(rank)
+                bonus += CALENDAR_DATE_BONUS
+            cand.score = cand.coverage + bonus + RANK_BONUS / math.sqrt(rank)
             out.append(cand)
     out.sort(key=lambda c: -c.score)
     return out

@@ -2,7 +2,7 @@
 
 The extractive answerer picks a sentence by the question's type (a figure question needs a
 figure) and refuses when the evidence misses the question's key terms: a question about
-柳南区, 2021年 or GDP is not answered by a passage about 柳江区 in 2023. Every function
+城南区, 2021年 or GDP is not answered by a passage about 城北区 in 2023. Every function
 here is total: any Unicode input gives a result, never an exception.
 """
 
@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 import jieba
 import jieba.posseg as pseg
 
+from kb.profile import Profile, current_profile
+from kb.text import lexicon
 from kb.text.docnum import cn_to_int, find_docnums
 from kb.text.figures import find_figures
-from kb.text.thesaurus import SYNONYMS
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -55,41 +56,14 @@ _ABOUT_ASK = re.compile(
     r"指什么|是指|什么意思|含义|内容是"
 )
 
-# Words that say how a question is asked, not what it is about.
-_QUESTION_WORDS = frozenset(
-    """多少 几 几个 几件 几项 几天 几日 几年 几次 几人 几名 几家 几种 哪 哪些 哪个 哪项 哪天 哪一天 哪年 哪级
-    哪几个 哪几种 哪几项 哪两个 哪三个 哪位 哪份 什么 啥 怎么 怎样 如何 为什么 是否 是不是 能不能 可不可以 要不要
-    算不算 有没有 吗 呢 吧 啊 么 呀 请问 请 问 一下 告诉 知道 查 查询 查一下 一共 总共 共 总计 合计 大概 大约
-    约 到底 究竟 具体 主要 一般 通常 多久 多长 多长时间 时间 期限 时候 何时 多大 多高 比例 数量 是 的 了 有 在
-    和 与 及 或 对 把 被 为 由 等 之 其 该 这 那 这个 那个 这些 那些 这么 那么 也 都 就 而 并 从 以 于 中 上 下 里
-    个 项 件 次 人 名 家 天 日 年 月 号 条 要 能 会 得 可以 可 应当 应该 需要 需 给 让 去 来 过 着 还 又 再 呢 嘛
-    里面 当中 之中 方面 情况 问题 规定 内容 文件 文号 发文字号 字号 我们 我 你 他 她 它 他们 大家 谁 哪里 哪儿
-    多 少 最 最多 最少 至少 以上 以下 以内 之内 内 后 前 时 到 达到 达 办 做 搞 弄 叫 算 讲 说 指 作 属于 开始 起
-    不能 不可以 不要 可不 的话 之后 以后 然后 一批 这块 这类 这种 那种 实际 能够 得 上要 内要 内得 一个 两个 三个 具体
-    事情 事儿 东西 总量 总数 总额 数额 金额 数目 数字 数据 情况 下面 底下 一共 全部
-    """.split()
-)
+# Words that say how a question is asked, not what it is about (the stopwords among them).
+_QUESTION_WORDS = lexicon.question_words()
 # Relative times refer to the report's own year: they pin nothing a passage must repeat.
-_RELATIVE_TIME = frozenset(
-    "去年 今年 明年 前年 后年 上年 本年 当年 全年 年度 目前 现在 当前 如今 近年 近年来 最近".split()
-)
-_GENERIC_PLACES = frozenset(
-    """全区 本区 各区 城区 社区 辖区 地区 市区 郊区 园区 景区 该区 我区 山区 片区 小区 老区 新区 街区 校区 选区
-    行政区 自治区 全县 本县 各县 该县 全市 本市 各市 该市 全镇 本镇 各镇 乡镇 城镇 村镇 全省 本省 各省 外省 跨省""".split()
-)
+_RELATIVE_TIME = lexicon.relative_times()
+_GENERIC_PLACES = lexicon.generic_places()
 _PLACE_SUFFIX = "区县市镇乡省州旗"
 # Provinces by their short names: jieba tags them ns, but also tags words like 法治化 ns.
-_PROVINCES = frozenset(
-    """北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川
-    贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门""".split()
-)
-# Other names a place goes by in the corpus: the report says 自治区 for 广西, 我区 for 柳江区.
-PLACE_ALIASES = {
-    "广西": ("广西", "自治区"),
-    "广西壮族自治区": ("广西", "自治区"),
-    "柳江区": ("柳江", "我区", "本区", "全区"),
-    "柳江": ("柳江", "我区", "本区", "全区"),
-}
+_PROVINCES = lexicon.provinces()
 
 
 YEAR = "year"
@@ -121,7 +95,7 @@ class Term:
     text: str
     kind: str = WORD
     pos: str = ""  # jieba part of speech, for words
-    alts: tuple[str, ...] = ()  # other forms that count as a match (SYNONYMS)
+    alts: tuple[str, ...] = ()  # other forms that count as a match (synonyms, a place's other names)
     focus: bool = False  # the event a date question asks about (施行, 召开): weighs more
     inherited: bool = False  # carried over from the previous question of a follow-up
 
@@ -192,11 +166,13 @@ def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def key_terms(question: str) -> list[Term]:
+def key_terms(question: str, profile: Profile | None = None) -> list[Term]:
     """The terms an answer must speak to, hard ones (years, places, articles, Arabic figures,
-    Latin words) first, then content words in question order, without duplicates."""
+    Latin words) first, then content words in question order, without duplicates. The
+    corpus profile (default: the current corpus's) gives synonyms and places' other names."""
+    profile = profile or current_profile()
     try:
-        return _key_terms(_norm(question))
+        return _key_terms(_norm(question), profile)
     except Exception:  # noqa: BLE001
         return []
 
@@ -205,7 +181,7 @@ _NEGATION = re.compile(r"不(?:能|可以|可|得|予|属于|适用|用|受理|�
 _NEGATION_FORMS = ("不得", "不予", "不属于", "不适用", "不再", "不", "禁止", "除外", "非")
 
 
-def _key_terms(q: str) -> list[Term]:
+def _key_terms(q: str, profile: Profile) -> list[Term]:
     original = re.sub(r"([\u4e00-\u9fff])不\1", r"\1", q)  # 能不能 asks, it does not negate
     terms: list[Term] = []
     spans: list[tuple[int, int]] = [(d.start, d.end) for d in find_docnums(q)]
@@ -243,7 +219,7 @@ def _key_terms(q: str) -> list[Term]:
             i += 2
             continue
         if flag == "ns" and nxt and nxt[0] in _PLACE_SUFFIX and len(nxt) == 1:
-            terms.append(Term(w + nxt, PLACE))
+            terms.append(Term(w + nxt, PLACE, alts=profile.place_forms(w + nxt)))
             i += 2
             continue
         if (
@@ -251,7 +227,7 @@ def _key_terms(q: str) -> list[Term]:
             and w not in _GENERIC_PLACES
             and (w in _PROVINCES or (len(w) >= 2 and w[-1] in _PLACE_SUFFIX))
         ):
-            terms.append(Term(w, PLACE))
+            terms.append(Term(w, PLACE, alts=profile.place_forms(w)))
         elif (
             len(w) == 3
             and w[-1] in "区县"
@@ -259,7 +235,7 @@ def _key_terms(q: str) -> list[Term]:
             and w not in _GENERIC_PLACES
             and not w.endswith(("社区", "园区", "景区", "城区", "政区"))
         ):
-            terms.append(Term(w, PLACE))
+            terms.append(Term(w, PLACE, alts=profile.place_forms(w)))
         elif len(w) >= 3 and w.endswith("率") and _CJK.search(w):
             terms.append(Term(w, RATE, flag))
         elif (
@@ -269,7 +245,7 @@ def _key_terms(q: str) -> list[Term]:
             and w not in _RELATIVE_TIME
             and not _is_filler(w)
         ):
-            terms.append(Term(w, WORD, flag, tuple(a for a in SYNONYMS.get(w, ()) if a != w)))
+            terms.append(Term(w, WORD, flag, tuple(a for a in profile.thesaurus.get(w, ()) if a != w)))
         i += 1
     if _NEGATION.search(original):
         terms.append(Term("不", WORD, "d", _NEGATION_FORMS, True))
@@ -324,7 +300,7 @@ def counted(question: str) -> tuple[str, str]:
         return "", ""
 
 
-def analyze(question: str) -> Analysis:
+def analyze(question: str, profile: Profile | None = None) -> Analysis:
     """Type, key terms and 文号 of a question."""
     q = _norm(question) if isinstance(question, str) else ""
     try:
@@ -332,7 +308,7 @@ def analyze(question: str) -> Analysis:
     except Exception:  # noqa: BLE001
         docnums = []
     qtype = classify(q)
-    terms = key_terms(q)
+    terms = key_terms(q, profile)
     if qtype == DATE:
         terms = _mark_focus(q, terms)
     cls, noun = counted(q) if qtype == FIGURE else ("", "")

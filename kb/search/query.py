@@ -1,9 +1,9 @@
 """Turn a question as staff type it into what the indexes understand.
 
 Staff say 去年, 输了官司, 要交钱吗; the documents say 2023年, 败诉, 费用. The
-thesaurus (kb/thesaurus.py) adds the statutory terms, relative years are resolved
-against the year the corpus reports on, and a document named in the question
-("行政复议法…") is recognised so its passages can be preferred.
+thesaurus (kb/text/lexicons/thesaurus.tsv, with the corpus profile's words) adds the
+statutory terms, relative years are resolved against the year the corpus reports on, and
+a document named in the question ("行政复议法…") is recognised so its passages can be preferred.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.text.thesaurus import SYNONYMS
+from kb.profile import current_profile
 from kb.text.tokenize import normalize
 
 _RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
@@ -38,7 +38,7 @@ def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | Non
         for word, delta in _RELATIVE_YEARS.items():
             if word in text:
                 dense = dense.replace(word, f"{reference_year + delta}年")
-    for word, terms in SYNONYMS.items():
+    for word, terms in current_profile().thesaurus.items():
         # single characters (钱, 管, 天) are too common inside other words to expand on
         if len(word) > 1 and word in text:
             extra.extend(terms)

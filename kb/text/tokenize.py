@@ -16,13 +16,11 @@ from collections.abc import Iterable
 import jieba
 
 from kb.text.docnum import find_docnums
+from kb.text.lexicon import stopwords
 
 jieba.setLogLevel(logging.WARNING)
 
-STOPWORDS = frozenset(
-    "的 了 是 和 与 及 或 在 对 把 被 为 由 等 之 其 该 这 那 有 也 都 就 而 并 从 以 于 中 上 下 "
-    "吗 呢 吧 啊 哪 哪些 什么 多少 怎么 如何 是否 几 个 请问 一下 一共 共 项".split()
-)
+STOPWORDS = stopwords()
 _TERM_QUOTES = re.compile(r"[“\"「『]([^”\"」』\n]{2,12})[”\"」』]")
 _TITLE = re.compile(r"《([^《》\n]{2,60})》")
 _WORD = re.compile(r"\w", re.UNICODE)
