@@ -23,7 +23,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.corpus import load_corpus
 from ingest.structure import chunk_document
-from kb.text.docnum import int_to_cn
+from kb.text.numerals import int_to_cn
 
 PLACES = [
     "柳江区", "柳北区", "鱼峰区", "柳南区", "城中区", "柳城县", "鹿寨县", "融安县", "融水县", "三江县",

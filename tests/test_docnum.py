@@ -8,14 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.text.docnum import (
-    canonical_docnum,
-    cn_to_int,
-    find_docnums,
-    int_to_cn,
-    keys_compatible,
-    normalize_docnum,
-)
+from kb.text.docnum import canonical_docnum, find_docnums, keys_compatible, normalize_docnum
+from kb.text.numerals import cn_to_int, int_to_cn
 
 OPENS = "〔[(【（［"
 CLOSES = "〕])】）］"

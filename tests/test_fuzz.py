@@ -18,7 +18,8 @@ from ingest.structure import chunk_document
 from kb.answer.questions import TYPES, analyze, classify, key_terms
 from kb.schema import SourceDoc
 from kb.text.clean import MAX_QUESTION_CHARS, InvalidQuestion, clean_question
-from kb.text.docnum import canonical_docnum, cn_to_int, display_from_key, find_docnums, normalize_docnum
+from kb.text.docnum import canonical_docnum, display_from_key, find_docnums, normalize_docnum
+from kb.text.numerals import cn_to_int
 
 ANY_CHAR = st.characters(codec=None, categories=None)  # every code point, surrogates too
 STRUCTURE = list("一二三四五六七八九十百零、（）()12345.．第条章节编之。；！？\n\n\n 　\t") + [

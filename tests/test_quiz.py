@@ -15,7 +15,8 @@ from ingest.structure import chunk_document
 from kb.registry import build_registry, normalize_title
 from kb.schema import SourceDoc
 from kb.text.docnum import normalize_docnum
-from kb.training.grading import explain, grade_quiz, is_correct, parse_number
+from kb.text.figures import parse_figure
+from kb.training.grading import explain, grade_quiz, is_correct
 from kb.training.quiz import (
     BLANK,
     FALSE,
@@ -275,7 +276,7 @@ def test_grading_figures_with_decimals_percent_and_wan():
     assert is_correct(_q("99.7", "%"), "99.7％") and is_correct(_q("99.7", "%"), "百分之九十九点七")
     assert not is_correct(_q("99.7", "%"), "99.6%")
     assert is_correct(_q("16", "万件"), "16万件") and is_correct(_q("16", "万件"), "160000件")
-    assert parse_number("1.28％") == (1.28, "%")
+    assert parse_figure("1.28％") == (1.28, "%")
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ from kb.registry import RegistryEntry, normalize_title
 from kb.schema import Chunk, Hit
 from kb.search.retrieval import search
 from kb.text.docnum import find_docnums, normalize_docnum
-from kb.text.figures import find_figures, has_date, has_duration, has_quantity
+from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -279,21 +279,6 @@ def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
     return True
 
 
-_PERSON_UNITS = {"人", "名", "位", "人次"}
-_CLASSIFIER_UNITS = {
-    "个": {"个", "项", "家", "类", "种", "所", "处", ""},
-    "人": _PERSON_UNITS,
-    "名": _PERSON_UNITS,
-    "位": _PERSON_UNITS,
-    "件": {"件", "起", "宗", "万件", "件次"},
-    "起": {"件", "起", "宗"},
-    "项": {"项", "个", "件"},
-    "元": {"元", "万元", "亿元", "千元", "百元"},
-    "户": {"户", "家", "个"},
-    "家": {"户", "家", "个"},
-}
-
-
 def figure_fits(analysis: Analysis, clause: str) -> bool:
     """A clause answers a counting question when one of its figures is counted in the asked
     classifier (几个代理人 ~ 一至二名, not 54人 for 几个镇) and it names what is counted."""
@@ -302,9 +287,9 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
         return False
     cls, noun = analysis.classifier, analysis.counted
     if cls:
-        allowed = set(_CLASSIFIER_UNITS.get(cls, {cls, "万" + cls}))
+        allowed = set(CLASSIFIER_UNITS.get(cls, {cls, "万" + cls}))
         if cls == "个" and (noun.endswith(("人", "员", "者", "士", "官")) or noun == "人"):
-            allowed |= _PERSON_UNITS
+            allowed |= PERSON_UNITS
         if not any(
             f.unit in allowed or (f.unit == "" and any(g.unit in allowed for g in figures)) for f in figures
         ):

@@ -18,8 +18,9 @@ import jieba.posseg as pseg
 
 from kb.profile import Profile, current_profile
 from kb.text import lexicon
-from kb.text.docnum import cn_to_int, find_docnums
+from kb.text.docnum import find_docnums
 from kb.text.figures import find_figures
+from kb.text.numerals import cn_to_int
 
 jieba.setLogLevel(logging.WARNING)
 

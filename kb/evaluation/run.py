@@ -24,6 +24,7 @@ from kb.schema import Chunk
 from kb.search.retrieval import rankings, rrf, search
 from kb.text.clean import InvalidQuestion
 from kb.text.docnum import display_from_key, find_docnums
+from kb.text.figures import BARE, find_figures
 
 DEFAULT_GOLD = PROJECT_ROOT / "tests" / "data" / "gold.jsonl"
 MODES = ("hybrid", "dense", "bm25", "bm25_words", "bm25_bigrams")
@@ -122,8 +123,6 @@ AnswerFn = Callable[[str], dict]
 RECALL_KS = (1, 5, 10)
 _MARKER = re.compile(r"\[(\d{1,3})\]")  # 1-3 digits: 江政办[2023]17号 is not a marker
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
-_ARABIC = re.compile(r"\d+(?:\.\d+)?%?")
-_CN_FIGURE = re.compile(r"(?<![第零一二两三四五六七八九十百千万])[零一二两三四五六七八九十百千万]{2,}")
 
 
 def source_texts(corpus_dir: Path) -> dict[str, str]:
@@ -183,9 +182,9 @@ def claim_facts(claim: str) -> tuple[set[str], list[str]]:
     for m in find_docnums(claim):
         keys.add(m.key)
         blanked = blanked[: m.start] + " " * (m.end - m.start) + blanked[m.end :]
-    folded = unicodedata.normalize("NFKC", blanked)
-    figures = _ARABIC.findall(folded)
-    for f in _CN_FIGURE.findall(folded):
+    numerals = find_figures(unicodedata.normalize("NFKC", blanked), BARE)
+    figures = [n.raw for n in numerals if not n.chinese]
+    for f in (n.raw for n in numerals if n.chinese):
         f = f[1:] if f.startswith("一十") else f  # 统一十五日: the 一 belongs to the word before
         if any(ch in "十百千万" for ch in f):
             figures.append(f)

@@ -20,22 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS)
+from kb.text.numerals import NUMERALS, cn_to_int, int_to_cn
+
 _NATION = "中华人民共和国"
 
 _OPEN = "〔[(【（［｛{〖"
@@ -51,9 +37,9 @@ def _spaced(chars: str) -> str:
 
 # Prefix run: CJK characters (maybe spaced) right before the bracket / 令. Trimmed afterwards.
 _RUN = rf"(?P<run>{_CJK}(?:{_SP}{_CJK}){{0,29}})"
-_YEAR = rf"(?P<year>(?:1{_SP}9|2{_SP}0){_SP}[0-9]{_SP}[0-9]|[{_CN_CHARS}](?:{_SP}[{_CN_CHARS}]){{3}})"
+_YEAR = rf"(?P<year>(?:1{_SP}9|2{_SP}0){_SP}[0-9]{_SP}[0-9]|[{NUMERALS}](?:{_SP}[{NUMERALS}]){{3}})"
 _NUM_AR = rf"[0-9](?:{_SP}[0-9]){{0,5}}"
-_NUM = rf"(?P<num>{_NUM_AR}|{_spaced(f'[{_CN_CHARS}]')})"
+_NUM = rf"(?P<num>{_NUM_AR}|{_spaced(f'[{NUMERALS}]')})"
 
 _BRACKET_RE = re.compile(
     rf"{_RUN}{_SP}[{re.escape(_OPEN)}]{_SP}{_YEAR}{_SP}[{re.escape(_CLOSE)}]{_SP}(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)?"
@@ -108,50 +94,6 @@ def _fold(text: str) -> str:
 
 def _strip_spaces(s: str) -> str:
     return re.sub(r"\s+", "", s)
-
-
-def cn_to_int(s: str) -> int | None:
-    """Chinese or Arabic numeral to int: 九 -> 9, 七十一 -> 71, 一百零三 -> 103, 二〇二三 -> 2023."""
-    s = _strip_spaces(_fold(s))
-    if not s:
-        return None
-    if s.isascii() and s.isdigit():
-        return int(s)
-    if any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in s):
-        return None
-    if not any(ch in _CN_UNITS for ch in s):  # digit by digit: 二〇二三, 七一
-        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
-    total, digit = 0, None
-    for ch in s:
-        if ch in _CN_DIGITS:
-            if digit is not None and digit != 0:
-                return None  # two digits in a row inside a unit form: not a number
-            digit = _CN_DIGITS[ch]
-        else:
-            unit = _CN_UNITS[ch]
-            total += (1 if digit is None else digit) * unit
-            digit = None
-    return total + (digit or 0)
-
-
-def int_to_cn(n: int) -> str:
-    """int to Chinese numerals as 主席令 prints them: 9 -> 九, 71 -> 七十一, 103 -> 一百零三."""
-    digits = "零一二三四五六七八九"
-    if n < 0 or n >= 10000:
-        return str(n)
-    if n < 10:
-        return digits[n]
-    out, zero = "", False
-    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d = n // unit_value % 10
-        if d == 0:
-            zero = bool(out)
-            continue
-        if zero:
-            out += "零"
-            zero = False
-        out += ("" if (unit == "十" and d == 1 and not out) else digits[d]) + unit
-    return out
 
 
 def _clean_run(run: str, max_len: int = 30) -> str:

@@ -14,15 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kb.registry import normalize_title
-from kb.text.docnum import cn_to_int, keys_compatible, normalize_docnum
-from kb.training.quiz import FALSE, KIND_NAMES, TRUE, Question, short_title, unit_class, unit_family
+from kb.text.docnum import keys_compatible, normalize_docnum
+from kb.text.figures import parse_figure, unit_class, unit_family
+from kb.training.quiz import FALSE, KIND_NAMES, TRUE, Question, short_title
 
-_UNITS = sorted(
-    {"人次", "平方米", "万件", "万元", "件", "起", "项", "个", "户", "条", "人", "家", "份", "元", "类", "次",
-     "名", "所", "%", "％", "个百分点", "个工作日", "个月", "月", "小时", "日", "天", "年", "周年", "万"},
-    key=len,
-    reverse=True,
-)  # fmt: skip
 _TRUE_WORDS = {"正确", "对", "是", "√", "✓", "t", "true", "y", "yes", "1", "真"}
 _FALSE_WORDS = {"错误", "错", "否", "不对", "×", "✗", "x", "f", "false", "n", "no", "0", "假"}
 _LETTERS = "ABCDEFGH"
@@ -75,51 +70,6 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
-def _cn_number(s: str) -> float | None:
-    """七十六 -> 76, 九十九点七 -> 99.7, 百分之五十 handled by the caller."""
-    if "点" in s:
-        whole, _, frac = s.partition("点")
-        w = cn_to_int(whole) if whole else 0
-        digits = "".join(str(cn_to_int(ch)) if cn_to_int(ch) is not None else "?" for ch in frac)
-        if w is None or not frac or "?" in digits:
-            return None
-        return float(f"{w}.{digits}")
-    n = cn_to_int(s)
-    return float(n) if n is not None else None
-
-
-def parse_number(text: str) -> tuple[float, str] | None:
-    """(value, unit) of an answer such as 76, 76件, 七十六, 60天, 99.7%, 百分之十三, 16万件;
-    None when it is not a number. 万 is folded into the value (16万件 -> 160000, 件)."""
-    s = _fold(text)
-    s = re.sub(r"^(?:约|共|共计|达|为|是|大约)", "", s)
-    pct = s.startswith("百分之")
-    if pct:
-        s = s[3:]
-    unit = ""
-    for u in _UNITS:
-        if s.endswith(u) and len(s) > len(u):
-            unit, s = u, s[: -len(u)]
-            break
-    s = re.sub(r"(?:多|余|左右)$", "", s)
-    scale = 1.0
-    if unit.startswith("万") and len(unit) > 1:
-        scale, unit = 10000.0, unit[1:]
-    elif unit == "万":
-        scale, unit = 10000.0, ""
-    elif s.endswith("万") and len(s) > 1:
-        scale, s = 10000.0, s[:-1]
-    if re.fullmatch(r"\d+(?:\.\d+)?", s):
-        value = float(s)
-    else:
-        value = _cn_number(s)
-        if value is None:
-            return None
-    if pct:
-        unit = "%"
-    return value * scale, unit
-
-
 def _same_unit(given: str, expected: str) -> bool:
     """No unit, the same unit (日/天), or one of its family (件/起): a person may write any."""
     return (
@@ -131,8 +81,8 @@ def _same_unit(given: str, expected: str) -> bool:
 
 def numbers_equal(given: str, expected: str, unit: str = "") -> bool:
     """True when `given` is the number `expected` (+ `unit`) in another writing."""
-    g = parse_number(given)
-    e = parse_number(f"{expected}{unit}")
+    g = parse_figure(given)
+    e = parse_figure(f"{expected}{unit}")
     if g is None or e is None:
         return False
     return abs(g[0] - e[0]) < 1e-9 and _same_unit(g[1], e[1])

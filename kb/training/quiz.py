@@ -22,7 +22,10 @@ from dataclasses import asdict, dataclass, field
 
 from kb.registry import Registry, normalize_title
 from kb.schema import Chunk
-from kb.text.docnum import cn_to_int, display_from_key, find_docnums, int_to_cn, keys_compatible
+from kb.text.docnum import display_from_key, find_docnums, keys_compatible
+from kb.text.figures import DAYS, QUIZ, find_figures, in_days, unit_class, unit_family, unit_scale
+from kb.text.numerals import NUMERALS as _CN_NUMERAL
+from kb.text.numerals import int_to_cn
 
 KINDS = ("fill", "choice", "law", "docnum", "truefalse")
 KIND_NAMES = {
@@ -42,29 +45,6 @@ REJECT_REASONS = {
 TRUE, FALSE = "正确", "错误"
 BLANK = "____"
 MAX_SHOWN = 110  # a prompt longer than this shows the clauses around the blank only
-
-_CN_NUMERAL = "零〇一二两三四五六七八九十百千"
-_TIME_UNITS = ("个工作日", "个月", "小时", "日", "天", "年")
-_COUNT_UNITS = (
-    "人次", "平方米", "万件", "万元", "件", "起", "项", "个", "户", "条", "人", "家",
-    "份", "元", "类", "次", "名", "所", "%", "％",
-)  # fmt: skip
-_AR_UNITS = sorted({*_COUNT_UNITS, "天", "日", "个工作日", "个月", "小时"}, key=len, reverse=True)
-_AR_RE = re.compile(
-    r"(?<![\d.·〔\[第])(?P<num>\d+(?:\.\d+)?)(?P<more>多|余)?(?P<unit>"
-    + "|".join(map(re.escape, _AR_UNITS))
-    + ")"
-)
-_CN_RE = re.compile(
-    rf"(?<![{_CN_NUMERAL}统唯同之万单逐第每“])(?P<num>[{_CN_NUMERAL}]+)(?P<more>多|余)?(?P<unit>"
-    + "|".join(_TIME_UNITS)
-    + r")(?!”)"
-)
-# Units that mean the same thing, and what a month or a year is worth in days (to keep a
-# "two months" distractor away from a "sixty days" answer).
-UNIT_CLASSES = ({"日", "天"}, {"个月", "月"}, {"%", "％"})
-_DAYS = {"日": 1, "天": 1, "个工作日": 1, "个月": 30, "年": 365, "小时": 1 / 24}
-_FAMILIES = ({"件", "起"}, {"户", "家"}, {"人", "名"}, {"条", "份"})
 
 _BODY_QUAL = (
     r"(?:县级以上地方各级|县级以上地方|县级以上各级|县级以上|设区的市级以上地方|共同的上一级|上一级|上级|本级|同级"
@@ -265,27 +245,6 @@ def doc_matches(query: str, doc_id: str, doc_title: str) -> bool:
     return bool(q) and (query == doc_id or q in normalize_title(doc_title) or q in doc_id)
 
 
-def unit_class(unit: str) -> str:
-    """The unit a figure is counted in, 多/余 and 万 aside: 日 and 天 are one class."""
-    u = unit.lstrip("多余")
-    for cls in UNIT_CLASSES:
-        if u in cls:
-            return sorted(cls)[0]
-    return u.removeprefix("万") if u.startswith("万") and len(u) > 1 else u
-
-
-def _scale(unit: str) -> float:
-    return 10000.0 if unit.lstrip("多余").startswith("万") and len(unit.lstrip("多余")) > 1 else 1.0
-
-
-def unit_family(unit: str) -> set[str]:
-    u = unit_class(unit)
-    for fam in _FAMILIES:
-        if u in fam:
-            return fam
-    return {u}
-
-
 def _norm(s: str) -> str:
     return re.sub(rf"[\s{re.escape(_CLAUSE_DELIMS)}“”‘’]", "", s)
 
@@ -348,43 +307,24 @@ def _sentences(chunks: Sequence[Chunk]) -> list[_Sentence]:
 
 def _figures_in(sent: _Sentence) -> list[_Figure]:
     out = []
-    for m in _AR_RE.finditer(sent.text):
-        value = float(m.group("num"))
-        unit = (m.group("more") or "") + m.group("unit")
-        if m.group("unit") == "年" or (
-            m.group("unit") in ("日", "天") and sent.text[m.start() - 1 : m.start()] == "月"
-        ):
+    for f in find_figures(sent.text, QUIZ):
+        unit = f.written_unit  # 多/余 and the unit as the source writes them
+        after_month = sent.text[f.start - 1 : f.start] == "月"  # a date, not a time limit
+        if f.chinese and (int(f.value) <= 0 or (unit.lstrip("多余") == "年" and int(f.value) >= 100) or after_month):
+            continue
+        if not f.chinese and unit.lstrip("多余") in ("日", "天") and after_month:
             continue
         out.append(
             _Figure(
-                sent.start + m.start(),
-                sent.start + m.end("num"),
-                m.group("num"),
-                value,
+                sent.start + f.numeral_start,
+                sent.start + f.numeral_end,
+                f.numeral,
+                float(f.value),
                 unit,
-                False,
+                f.chinese,
                 sent.is_law,
             )
         )
-    for m in _CN_RE.finditer(sent.text):
-        value = cn_to_int(m.group("num"))
-        if value is None or value <= 0 or (m.group("unit") == "年" and value >= 100):
-            continue
-        if sent.text[m.start() - 1 : m.start()] == "月":  # a date, not a time limit
-            continue
-        unit = (m.group("more") or "") + m.group("unit")
-        out.append(
-            _Figure(
-                sent.start + m.start(),
-                sent.start + m.end("num"),
-                m.group("num"),
-                float(value),
-                unit,
-                True,
-                sent.is_law,
-            )
-        )
-    out.sort(key=lambda f: f.start)
     return out
 
 
@@ -465,7 +405,7 @@ def _figure_facts(
         universe.extend(figs)
         by_sentence[(sent.chunk.doc_id, sent.start)] = figs
         for fig in figs:
-            deadline = sent.is_law and fig.unit.lstrip("多余") in _DAYS
+            deadline = sent.is_law and fig.unit.lstrip("多余") in DAYS
             fact = _Fact(
                 kind="deadline" if deadline else "figure",
                 sent=sent,
@@ -539,8 +479,8 @@ def _giveaway(fact: _Fact, universe_in_sentence: list[_Figure]) -> bool:
     pct = unit_class(fact.unit) == "%"
     if pct and v == 100 and _WHOLE.search(shown):
         return True
-    same = [f.value * _scale(f.unit) for f in others if unit_family(f.unit) & unit_family(fact.unit)]
-    target = v * _scale(fact.unit)
+    same = [f.value * unit_scale(f.unit) for f in others if unit_family(f.unit) & unit_family(fact.unit)]
+    target = v * unit_scale(fact.unit)
     if not pct:
         for i, a in enumerate(same):
             for b in same[i + 1 :]:
@@ -664,31 +604,27 @@ def _docfact_at(
 # ---------------------------------------------------------------- the pool
 
 
-def _days(value: float, unit: str) -> float:
-    return value * _DAYS.get(unit.lstrip("多余"), 1)
-
-
 def _number_distractors(fact: _Fact, figures: list[_Figure]) -> list[tuple[str, str]]:
     """(numeral, unit) of other figures of the same kind and unit in the corpus, closest in
     size first. A law's time limit draws on every time limit of the laws, written the way the
     answer is written (六十 or 60); a report figure on figures of the same unit, then family."""
     deadline = fact.kind == "deadline"
-    v = _days(fact.value, fact.unit) if deadline else fact.value * _scale(fact.unit)
+    v = in_days(fact.value, fact.unit) if deadline else fact.value * unit_scale(fact.unit)
     seen = {v}
     ranked: list[tuple[int, float, str, str]] = []
     for f in figures:
         if f.unit[:1] in "多余":  # 200多件 is not a figure to offer as exact
             continue
         if deadline:
-            if not f.law or f.unit not in _DAYS or not float(f.value).is_integer():
+            if not f.law or f.unit not in DAYS or not float(f.value).is_integer():
                 continue
             tier = 0 if unit_class(f.unit) == unit_class(fact.unit) else 1
-            val = _days(f.value, f.unit)
+            val = in_days(f.value, f.unit)
             n = int(f.value)
             surface = int_to_cn(n) if fact.chinese else str(n)
             unit = fact.unit if tier == 0 else f.unit
         else:
-            if f.chinese != fact.chinese or _scale(f.unit) != _scale(fact.unit):
+            if f.chinese != fact.chinese or unit_scale(f.unit) != unit_scale(fact.unit):
                 continue
             if unit_class(f.unit) == unit_class(fact.unit):
                 tier = 0
@@ -696,7 +632,7 @@ def _number_distractors(fact: _Fact, figures: list[_Figure]) -> list[tuple[str, 
                 tier = 1
             else:
                 continue
-            val, surface, unit = f.value * _scale(f.unit), f.surface, fact.unit
+            val, surface, unit = f.value * unit_scale(f.unit), f.surface, fact.unit
         if val in seen or val <= 0:
             continue
         seen.add(val)
