@@ -17,8 +17,9 @@ Every function here is total: arbitrary text never raises.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from kb.text.normalize import fold_width, squash
 
 _CN_DIGITS = {
     "零": 0,
@@ -94,25 +95,9 @@ class DocNumMatch:
         return display_from_key(self.key)
 
 
-def _fold(text: str) -> str:
-    """Full-width to half-width, one character for one, so offsets survive."""
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
-
-
-def _strip_spaces(s: str) -> str:
-    return re.sub(r"\s+", "", s)
-
-
 def cn_to_int(s: str) -> int | None:
     """Chinese or Arabic numeral to int: 九 -> 9, 七十一 -> 71, 一百零三 -> 103, 二〇二三 -> 2023."""
-    s = _strip_spaces(_fold(s))
+    s = squash(fold_width(s))
     if not s:
         return None
     if s.isascii() and s.isdigit():
@@ -156,7 +141,7 @@ def int_to_cn(n: int) -> str:
 
 def _clean_run(run: str, max_len: int = 30) -> str:
     """The CJK run before a bracket or 令 without the sentence words in front of the number."""
-    run = _strip_spaces(run)
+    run = squash(run)
     masked = run.replace(_NATION, "\x00" * len(_NATION))  # 共和 is not the word 和
     cut = 0
     for word in _BOUNDARY_WORDS:
@@ -230,7 +215,7 @@ def find_docnums(text: str) -> list[DocNumMatch]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        folded = _fold(text)
+        folded = fold_width(text)
         found: list[DocNumMatch] = []
         for bracket, pattern in ((True, _BRACKET_RE), (False, _ORDER_RE)):
             for m in pattern.finditer(folded):

@@ -9,10 +9,10 @@ Arabic numerals always count. Every function is total: arbitrary text never rais
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from kb.text.docnum import cn_to_int
+from kb.text.normalize import fold_width
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # Units and classifiers that make a Chinese numeral a quantity (longest first).
@@ -50,16 +50,6 @@ class Figure:
         return self.unit == "年" and len(self.value) == 4 and self.value.isdigit()
 
 
-def _fold(text: str) -> str:
-    """Full-width digits and signs to ASCII, one character for one, so offsets survive."""
-    return "".join(
-        ch
-        if ch.isascii() or len(unicodedata.normalize("NFKC", ch)) != 1
-        else unicodedata.normalize("NFKC", ch)
-        for ch in text
-    )
-
-
 def _canon(num: str) -> str | None:
     num = num.replace(",", "")
     if re.fullmatch(r"\d+(?:\.\d+)?", num):
@@ -75,7 +65,7 @@ def find_figures(text: str) -> list[Figure]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        folded = _fold(text)
+        folded = fold_width(text)
         out: list[Figure] = []
         for m in _NUMBER_RE.finditer(folded):
             if m.group("pct"):
@@ -127,4 +117,4 @@ _DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}
 
 def has_date(text: str) -> bool:
     """A calendar date: 2024年1月1日, 2023年4月份."""
-    return bool(isinstance(text, str) and _DATE_RE.search(_fold(text)))
+    return bool(isinstance(text, str) and _DATE_RE.search(fold_width(text)))
