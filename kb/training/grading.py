@@ -9,13 +9,13 @@ its label, so a wrong answer always leads back to what to reread.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kb.registry import normalize_title
 from kb.text.docnum import cn_to_int, keys_compatible, normalize_docnum
-from kb.training.quiz import FALSE, KIND_NAMES, TRUE, Question, short_title, unit_class, unit_family
+from kb.text.normalize import compact
+from kb.text.titles import normalize_title, short_title
+from kb.training.quiz import FALSE, KIND_NAMES, TRUE, Question, unit_class, unit_family
 
 _UNITS = sorted(
     {"人次", "平方米", "万件", "万元", "件", "起", "项", "个", "户", "条", "人", "家", "份", "元", "类", "次",
@@ -70,11 +70,6 @@ class QuizResult:
         }
 
 
-def _fold(text: str) -> str:
-    """Full-width to half-width, no spaces: how answers are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-
 def _cn_number(s: str) -> float | None:
     """七十六 -> 76, 九十九点七 -> 99.7, 百分之五十 handled by the caller."""
     if "点" in s:
@@ -91,7 +86,7 @@ def _cn_number(s: str) -> float | None:
 def parse_number(text: str) -> tuple[float, str] | None:
     """(value, unit) of an answer such as 76, 76件, 七十六, 60天, 99.7%, 百分之十三, 16万件;
     None when it is not a number. 万 is folded into the value (16万件 -> 160000, 件)."""
-    s = _fold(text)
+    s = compact(text)
     s = re.sub(r"^(?:约|共|共计|达|为|是|大约)", "", s)
     pct = s.startswith("百分之")
     if pct:
@@ -144,17 +139,17 @@ def docnums_equal(given: str, expected: str) -> bool:
 
 
 def titles_equal(given: str, expected: str) -> bool:
-    a, b = normalize_title(_fold(given)), normalize_title(_fold(expected))
+    a, b = normalize_title(compact(given)), normalize_title(compact(expected))
     return bool(a) and a == b
 
 
 def _text_equal(given: str, expected: str) -> bool:
-    return bool(_fold(given)) and _fold(given).strip("。.") == _fold(expected)
+    return bool(compact(given)) and compact(given).strip("。.") == compact(expected)
 
 
 def _option_of(question: Question, given: str) -> str | None:
     """The option a letter (A, b, （C）, 3) names, or None."""
-    g = _fold(given).strip("()（）.、 ").upper()
+    g = compact(given).strip("()（）.、 ").upper()
     if len(g) == 1 and g in _LETTERS[: len(question.options)]:
         return question.options[_LETTERS.index(g)]
     if g.isdigit() and 1 <= int(g) <= len(question.options) and question.answer_type != "number":
@@ -171,7 +166,7 @@ def _matches(question: Question, given: str, expected: str) -> bool:
     if t == "title":
         return titles_equal(given, expected)
     if t == "truth":
-        g = _fold(given).lower()
+        g = compact(given).lower()
         return (expected == TRUE and g in _TRUE_WORDS) or (expected == FALSE and g in _FALSE_WORDS)
     return _text_equal(given, expected)
 
@@ -227,5 +222,5 @@ def review_lines(result: QuizResult) -> list[str]:
             continue
         seen.add((c.doc_id, c.start))
         label = "" if c.label in ("", "题注") else c.label
-        out.append(f"《{short_title(c.doc_title)}》{label}（{KIND_NAMES[g.question.kind]}）：{c.quote}")
+        out.append(f"《{short_title(c.doc_title, keep_note=True)}》{label}（{KIND_NAMES[g.question.kind]}）：{c.quote}")
     return out
