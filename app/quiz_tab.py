@@ -17,6 +17,7 @@ import re
 import gradio as gr
 
 from kb.index import EmptyIndexError, Index
+from kb.text.titles import short_title
 from kb.training.grading import grade_quiz, score_line
 from kb.training.quiz import (
     BLANK,
@@ -26,7 +27,6 @@ from kb.training.quiz import (
     documents,
     generate_quiz,
     pool_for,
-    short_title,
 )
 
 MAX_QUESTIONS = 20
@@ -89,7 +89,7 @@ def _result_md(result) -> str:
         lines.append(f"- ❌ 第 {i} 题：你的答案 {_md(given)}；正确答案 **{_md(q.display_answer)}**")
         if q.alteration is not None:
             lines.append(f"  - 题目把原文的“{_md(q.alteration.original)}”改成了“{_md(q.alteration.altered)}”")
-        lines.append(f"  - 出处：《{_md(short_title(c.doc_title))}》{_md(label)}")
+        lines.append(f"  - 出处：《{_md(short_title(c.doc_title, keep_note=True))}》{_md(label)}")
         lines.append(f"  > {_md(c.quote)}")
     if not result.wrong:
         lines.append("\n全部答对！")
@@ -139,7 +139,7 @@ def build_quiz_tab(index: Index) -> None:
             questions = generate_quiz(pool, n=int(size), seed=seed_value, doc=doc_filter, kinds=chosen)
             if not questions:
                 raise gr.Error("所选范围和题型中没有可出的题目，请换一个文件或题型。")
-            where = "全部文件" if doc_filter is None else f"《{short_title(doc_filter)}》"
+            where = "全部文件" if doc_filter is None else f"《{short_title(doc_filter, keep_note=True)}》"
             heading = f"共 {len(questions)} 题（{where}，随机种子 {seed_value}）。作答后点“提交答卷”。"
             return load(questions, heading)
 

@@ -6,13 +6,12 @@ document that contains <script> or <img onerror> shows those characters and runs
 from __future__ import annotations
 
 import html
-import re
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_REF = re.compile(r"\[(\d{1,3})\]")
+from kb.answer.citations import MARKER
+from kb.text.normalize import fold_width
 
 
 def esc(text: Any) -> str:
@@ -47,20 +46,11 @@ def marked(text: str, spans: Iterable[tuple[int, int]], cls: str = "") -> str:
     return "".join(parts)
 
 
-def _fold(text: str) -> str:
-    """NFKC + lower case, one output character per input character (so offsets still fit)."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch).lower()
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
-
-
 def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Where the query's terms occur in the text (full/half width and case folded)."""
-    folded = _fold(text)
+    folded = fold_width(text, lower=True)
     spans = []
-    for term in {_fold(t) for t in terms if len(t.strip()) >= 2}:
+    for term in {fold_width(t, lower=True) for t in terms if len(t.strip()) >= 2}:
         start = folded.find(term)
         while start >= 0:
             spans.append((start, start + len(term)))
@@ -146,7 +136,7 @@ def cards_block(cards: Sequence[str], title: str) -> str:
 
 def answer_body(text: str, refused: bool = False, notice: str = "") -> str:
     """The answer text, escaped, with [n] as small reference badges."""
-    body = _REF.sub(r'<sup class="kb-ref">[\1]</sup>', esc_lines(text))
+    body = MARKER.sub(r'<sup class="kb-ref">[\1]</sup>', esc_lines(text))
     cls = "kb-answer kb-refused" if refused else "kb-answer"
     note = f'<div class="kb-notice">{esc(notice)}</div>' if notice else ""
     return f'<div class="{cls}">{body}</div>{note}'

@@ -24,6 +24,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.corpus import load_corpus
 from ingest.structure import chunk_document
 from kb.text.numerals import int_to_cn
+from kb.text.sentences import sentence_spans
 
 PLACES = [
     "柳江区", "柳北区", "鱼峰区", "柳南区", "城中区", "柳城县", "鹿寨县", "融安县", "融水县", "三江县",
@@ -37,9 +38,13 @@ DOCNUM_PREFIXES = ["江政办", "江政发", "鹿政办", "融政发", "柳政�
 CITED = ["实施方案", "工作方案", "管理办法", "任务分工表", "工作意见"]
 DOCNUM_SHARE = 0.12  # articles that open by citing a 文号, as the report does
 _NUMBER = re.compile(r"\d+")
-_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _PLACE = re.compile("柳江区|柳州市|柳江")
 NOISE = 0.015  # per-dimension noise before re-normalising: near-duplicates stay near, not equal
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences as the synthetic corpus reuses them: each ends at its first end mark."""
+    return [text[a:b] for a, b in sentence_spans(text, semicolon=True, closers=False, run=False)]
 
 
 def corpus_sentences(corpus: Path, limit: int | None = None) -> list[str]:
@@ -50,8 +55,7 @@ def corpus_sentences(corpus: Path, limit: int | None = None) -> list[str]:
         for chunk in chunk_document(doc):
             if chunk.kind != "body":
                 continue
-            for m in _SENTENCE.finditer(chunk.text):
-                s = m.group(0).strip()
+            for s in _sentences(chunk.text):
                 if 8 <= len(s) <= 120:
                     seen.setdefault(s)
     out = list(seen)
@@ -130,7 +134,7 @@ class DerivedEmbeddings(Embeddings):
         seed = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
         rng = np.random.default_rng(seed)
         body = re.sub(r"^第[^条：\s]+条[：\s]*", "", text)
-        found = [self.origin[s] for m in _SENTENCE.finditer(body) if (s := m.group(0).strip()) in self.origin]
+        found = [self.origin[s] for s in _sentences(body) if s in self.origin]
         if not found:  # a title line or a sentence cut by the chunker: some real vectors all the same
             found = list(rng.integers(0, len(self.vectors), size=2))
         v = self.vectors[found].mean(axis=0) + rng.normal(0, NOISE, self.vectors.shape[1])

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
 from kb.schema import SourceDoc
+from kb.text.titles import display_title
 
 CATALOG_NAME = "SOURCES.tsv"
-_VERSION_SUFFIX = re.compile(r"[（(][^（）()]*(?:修订|修正|草案)[)）]$")
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,6 @@ def read_catalog(corpus_dir: Path) -> dict[str, CatalogEntry]:
             for r in rows
             if r.get("file")
         }
-
-
-def display_title(title: str) -> str:
-    """Citations name a law as it is cited (《中华人民共和国行政复议法》), without the version note."""
-    return _VERSION_SUFFIX.sub("", title).strip()
 
 
 def _header_title(text: str) -> str:

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 
 from kb.text.docnum import DocNumMatch, find_docnums
+from kb.text.sentences import Span, sentence_spans, span_around
 
 _TITLE_RE = re.compile(r"《([^《》\n]{1,200})》")
 # Nested titles: 〈〉 officially, <> in some sources (行政诉讼法's header lines).
 _NESTED_RE = re.compile(r"〈([^〈〉\n]{1,200})〉|<([^<>\n]{1,200})>")
-_SENTENCE_ENDS = "。；！？;!?\n"
 _NUMBER_OPEN = re.compile(r"[ \t\u3000]*[（(]")
 _SPACES = " \t\u3000\r"
 
@@ -40,17 +40,10 @@ class Reference:
     nested_in: str = ""  # title of the enclosing 《》 when this one is a 〈〉 inside it
 
 
-def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around text[start:end]: from after the previous 。；！？ or line break
-    to the next one (kept), without leading indentation."""
-    s = start
-    while s > 0 and text[s - 1] not in _SENTENCE_ENDS:
-        s -= 1
-    e = end
-    while e < len(text) and text[e] not in _SENTENCE_ENDS:
-        e += 1
-    if e < len(text) and text[e] != "\n":
-        e += 1
+def _sentence_around(text: str, sentences: list[Span], start: int, end: int) -> Span:
+    """The sentence around text[start:end], end mark kept, without leading indentation
+    or the line break that ends it."""
+    s, e = span_around(sentences, start, end)
     while s < e and text[s] in _SPACES:
         s += 1
     while e > s and text[e - 1] in _SPACES + "\n":
@@ -80,6 +73,8 @@ def extract_references(text: str) -> list[Reference]:
     if not isinstance(text, str) or not text:
         return []
     numbers = find_docnums(text)
+    # A reference's sentence ends at the first 。；！？ or line break after it.
+    sentences = sentence_spans(text, semicolon=True, closers=False, run=False, trim=False)
     used_numbers: set[int] = set()
     refs: list[Reference] = []
     for m in _TITLE_RE.finditer(text):
@@ -88,7 +83,7 @@ def extract_references(text: str) -> list[Reference]:
         if num is not None:
             used_numbers.add(num.start)
         cite_end = num.end if num is not None else m.end()
-        s_start, s_end = sentence_span(text, m.start(), cite_end)
+        s_start, s_end = _sentence_around(text, sentences, m.start(), cite_end)
         refs.append(
             Reference(
                 title=title,
@@ -117,7 +112,7 @@ def extract_references(text: str) -> list[Reference]:
     for num in numbers:
         if num.start in used_numbers:
             continue
-        s_start, s_end = sentence_span(text, num.start, num.end)
+        s_start, s_end = _sentence_around(text, sentences, num.start, num.end)
         refs.append(
             Reference(
                 title="",

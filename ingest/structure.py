@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from kb.schema import Chunk, SourceDoc
+from kb.text.sentences import sentence_ends, sentence_spans
 
 CN_NUM = "零〇一二三四五六七八九十百千"
 MAX_CHUNK_CHARS = 150  # ~100 tokens: precise passages, and e5 on CPU costs more per token on longer input
@@ -28,7 +29,6 @@ _REPORT_LEVELS = (
     re.compile(r"^[0-9０-９]+[.．、](?![0-9])"),
     re.compile(r"^[（(][0-9０-９]+[)）]"),
 )
-_SENTENCE_END = re.compile(r"[。；！？;!?]+[”’」』）)]*")
 _HEADING_MAX_CHARS = 60
 
 
@@ -96,13 +96,14 @@ def _report_level(line: str) -> tuple[int, str] | None:
 
 def _is_heading_line(line: str) -> bool:
     """Top headings stand alone on their line; numbered items run on into their text."""
-    return len(line) <= _HEADING_MAX_CHARS and not _SENTENCE_END.search(line)
+    return len(line) <= _HEADING_MAX_CHARS and not sentence_ends(line, semicolon=True, newline=False)
 
 
 def _item_title(line: str) -> str:
     """The heading of an item that runs on into its text is its first sentence."""
-    m = _SENTENCE_END.search(line)
-    return line[: m.start()] if m and m.start() <= _HEADING_MAX_CHARS else line[:_HEADING_MAX_CHARS]
+    ends = sentence_ends(line, semicolon=True, newline=False)
+    first = ends[0][0] if ends else -1
+    return line[:first] if 0 <= first <= _HEADING_MAX_CHARS else line[:_HEADING_MAX_CHARS]
 
 
 def _report_label(markers: list[str]) -> str:
@@ -136,25 +137,18 @@ def _report_blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans within text[start:end]; a sentence keeps its closing punctuation and quotes."""
-    spans = []
-    pos = start
-    for m in _SENTENCE_END.finditer(text, start, end):
-        spans.append((pos, m.end()))
-        pos = m.end()
-    if pos < end:
-        spans.append((pos, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
-
-
 def _pieces(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
     """Greedy packing of whole sentences into pieces of at most `limit` chars."""
     if end - start <= limit:
         return [(start, end)]
     pieces: list[tuple[int, int]] = []
     piece_start, piece_end = start, start
-    for s, e in split_sentences(text, start, end):
+    # Whole sentences, closing marks and quotes kept: ；ends one (a long item lists measures),
+    # a line break does not. Leading indentation stays: a piece is measured from where it begins.
+    sentences = sentence_spans(text, start, end, semicolon=True, newline=False, trim=False)
+    for s, e in sentences:
+        if not text[s:e].strip():
+            continue
         if piece_end > piece_start and e - piece_start > limit:
             pieces.append((piece_start, piece_end))
             piece_start = s

@@ -28,9 +28,11 @@ from kb.text.docnum import (
     normalize_docnum,
 )
 from kb.text.lexicon import lookup_words
+from kb.text.normalize import squash
+from kb.text.sentences import sentence_spans
+from kb.text.titles import compact_title, normalize_title
+from kb.text.tokenize import char_bigrams
 
-_NATION = "中华人民共和国"
-_VERSION_NOTE = re.compile(r"[（(][^（）()]*(?:修订|修正|修改|草案)[)）]$")
 _QUOTES = "“”‘’\"'「」『』《》〈〉<>【】"
 _QUESTION_WORDS = lookup_words()  # longest first
 # A title that opens with its issuer: 某市某区司法局…, 中共某区委全面依法治区办公室….
@@ -97,25 +99,6 @@ class RegistryEntry:
         return d
 
 
-def normalize_title(title: str) -> str:
-    """Matching form of a title: no brackets, quotes or spaces, <> as 〈〉, no 中华人民共和国
-    in front, no version note (（2023年修订）) at the end."""
-    t = re.sub(r"\s+", "", title or "").strip("《》")
-    t = t.replace("<", "〈").replace(">", "〉")
-    t = _VERSION_NOTE.sub("", t)
-    if t.startswith(_NATION) and len(t) > len(_NATION):
-        t = t[len(_NATION) :]
-    return t
-
-
-def _display_title(title: str) -> str:
-    return re.sub(r"\s+", "", title).replace("<", "〈").replace(">", "〉")
-
-
-def _bigrams(s: str) -> set[str]:
-    return {s[i : i + 2] for i in range(len(s) - 1)}
-
-
 def _strip_quotes(s: str) -> str:
     return "".join(ch for ch in s if ch not in _QUOTES and not ch.isspace())
 
@@ -168,7 +151,7 @@ class Registry:
         self._by_key = {e.key: e for e in entries}
         self._by_number = {e.number_key: e for e in entries if e.number_key}
         self._title_grams = {
-            e.key: [(normalize_title(t), _bigrams(normalize_title(t))) for t in [e.title, *e.aliases] if t]
+            e.key: [(normalize_title(t), set(char_bigrams(normalize_title(t)))) for t in [e.title, *e.aliases] if t]
             for e in entries
         }
         self._passages = _passages(chunks, entries)
@@ -219,7 +202,7 @@ class Registry:
                         hits.setdefault(e.key, 0.9)
             return self._ranked(hits, limit)
         scores: dict[str, float] = {}
-        bare = re.sub(r"\s+", "", query)
+        bare = squash(query)
         for e in self.entries:  # a bare prefix: 江政办 lists that office's documents
             if e.number_key and key_prefix(e.number_key) == bare:
                 scores[e.key] = 0.8
@@ -240,7 +223,7 @@ class Registry:
         norm = normalize_title(q)
         if not norm:
             return {}
-        q_grams = _bigrams(norm)
+        q_grams = set(char_bigrams(norm))
         out: dict[str, float] = {}
         for key, titles in self._title_grams.items():
             best = 0.0
@@ -262,7 +245,7 @@ class Registry:
         """Documents cited in the passage (0.9) or section (0.6) whose own text names the measure."""
         if len(q) < 2:
             return {}
-        q_grams = _bigrams(q)
+        q_grams = set(char_bigrams(q))
         out: dict[str, float] = {}
         for passage in self._passages:
             cover = max((_cover(q, q_grams, s) for s in passage.sentences), default=0.0)
@@ -296,7 +279,7 @@ def _cover(q: str, q_grams: set[str], sentence: str) -> float:
         return 1.0
     if not q_grams:
         return 0.0
-    return len(q_grams & _bigrams(sentence)) / len(q_grams)
+    return len(q_grams & set(char_bigrams(sentence))) / len(q_grams)
 
 
 @dataclass
@@ -331,7 +314,8 @@ def _passages(chunks: Sequence[Chunk], entries: list[RegistryEntry]) -> list[_Pa
         sentences = []
         for ch in group:
             text = _strip_citations(ch.text)
-            sentences.extend(s for s in re.split(r"[。；！？;!?\n]", text) if s)
+            spans = sentence_spans(text, semicolon=True, closers=False, keep_end=False, trim=False)
+            sentences.extend(text[s:e] for s, e in spans)
         out.append(_Passage(doc_id, label, tuple(section), sentences, cited.get((doc_id, label), set())))
     return out
 
@@ -357,7 +341,7 @@ class _Builder:
     def _new(self, title: str, number_key: str, in_corpus: bool = False, source: str = "") -> RegistryEntry:
         e = RegistryEntry(
             key="",
-            title=_display_title(title),
+            title=compact_title(title),
             doc_number=display_from_key(number_key) if number_key else "",
             number_key=number_key,
             issuer="",
@@ -390,9 +374,9 @@ class _Builder:
         if not norm:
             return
         if not e.title:
-            e.title = _display_title(title)
+            e.title = compact_title(title)
         elif norm != normalize_title(e.title) and norm not in (normalize_title(a) for a in e.aliases):
-            e.aliases.append(_display_title(title))
+            e.aliases.append(compact_title(title))
         self.by_title.setdefault(norm, e)
 
     def _merge(self, keep: RegistryEntry, gone: RegistryEntry) -> None:
@@ -502,7 +486,7 @@ def build_registry(
             ):
                 continue  # a document's header naming its own number is not a citation
             if ref.nested_in and ref.nested_in not in entry.nested_in:
-                entry.nested_in.append(_display_title(ref.nested_in))
+                entry.nested_in.append(compact_title(ref.nested_in))
             cite_end = ref.number_end if ref.number_end > ref.end else ref.end
             chunk = _chunk_at(doc_chunks, ref.start, ref.end)
             cited_as = text[ref.start - 1 : cite_end + 1] if ref.title else ref.doc_number

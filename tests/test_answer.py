@@ -26,19 +26,16 @@ from kb.evaluation import DEFAULT_GOLD, GoldItem, load_gold
 from kb.text.clean import InvalidQuestion
 from kb.text.docnum import find_docnums
 from kb.text.figures import figure_values, find_figures
+from kb.text.normalize import squash
 
 HELDOUT = Path(__file__).parent / "data" / "answer_heldout.jsonl"
 GOLD_ITEMS = load_gold(DEFAULT_GOLD)
 HELDOUT_ITEMS = load_gold(HELDOUT)
 
 
-def _squash(text: str) -> str:
-    return "".join(text.split())
-
-
 def has_facts(answer: Answer, item: GoldItem) -> bool:
-    text = _squash(answer.answer)
-    return not answer.refused and all(_squash(f) in text for f in item.answer_facts)
+    text = squash(answer.answer)
+    return not answer.refused and all(squash(f) in text for f in item.answer_facts)
 
 
 def rates(items: list[GoldItem], answers: dict[str, Answer]) -> dict[str, float]:

@@ -12,17 +12,18 @@ import pytest
 
 from ingest.corpus import load_document, read_catalog
 from ingest.structure import chunk_document
-from kb.registry import build_registry, normalize_title
+from kb.answer.citations import Citation
+from kb.registry import build_registry
 from kb.schema import SourceDoc
 from kb.text.docnum import normalize_docnum
 from kb.text.figures import parse_figure
+from kb.text.titles import normalize_title
 from kb.training.grading import explain, grade_quiz, is_correct
 from kb.training.quiz import (
     BLANK,
     FALSE,
     KINDS,
     TRUE,
-    Citation,
     Pool,
     Question,
     build_pool,
@@ -246,7 +247,10 @@ def test_filter_rejects_duplicates():
 
 
 def _q(answer: str, unit: str = "", answer_type: str = "number", options: tuple[str, ...] = ()) -> Question:
-    cit = Citation("test.txt", "测试", "第一条", "原文", 0, 2)
+    cit = Citation(
+        n=0, doc_title="测试", doc_number="", label="第一条", quote="原文", source="test.txt",
+        start=0, end=2, doc_id="test.txt", chunk_id="",
+    )
     return Question(
         "q", "fill", f"题目{BLANK}{unit}", answer, answer_type, cit, 0, 1, unit=unit, options=options
     )

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from ingest.corpus import load_corpus
 from ingest.references import extract_references
 from ingest.structure import chunk_document
-from kb.registry import build_registry, normalize_title
+from kb.registry import build_registry
 from kb.schema import SourceDoc
 from kb.text.docnum import normalize_docnum
+from kb.text.titles import normalize_title
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 REPORT = "liujiang_fazhi_zhengfu_2023_report.txt"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.corpus import load_corpus, load_document, read_catalog
-from ingest.structure import MAX_CHUNK_CHARS, chunk_document, is_law, split_sentences
+from ingest.structure import MAX_CHUNK_CHARS, chunk_document, is_law
 from kb.config import DEFAULT_CORPUS
 from kb.schema import Chunk, SourceDoc
 
@@ -82,18 +80,6 @@ def test_long_items_split_at_sentence_ends_with_their_label() -> None:
     # no sentence is cut: the one long single-sentence citation list stays whole
     citing = _chunk_with(chunks, "江法委发〔2023〕3号")
     assert "江政办〔2023〕16号" in citing.text and len(citing.text) > MAX_CHUNK_CHARS
-
-
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("甲。乙；丙！", ["甲。", "乙；", "丙！"]),
-        ("他说：“好。”然后走了", ["他说：“好。”", "然后走了"]),
-        ("没有句号", ["没有句号"]),
-    ],
-)
-def test_sentence_split_keeps_closing_marks(text: str, expected: list[str]) -> None:
-    assert [text[s:e] for s, e in split_sentences(text, 0, len(text))] == expected
 
 
 def test_uncatalogued_document_takes_its_title_from_its_first_line(tmp_path) -> None:

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from kb.index import Generation
 from kb.schema import Chunk
 
-_MARK = re.compile(r"\[(\d{1,3})\]")
+# The [n] an answer cites with. 1-3 digits: 江政办[2023]17号 is not a marker.
+MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 @dataclass
@@ -75,7 +76,7 @@ class CitationBook:
 
 def markers(text: str) -> list[int]:
     """The [n] numbers of a text, in order of appearance (repeats included)."""
-    return [int(m.group(1)) for m in _MARK.finditer(text or "")]
+    return [int(m.group(1)) for m in MARKER.finditer(text or "")]
 
 
 def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
@@ -94,7 +95,7 @@ def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]
         n = int(m.group(1))
         return f"[{order[n]}]" if n in order else ""
 
-    new_text = _MARK.sub(repl, text)
+    new_text = MARKER.sub(repl, text)
     used = []
     for old, new in sorted(order.items(), key=lambda kv: kv[1]):
         c = by_n[old]

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb.answer.citations import Citation, CitationBook, cite
+from kb.answer.grounding import REFUSAL_PREFIX
 from kb.answer.questions import (
     ABOUT,
     ARTICLE,
@@ -36,11 +37,14 @@ from kb.answer.questions import (
 )
 from kb.index import Generation, Index
 from kb.profile import current_profile
-from kb.registry import RegistryEntry, normalize_title
+from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
 from kb.search.retrieval import search
 from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
+from kb.text.normalize import squash
+from kb.text.sentences import clause_spans, sentence_spans
+from kb.text.titles import normalize_title
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -55,18 +59,14 @@ WHOLE_ABOUT = 120  # "what does X say" keeps a sentence this long whole
 _DEFINES = re.compile(r"所称|是指|系指|指的是|包括[：:]|分为")
 _EVENT_TIME = re.compile(r"之日|一经|届满|时起|以后|之前|之后|期满|同时")
 _ARTICLE_LEAD = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
-REFUSAL_PREFIX = "知识库中未找到"
 
 _QUESTION_END = re.compile(r"[？?][”’」』）)\s]*$")
-_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|\n")
-_CLAUSE_SEP = "，；：,;:"
-_OPEN, _CLOSE = "（(《〈“‘「【〔", "）)》〉”’」】〕"
 _LIST_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十0-9]+[)）]")
 _ENUM_LEAD = re.compile(r"^(?:[一二三四五六七八九十]是|其次|同时|此外|另外|其中[：:]?)")
 
 
 @dataclass
-class Candidate:
+class ScoredSentence:
     """One sentence of a retrieved passage, scored as an answer."""
 
     chunk: Chunk
@@ -91,68 +91,15 @@ class Extract:
     refused: bool = False
     related: list[Citation] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
-    best: Candidate | None = None
+    best: ScoredSentence | None = None
     unknown: bool = False  # refused because the question names something the corpus never does
     # The refusal rests on a rule (a term no passage has, no sentence of the asked kind, an
     # unknown 文号), not on the coverage threshold: a language model is not asked to try.
     decisive: bool = False
 
 
-# ---------------------------------------------------------------- text units
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences of a passage as (start, end) offsets, ends kept, surrounding space dropped."""
-    spans = []
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end() if m.group(0) != "\n" else m.start()
-        spans.append((pos, end))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
-
-
-def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Clauses of text[start:end], split at ，；： outside brackets and quotes."""
-    out = []
-    depth = 0
-    s = start
-    for i in range(start, end):
-        ch = text[i]
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif ch in _CLAUSE_SEP and depth == 0:
-            if i > s:
-                out.append((s, i))
-            s = i + 1
-    if end > s:
-        out.append((s, end))
-    return [(a, _strip_end(text, a, b)) for a, b in out if _strip_end(text, a, b) > a]
-
-
-def _strip_end(text: str, start: int, end: int) -> int:
-    while end > start and (text[end - 1] in "。！？!?；;，, \n\u3000" or text[end - 1].isspace()):
-        end -= 1
-    return end
-
-
 def _strip_titles(text: str) -> str:
     return re.sub(r"《[^《》]*》", "", text)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 # ---------------------------------------------------------------- term weights
@@ -193,7 +140,7 @@ def term_weight(gen: Generation, term: Term | str) -> float:
 
 def _context(chunk: Chunk) -> str:
     """What a sentence of this chunk stands under: document title, headings, label, text."""
-    return _squash(
+    return squash(
         f"{chunk.doc_title}{chunk.doc_number}{''.join(chunk.section_path)}{chunk.label}{chunk.text}"
     )
 
@@ -204,9 +151,9 @@ def _context(chunk: Chunk) -> str:
 def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bool:
     """A hard term must be in the sentence or in what the sentence stands under."""
     ctx = _context(chunk)
-    s = _squash(sentence)
+    s = squash(sentence)
     if term.kind == YEAR:  # the year of a fact, not one inside a cited title (…（2021—2025年）》)
-        return term.text in _strip_titles(s) or term.text in _squash(
+        return term.text in _strip_titles(s) or term.text in squash(
             chunk.doc_title + "".join(chunk.section_path)
         )
     if term.kind == ARTICLE:
@@ -295,7 +242,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
         ):
             return False
     if noun:
-        c = _squash(clause)
+        c = squash(clause)
         forms = (noun, *current_profile().thesaurus.get(noun, ()))
         if not any(form in c for form in forms):
             chars = [ch for ch in noun if "\u4e00" <= ch <= "\u9fff"]
@@ -309,7 +256,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
 
 def named_docs(gen: Generation, question: str) -> set[str]:
     """Documents of the corpus the question names (行政复议法, 复议法, 人民调解法…)."""
-    q = _squash(question)
+    q = squash(question)
     out = set()
     for d in gen.manifest.docs:
         short = normalize_title(d.title)
@@ -364,7 +311,9 @@ CALENDAR_DATE_BONUS = 0.1  # a date question: a calendar date beats an event
 RANK_BONUS = 0.1  # retrieval's order, fading: RANK_BONUS / sqrt(rank)
 
 
-def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs: set[str]) -> list[Candidate]:
+def score_candidates(
+    gen: Generation, analysis: Analysis, hits: list[Hit], docs: set[str]
+) -> list[ScoredSentence]:
     """Every sentence of every hit, scored; sentences failing a hard term are dropped."""
     soft = analysis.soft
     weights = {
@@ -380,10 +329,10 @@ def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs:
         if chunk.kind == "heading":
             continue
         ctx = _context(chunk)
-        heading = _squash(f"{chunk.doc_title}{''.join(chunk.section_path)}")
+        heading = squash(f"{chunk.doc_title}{''.join(chunk.section_path)}")
         spans = sentence_spans(chunk.text)
         for i, (s, e) in enumerate(spans):
-            sentence = _squash(chunk.text[s:e])
+            sentence = squash(chunk.text[s:e])
             if len(sentence) < 4 or _QUESTION_END.search(sentence):
                 continue  # a question in a document answers nothing (and may echo the user's)
             if _LIST_ITEM.match(sentence):  # an item reads with the sentence that opens its list
@@ -395,10 +344,10 @@ def score_candidates(gen: Generation, analysis: Analysis, hits: list[Hit], docs:
                     ),
                     "",
                 )
-                sentence = _squash(intro) + sentence
+                sentence = squash(intro) + sentence
             if not all(hard_ok(t, sentence, chunk, docs) for t in analysis.hard):
                 continue
-            cand = Candidate(chunk, s, e, rank)
+            cand = ScoredSentence(chunk, s, e, rank)
             if total > 0:
                 cand.coverage = (
                     sum(weights[t.text] * term_match(t, sentence, ctx, heading) for t in soft) / total
@@ -459,12 +408,12 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
         s = lead.end()
     clauses = clause_spans(text, s, e)
     whole = WHOLE_ABOUT if analysis.qtype in (ABOUT, OTHER) else SHORT_SENTENCE
-    if len(clauses) <= 1 or len(_squash(text[s:e])) <= whole:
+    if len(clauses) <= 1 or len(squash(text[s:e])) <= whole:
         return _tidy(text[s:e])
     soft = [t for t in analysis.soft]
 
     def cover(a: int, b: int) -> set[str]:
-        part = _squash(text[a:b])
+        part = squash(text[a:b])
         return {t.text for t in soft if any(f in part for f in t.forms)}
 
     def weight(terms: set[str]) -> float:  # a follow-up's own words outweigh the ones it inherits
@@ -493,7 +442,7 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
     if analysis.qtype == FIGURE:
         while hi + 1 < len(clauses) and hi - best < 2:
             a, b = clauses[hi + 1]
-            if has_quantity(text[a:b]) and len(_squash(_drop_parens(text[a:b]))) <= 12:
+            if has_quantity(text[a:b]) and len(squash(_drop_parens(text[a:b]))) <= 12:
                 hi += 1
             else:
                 break
@@ -513,7 +462,7 @@ _SUBJECTLESS = re.compile(
 def _needs_subject(clause: str) -> bool:
     """A clause that opens with a modal or a preposition (可以自…, 应当在…) or with a verb and
     a figure (受理73件) leans on the clause before it."""
-    c = _squash(clause)
+    c = squash(clause)
     if _ENUM_LEAD.match(c):
         return False
     return bool(_SUBJECTLESS.match(c) or re.match(r"^[\u4e00-\u9fff]{1,4}\d", c)) or len(c) <= 6
@@ -602,7 +551,7 @@ def answer_from_hits(
         text = f"{direct}[{n}]"
         lead = _ARTICLE_LEAD.match(chunk.text, best.start, best.end)
         full = _tidy(chunk.text[lead.end() if lead else best.start : best.end])
-        if _squash(direct) != _squash(full):
+        if squash(direct) != squash(full):
             text += f"\n\n原文：“{chunk.text[best.start : best.end].strip()}”[{n}]"
     return Extract(text=text, citations=book.items, hits=hits, best=best)
 
@@ -792,12 +741,10 @@ def extractive_answer(index: Index, analysis: Analysis, query: str) -> Extract:
 
 
 __all__ = [
-    "Candidate",
     "Extract",
-    "REFUSAL_PREFIX",
+    "ScoredSentence",
     "answer_from_hits",
     "extractive_answer",
     "refusal",
-    "sentence_spans",
     "term_weight",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from kb.answer import llm
-from kb.answer.citations import Citation, cite, renumber
+from kb.answer.citations import MARKER, Citation, cite, renumber
 from kb.answer.extractive import Extract, extractive_answer
 from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
 from kb.answer.questions import Analysis, is_elliptical, with_context
@@ -202,7 +202,7 @@ def _renumber_live(text: str, order: dict[int, int]) -> str:
             order[n] = len(order) + 1
         return f"[{order[n]}]"
 
-    return re.sub(r"\[(\d{1,3})\]", repl, text)
+    return MARKER.sub(repl, text)
 
 
 __all__ = ["Answer", "answer_question", "iter_answer", "prepare", "NOTICE_FAILED_CHECK", "REFUSAL_PREFIX"]

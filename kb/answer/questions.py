@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import jieba
@@ -20,6 +19,7 @@ from kb.profile import Profile, current_profile
 from kb.text import lexicon
 from kb.text.docnum import find_docnums
 from kb.text.figures import find_figures
+from kb.text.normalize import nfkc
 from kb.text.numerals import cn_to_int
 
 jieba.setLogLevel(logging.WARNING)
@@ -132,14 +132,10 @@ class Analysis:
         return [t for t in self.terms if not t.hard]
 
 
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text) if isinstance(text, str) else ""
-
-
 def classify(question: str) -> str:
     """The question type, which decides what kind of sentence can answer it."""
     try:
-        q = _norm(question)
+        q = nfkc(question)
         if not q.strip():
             return OTHER
         if find_docnums(q) or LOOSE_ORDER.search(q):
@@ -173,7 +169,7 @@ def key_terms(question: str, profile: Profile | None = None) -> list[Term]:
     corpus profile (default: the current corpus's) gives synonyms and places' other names."""
     profile = profile or current_profile()
     try:
-        return _key_terms(_norm(question), profile)
+        return _key_terms(nfkc(question), profile)
     except Exception:  # noqa: BLE001
         return []
 
@@ -280,7 +276,7 @@ def counted(question: str) -> tuple[str, str]:
     """(classifier, noun) of a counting question: 多少份信用承诺书 -> ("份", "信用承诺书"),
     几个镇 -> ("个", "镇"), 有多少件 -> ("件", ""). ("", "") when it does not count."""
     try:
-        m = _COUNTED.search(_norm(question))
+        m = _COUNTED.search(nfkc(question))
         if not m:
             return "", ""
         cls = m.group("cls") or ""
@@ -303,7 +299,7 @@ def counted(question: str) -> tuple[str, str]:
 
 def analyze(question: str, profile: Profile | None = None) -> Analysis:
     """Type, key terms and 文号 of a question."""
-    q = _norm(question) if isinstance(question, str) else ""
+    q = nfkc(question)
     try:
         docnums = [d.key for d in find_docnums(q)]
     except Exception:  # noqa: BLE001
@@ -346,7 +342,7 @@ def is_elliptical(question: str, terms: list[Term] | None = None) -> bool:
     """A follow-up that leans on the previous turn: opens with 那/还有/其中…, or says too
     little on its own (at most one content term)."""
     try:
-        q = _norm(question).strip()
+        q = nfkc(question).strip()
         if not q:
             return False
         if _ELLIPTICAL_START.match(q):

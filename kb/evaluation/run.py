@@ -12,12 +12,12 @@ import dataclasses
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.corpus import load_corpus
+from kb.answer.citations import MARKER
 from kb.config import PROJECT_ROOT
 from kb.index import Index
 from kb.schema import Chunk
@@ -25,6 +25,8 @@ from kb.search.retrieval import rankings, rrf, search
 from kb.text.clean import InvalidQuestion
 from kb.text.docnum import display_from_key, find_docnums
 from kb.text.figures import BARE, find_figures
+from kb.text.normalize import nfkc, squash
+from kb.text.sentences import END_MARKS, SEMICOLONS, sentence_ends
 
 DEFAULT_GOLD = PROJECT_ROOT / "tests" / "data" / "gold.jsonl"
 MODES = ("hybrid", "dense", "bm25", "bm25_words", "bm25_bigrams")
@@ -54,15 +56,11 @@ def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldItem]:
     return items
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def is_relevant(chunk: Chunk, item: GoldItem, doc_texts: dict[str, str]) -> bool:
     """The chunk overlaps an occurrence of the gold passage in the gold document."""
     if not item.source_contains or (item.doc and chunk.doc_id != item.doc):
         return False
-    if _squash(item.source_contains) in _squash(chunk.text):
+    if squash(item.source_contains) in squash(chunk.text):
         return True
     text = doc_texts.get(chunk.doc_id, "")
     for m in re.finditer(re.escape(item.source_contains), text):
@@ -121,8 +119,6 @@ def score_retrieval(
 Retrieve = Callable[[str], list[Chunk]]
 AnswerFn = Callable[[str], dict]
 RECALL_KS = (1, 5, 10)
-_MARKER = re.compile(r"\[(\d{1,3})\]")  # 1-3 digits: 江政办[2023]17号 is not a marker
-_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
 def source_texts(corpus_dir: Path) -> dict[str, str]:
@@ -154,8 +150,8 @@ def answer_view(answer: object) -> dict:
 
 def facts_present(text: str, facts: list[str]) -> list[str]:
     """The facts missing from `text`, comparing with all whitespace removed."""
-    squashed = _squash(text)
-    return [f for f in facts if _squash(f) not in squashed]
+    squashed = squash(text)
+    return [f for f in facts if squash(f) not in squashed]
 
 
 def claim_before(text: str, marker_start: int) -> str:
@@ -166,12 +162,13 @@ def claim_before(text: str, marker_start: int) -> str:
     """
     head = text[:marker_start]
     while True:  # step back over markers that directly precede this one
-        m = re.search(r"\[\d{1,3}\]\s*$", head)
+        m = re.search(rf"{MARKER.pattern}\s*$", head)
         if not m:
             break
         head = head[: m.start()]
-    head = head.rstrip("。！？；!?;\n \t")
-    bounds = [m.end() for m in _SENTENCE_END.finditer(head)] + [m.end() for m in _MARKER.finditer(head)]
+    head = head.rstrip(END_MARKS + SEMICOLONS + "\n \t")
+    ends = sentence_ends(head, semicolon=True, closers=False, run=False)
+    bounds = [e for _, e in ends] + [m.end() for m in MARKER.finditer(head)]
     return head[max(bounds, default=0) :]
 
 
@@ -182,7 +179,7 @@ def claim_facts(claim: str) -> tuple[set[str], list[str]]:
     for m in find_docnums(claim):
         keys.add(m.key)
         blanked = blanked[: m.start] + " " * (m.end - m.start) + blanked[m.end :]
-    numerals = find_figures(unicodedata.normalize("NFKC", blanked), BARE)
+    numerals = find_figures(nfkc(blanked), BARE)
     figures = [n.raw for n in numerals if not n.chinese]
     for f in (n.raw for n in numerals if n.chinese):
         f = f[1:] if f.startswith("一十") else f  # 统一十五日: the 一 belongs to the word before
@@ -195,7 +192,7 @@ def unsupported(claim: str, quotes: list[str]) -> list[str]:
     """The 文号 and figures of `claim` that none of `quotes` contains."""
     keys, figures = claim_facts(claim)
     quote_keys = {m.key for q in quotes for m in find_docnums(q)}
-    joined = unicodedata.normalize("NFKC", _squash("\x1f".join(quotes)))
+    joined = nfkc(squash("\x1f".join(quotes)))
     missing = [display_from_key(k) for k in sorted(keys - quote_keys)]
     missing += [f for f in figures if f not in joined]
     return missing
@@ -205,7 +202,7 @@ def check_citations(view: dict, texts: dict[str, str]) -> list[dict]:
     """Per citation: does the quote equal the source text at its offsets, and does it back its claim."""
     text = view["text"]
     groups: dict[int, list[int]] = {}  # citation n -> starts of the markers citing it
-    for m in _MARKER.finditer(text):
+    for m in MARKER.finditer(text):
         groups.setdefault(int(m.group(1)), []).append(m.start())
     by_n = {int(c.get("n", i + 1)): c for i, c in enumerate(view["citations"])}
     out = []
@@ -231,10 +228,10 @@ def check_citations(view: dict, texts: dict[str, str]) -> list[dict]:
 
 def _adjacent(text: str, pos: int) -> list[int]:
     """Numbers of the run of markers that contains the marker at `pos` ([1][2] -> [1, 2])."""
-    runs = re.finditer(r"(?:\[\d{1,3}\]\s*)+", text)
+    runs = re.finditer(rf"(?:{MARKER.pattern}\s*)+", text)
     for run in runs:
         if run.start() <= pos < run.end():
-            return [int(n) for n in _MARKER.findall(run.group(0))]
+            return [int(n) for n in MARKER.findall(run.group(0))]
     return []
 
 

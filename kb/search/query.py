@@ -8,11 +8,11 @@ a document named in the question ("行政复议法…") is recognised so its pas
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from kb.profile import current_profile
-from kb.text.tokenize import normalize
+from kb.text.normalize import nfkc
+from kb.text.titles import short_title
 
 _RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 
@@ -23,11 +23,6 @@ class ParsedQuery:
     lexical: str  # text + statutory terms + resolved years, for BM25
     dense: str  # text with relative years resolved, for the embedder
     doc_ids: set[str] = field(default_factory=set)  # documents the question names
-
-
-def short_title(title: str) -> str:
-    """How people name a law: 行政复议法, not 中华人民共和国行政复议法."""
-    return re.sub(r"[（(][^）)]*[)）]$", "", title).removeprefix("中华人民共和国").strip()
 
 
 def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | None) -> ParsedQuery:
@@ -42,13 +37,13 @@ def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | Non
         # single characters (钱, 管, 天) are too common inside other words to expand on
         if len(word) > 1 and word in text:
             extra.extend(terms)
-    norm = normalize(text)
+    norm = nfkc(text, lower=True)
     named = {doc_id for doc_id, title in doc_titles.items() if _names(norm, title)}
     return ParsedQuery(text=text, lexical=" ".join([dense, *extra]), dense=dense, doc_ids=named)
 
 
 def _names(norm_query: str, title: str) -> bool:
-    short = normalize(short_title(title))
+    short = nfkc(short_title(title), lower=True)
     if len(short) < 4:
         return False
     if short in norm_query:

@@ -17,9 +17,9 @@ Every function here is total: arbitrary text never raises.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from kb.text.normalize import fold_width, squash
 from kb.text.numerals import NUMERALS, cn_to_int, int_to_cn
 
 _NATION = "中华人民共和国"
@@ -80,25 +80,11 @@ class DocNumMatch:
         return display_from_key(self.key)
 
 
-def _fold(text: str) -> str:
-    """Full-width to half-width, one character for one, so offsets survive."""
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
-
-
-def _strip_spaces(s: str) -> str:
-    return re.sub(r"\s+", "", s)
 
 
 def _clean_run(run: str, max_len: int = 30) -> str:
     """The CJK run before a bracket or 令 without the sentence words in front of the number."""
-    run = _strip_spaces(run)
+    run = squash(run)
     masked = run.replace(_NATION, "\x00" * len(_NATION))  # 共和 is not the word 和
     cut = 0
     for word in _BOUNDARY_WORDS:
@@ -172,7 +158,7 @@ def find_docnums(text: str) -> list[DocNumMatch]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        folded = _fold(text)
+        folded = fold_width(text)
         found: list[DocNumMatch] = []
         for bracket, pattern in ((True, _BRACKET_RE), (False, _ORDER_RE)):
             for m in pattern.finditer(folded):

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from kb.text.normalize import compact, fold_width
 from kb.text.numerals import NUMERALS, SCALES, cn_to_int, cn_to_number
 
 # ---------------------------------------------------------------- units
@@ -237,16 +237,6 @@ class Figure:
         return self.raw[self.numeral_end - self.start :]
 
 
-def _fold(text: str) -> str:
-    """Full-width digits and signs to ASCII, one character for one, so offsets survive."""
-    return "".join(
-        ch
-        if ch.isascii() or len(unicodedata.normalize("NFKC", ch)) != 1
-        else unicodedata.normalize("NFKC", ch)
-        for ch in text
-    )
-
-
 def _canon(num: str) -> str | None:
     num = num.replace(",", "")
     if re.fullmatch(_DECIMAL, num):
@@ -262,7 +252,7 @@ def find_figures(text: str, reading: Reading = CLAIMS) -> list[Figure]:
     if not isinstance(text, str) or not text:
         return []
     try:
-        scanned = _fold(text) if reading.fold else text
+        scanned = fold_width(text) if reading.fold else text
         out: list[Figure] = []
         for m in _pattern(reading).finditer(scanned):
             g = m.groupdict()
@@ -315,7 +305,7 @@ _DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}
 
 def has_date(text: str) -> bool:
     """A calendar date: 2024年1月1日, 2023年4月份."""
-    return bool(isinstance(text, str) and _DATE_RE.search(_fold(text)))
+    return bool(isinstance(text, str) and _DATE_RE.search(fold_width(text)))
 
 
 # ---------------------------------------------------------------- a typed answer
@@ -326,7 +316,7 @@ def parse_figure(text: str) -> tuple[float, str] | None:
     16万件; None when it is not one. 万 is folded into the value (16万件 -> 160000, 件)."""
     if not isinstance(text, str):
         return None
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    s = compact(text)
     s = re.sub(r"^(?:约|共|共计|达|为|是|大约)", "", s)
     pct = s.startswith("百分之")
     if pct:

@@ -18,8 +18,7 @@ Every function is total: arbitrary input never raises.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from kb.text.normalize import nfkc, squash
 
 DIGITS = {
     "零": 0,
@@ -45,10 +44,10 @@ def cn_to_int(s: str) -> int | None:
     ２０２３ -> 2023; None for anything else (一万, 三点五, 统一)."""
     if not isinstance(s, str):
         return None
-    folded = unicodedata.normalize("NFKC", s)
+    folded = nfkc(s)
     if len(folded) != len(s):
         return None  # a character stood for several (⑩, ㉑): not a numeral written out
-    s = re.sub(r"\s+", "", folded)
+    s = squash(folded)
     if not s:
         return None
     if s.isascii() and s.isdigit():

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 
 import jieba
 
 from kb.text.docnum import find_docnums
 from kb.text.lexicon import stopwords
+from kb.text.normalize import nfkc
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -24,11 +24,6 @@ STOPWORDS = stopwords()
 _TERM_QUOTES = re.compile(r"[“\"「『]([^”\"」』\n]{2,12})[”\"」』]")
 _TITLE = re.compile(r"《([^《》\n]{2,60})》")
 _WORD = re.compile(r"\w", re.UNICODE)
-
-
-def normalize(text: str) -> str:
-    """NFKC and lower case: full-width digits/letters/brackets become their ASCII forms."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def dictionary_terms(texts: Iterable[str], titles: Iterable[str] = ()) -> list[str]:
@@ -43,7 +38,7 @@ def dictionary_terms(texts: Iterable[str], titles: Iterable[str] = ()) -> list[s
             for part in re.split(r"[〈〉<>]", m.group(1)):
                 if len(part) >= 4:
                     terms.add(part)
-    return sorted(normalize(t) for t in terms)
+    return sorted(nfkc(t, lower=True) for t in terms)
 
 
 class WordTokenizer:
@@ -60,17 +55,23 @@ class WordTokenizer:
         江政办〔2023〕16号 at the brackets, the key keeps it one term in any typing style."""
         words = [
             t
-            for t in self._jieba.lcut_for_search(normalize(text))
+            for t in self._jieba.lcut_for_search(nfkc(text, lower=True))
             if t.strip() and _WORD.search(t) and t not in STOPWORDS
         ]
         return words + [m.key for m in find_docnums(text)]
 
 
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping two-character pieces of the text as given, in order: 行政复议 -> 行政 政复 复议."""
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
 def bigrams(text: str) -> list[str]:
-    """Overlapping character bigrams within runs of word characters; single chars for 1-char runs."""
+    """BM25's second tokenizer: character bigrams within runs of word characters of the
+    normalised text; single chars for 1-char runs."""
     out: list[str] = []
-    for run in re.findall(r"\w+", normalize(text)):
+    for run in re.findall(r"\w+", nfkc(text, lower=True)):
         if len(run) == 1:
             out.append(run)
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.extend(char_bigrams(run))
     return out

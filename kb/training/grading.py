@@ -8,15 +8,14 @@ its label, so a wrong answer always leads back to what to reread.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kb.registry import normalize_title
 from kb.text.docnum import keys_compatible, normalize_docnum
 from kb.text.figures import parse_figure, unit_class, unit_family
-from kb.training.quiz import FALSE, KIND_NAMES, TRUE, Question, short_title
+from kb.text.normalize import compact
+from kb.text.titles import normalize_title, short_title
+from kb.training.quiz import FALSE, KIND_NAMES, TRUE, Question
 
 _TRUE_WORDS = {"正确", "对", "是", "√", "✓", "t", "true", "y", "yes", "1", "真"}
 _FALSE_WORDS = {"错误", "错", "否", "不对", "×", "✗", "x", "f", "false", "n", "no", "0", "假"}
@@ -65,9 +64,6 @@ class QuizResult:
         }
 
 
-def _fold(text: str) -> str:
-    """Full-width to half-width, no spaces: how answers are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
 def _same_unit(given: str, expected: str) -> bool:
@@ -94,17 +90,17 @@ def docnums_equal(given: str, expected: str) -> bool:
 
 
 def titles_equal(given: str, expected: str) -> bool:
-    a, b = normalize_title(_fold(given)), normalize_title(_fold(expected))
+    a, b = normalize_title(compact(given)), normalize_title(compact(expected))
     return bool(a) and a == b
 
 
 def _text_equal(given: str, expected: str) -> bool:
-    return bool(_fold(given)) and _fold(given).strip("。.") == _fold(expected)
+    return bool(compact(given)) and compact(given).strip("。.") == compact(expected)
 
 
 def _option_of(question: Question, given: str) -> str | None:
     """The option a letter (A, b, （C）, 3) names, or None."""
-    g = _fold(given).strip("()（）.、 ").upper()
+    g = compact(given).strip("()（）.、 ").upper()
     if len(g) == 1 and g in _LETTERS[: len(question.options)]:
         return question.options[_LETTERS.index(g)]
     if g.isdigit() and 1 <= int(g) <= len(question.options) and question.answer_type != "number":
@@ -121,7 +117,7 @@ def _matches(question: Question, given: str, expected: str) -> bool:
     if t == "title":
         return titles_equal(given, expected)
     if t == "truth":
-        g = _fold(given).lower()
+        g = compact(given).lower()
         return (expected == TRUE and g in _TRUE_WORDS) or (expected == FALSE and g in _FALSE_WORDS)
     return _text_equal(given, expected)
 
@@ -177,5 +173,5 @@ def review_lines(result: QuizResult) -> list[str]:
             continue
         seen.add((c.doc_id, c.start))
         label = "" if c.label in ("", "题注") else c.label
-        out.append(f"《{short_title(c.doc_title)}》{label}（{KIND_NAMES[g.question.kind]}）：{c.quote}")
+        out.append(f"《{short_title(c.doc_title, keep_note=True)}》{label}（{KIND_NAMES[g.question.kind]}）：{c.quote}")
     return out

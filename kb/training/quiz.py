@@ -20,12 +20,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from kb.registry import Registry, normalize_title
+from kb.answer.citations import Citation, cite
+from kb.registry import Registry
 from kb.schema import Chunk
 from kb.text.docnum import display_from_key, find_docnums, keys_compatible
 from kb.text.figures import DAYS, QUIZ, find_figures, in_days, unit_class, unit_family, unit_scale
 from kb.text.numerals import NUMERALS as _CN_NUMERAL
 from kb.text.numerals import int_to_cn
+from kb.text.sentences import clause_spans, sentence_spans, span_around
+from kb.text.titles import nested_marks, normalize_title, short_title
+from kb.text.tokenize import char_bigrams
 
 KINDS = ("fill", "choice", "law", "docnum", "truefalse")
 KIND_NAMES = {
@@ -61,7 +65,6 @@ _GENERIC_BODIES = {
 }  # every specific body is one of these: never a wrong option
 _BODY_RE = re.compile(rf"(?:由|向|经|报请)(?P<body>{_BODY_QUAL}{_BODY_HEAD})(?!委员|工作人员|部门)")
 _CLAUSE_DELIMS = "，,、；;：:（）()。！？!?\n“”《》"
-_SENTENCE_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”’」』）)]*|\n|$)")
 _ITEM_MARK = re.compile(
     rf"[\s\u3000]*(?:第[{_CN_NUMERAL}]+条(?:之[{_CN_NUMERAL}]+)?|[0-9]+[.．、](?![0-9])|[（(][{_CN_NUMERAL}0-9]+[)）]"
     rf"|[{_CN_NUMERAL}]+、)[\s\u3000]*"
@@ -73,16 +76,9 @@ _KEY_NOISE = re.compile(
 _WHOLE = re.compile(r"全部|全覆盖|均为|均达|所有|全面完成|已全部")
 
 
-@dataclass(frozen=True)
-class Citation:
-    """Where the answer is written: quote == document text[start:end]."""
-
-    doc_id: str
-    doc_title: str
-    label: str
-    quote: str
-    start: int
-    end: int
+# What a question keeps of its citation (where the answer is written: quote == document
+# text[start:end]), in this order: a saved quiz reads the same before and after.
+_CITATION_FIELDS = ("doc_id", "doc_title", "label", "quote", "start", "end")
 
 
 @dataclass(frozen=True)
@@ -118,6 +114,7 @@ class Question:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["citation"] = {k: d["citation"][k] for k in _CITATION_FIELDS}
         d["options"] = list(self.options)
         d["kind_name"] = KIND_NAMES[self.kind]
         return d
@@ -131,7 +128,7 @@ class Question:
             prompt=d["prompt"],
             answer=d["answer"],
             answer_type=d["answer_type"],
-            citation=Citation(**d["citation"]),
+            citation=_citation_from_dict(d["citation"]),
             answer_start=int(d["answer_start"]),
             answer_end=int(d["answer_end"]),
             unit=d.get("unit", ""),
@@ -139,6 +136,11 @@ class Question:
             alteration=Alteration(**alt) if alt else None,
             fact=d.get("fact", ""),
         )
+
+
+def _citation_from_dict(d: dict) -> Citation:
+    c = {k: d[k] for k in _CITATION_FIELDS}
+    return Citation(n=0, doc_number="", source="", chunk_id="", **c)
 
 
 @dataclass
@@ -201,7 +203,7 @@ class _DocFact:
 
 
 @dataclass
-class Candidate:
+class DraftQuestion:
     """A question before the seed picks its distractors; `reason` is "" when it passed."""
 
     kind: str
@@ -216,14 +218,14 @@ class Candidate:
 
 @dataclass
 class Pool:
-    candidates: list[Candidate]
+    candidates: list[DraftQuestion]
     figures: list[_Figure]  # every figure of the corpus: the distractor universe
     bodies: list[str]  # every body named by a law after 由/向/经/报请
     docfacts: list[_DocFact]  # one per 文号 in the registry printed with its title
     entries: list[tuple[str, str, str]]  # (number key, display number, title) of numbered registry entries
     doc_titles: list[str]
 
-    def accepted(self, kinds: Iterable[str] | None = None, doc: str | None = None) -> list[Candidate]:
+    def accepted(self, kinds: Iterable[str] | None = None, doc: str | None = None) -> list[DraftQuestion]:
         wanted = set(kinds or KINDS)
         return [
             c
@@ -233,10 +235,6 @@ class Pool:
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def short_title(title: str) -> str:
-    return title.removeprefix("中华人民共和国") if len(title) > 8 else title
 
 
 def doc_matches(query: str, doc_id: str, doc_title: str) -> bool:
@@ -249,10 +247,6 @@ def _norm(s: str) -> str:
     return re.sub(rf"[\s{re.escape(_CLAUSE_DELIMS)}“”‘’]", "", s)
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[i : i + 2] for i in range(len(s) - 1)}
-
-
 def _similar(a: str, b: str) -> bool:
     if len(a.strip("#")) < 2 or len(b.strip("#")) < 2:  # no measure words: nothing to compare
         return False
@@ -261,7 +255,7 @@ def _similar(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 2 and short in long_:
         return True
-    ga, gb = _bigrams(a), _bigrams(b)
+    ga, gb = set(char_bigrams(a)), set(char_bigrams(b))
     return bool(ga and gb) and len(ga & gb) / len(ga | gb) >= 0.6
 
 
@@ -292,8 +286,7 @@ def _sentences(chunks: Sequence[Chunk]) -> list[_Sentence]:
         law = _is_law(ch)
         year_m = _YEAR_RE.search(ch.doc_title)
         year = int(year_m.group(1)) if year_m and not law else None
-        for m in _SENTENCE_RE.finditer(ch.text):
-            s, e = m.start(), m.end()
+        for s, e in sentence_spans(ch.text, trim=False):
             mark = _ITEM_MARK.match(ch.text, s, e)
             if mark:
                 s = mark.end()
@@ -329,25 +322,14 @@ def _figures_in(sent: _Sentence) -> list[_Figure]:
 
 
 def _clause(text: str, i: int, j: int) -> tuple[int, int]:
-    """Local bounds of the clause holding text[i:j]."""
-    a = i
-    while a > 0 and text[a - 1] not in _CLAUSE_DELIMS:
-        a -= 1
-    b = j
-    while b < len(text) and text[b] not in _CLAUSE_DELIMS:
-        b += 1
-    return a, b
+    """Local bounds of the clause holding text[i:j], cut at any punctuation, delimiters excluded."""
+    a, b = span_around(clause_spans(text, separators=_CLAUSE_DELIMS, nested=False, trim=False), i, j)
+    return a, b - 1 if b > j and text[b - 1] in _CLAUSE_DELIMS else b
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
     """Local spans of the clauses of a sentence, each with its trailing delimiter."""
-    spans, pos = [], 0
-    for m in re.finditer(r"[，；,;：:]", text):
-        spans.append((pos, m.end()))
-        pos = m.end()
-    if pos < len(text):
-        spans.append((pos, len(text)))
-    return spans
+    return clause_spans(text, nested=False, trim=False)
 
 
 def _window(sent: _Sentence, start: int, end: int) -> tuple[int, int]:
@@ -594,8 +576,8 @@ def _docfact_at(
     key: str, ch: Chunk, ts: int, te: int, ns: int, ne: int, q0: int, q1: int | None = None
 ) -> _DocFact:
     q1 = ne if q1 is None else q1
-    title = ch.text[ts:te].replace("<", "〈").replace(">", "〉")
-    cit = Citation(ch.doc_id, ch.doc_title, ch.label, ch.text[q0:q1], ch.start + q0, ch.start + q1)
+    title = nested_marks(ch.text[ts:te])
+    cit = cite(ch, q0, q1)
     return _DocFact(
         key, display_from_key(key), title, cit, (ch.start + ts, ch.start + te), (ch.start + ns, ch.start + ne)
     )
@@ -680,12 +662,12 @@ def build_pool(chunks: Iterable[Chunk], registry: Registry) -> Pool:
             verdict[id(fact)] = ""
             fact.show_label = fact.show_label or fact.sent.is_law
 
-    cands: list[Candidate] = []
+    cands: list[DraftQuestion] = []
 
     def add(kind: str, fact: _Fact, reason: str) -> None:
         ch = fact.sent.chunk
         cands.append(
-            Candidate(kind, _hash(kind, fact.fid), ch.doc_id, ch.doc_title, fact=fact, reason=reason)
+            DraftQuestion(kind, _hash(kind, fact.fid), ch.doc_id, ch.doc_title, fact=fact, reason=reason)
         )
 
     for fact in fig_facts:
@@ -712,7 +694,7 @@ def build_pool(chunks: Iterable[Chunk], registry: Registry) -> Pool:
             cid = _hash("docnum", key, direction, place.citation.start if place else -1)
             doc_id = place.citation.doc_id if place else ""
             title = place.citation.doc_title if place else ""
-            c = Candidate("docnum", cid, doc_id, title, docfact=place, direction=direction)
+            c = DraftQuestion("docnum", cid, doc_id, title, docfact=place, direction=direction)
             others = [x for x in entries if x[0] != key]
             if place is None:
                 c.reason = "unsupported"
@@ -765,12 +747,12 @@ def _as_pool(source) -> Pool:
 def _scope(fact: _Fact) -> str:
     ch = fact.sent.chunk
     label = f"{ch.label}" if fact.show_label else ""
-    return f"根据《{short_title(ch.doc_title)}》{label}："
+    return f"根据《{short_title(ch.doc_title, keep_note=True)}》{label}："
 
 
 def _fact_citation(fact: _Fact) -> Citation:
     s = fact.sent
-    return Citation(s.chunk.doc_id, s.chunk.doc_title, s.chunk.label, s.text, s.start, s.end)
+    return cite(s.chunk, s.start - s.chunk.start, s.end - s.chunk.start)
 
 
 def _framed(fact: _Fact, text: str) -> str:
@@ -785,7 +767,7 @@ def _blank_prompt(fact: _Fact) -> str:
     return f"{_scope(fact)}{fact.year_prefix}{text}"
 
 
-def _make(c: Candidate, pool: Pool, rng: random.Random) -> Question:
+def _make(c: DraftQuestion, pool: Pool, rng: random.Random) -> Question:
     qid = _hash(c.cid, rng.random())
     if c.docfact is not None:
         return _make_docnum(c, pool, rng, qid)
@@ -812,7 +794,7 @@ def _make(c: Candidate, pool: Pool, rng: random.Random) -> Question:
     return Question(qid, c.kind, _blank_prompt(fact), fact.surface, "number", unit=fact.unit, **common)
 
 
-def _make_truefalse(c: Candidate, pool: Pool, rng: random.Random, qid: str, common: dict) -> Question:
+def _make_truefalse(c: DraftQuestion, pool: Pool, rng: random.Random, qid: str, common: dict) -> Question:
     fact = c.fact
     assert fact is not None
     truth = rng.random() < 0.5
@@ -835,7 +817,7 @@ def _make_truefalse(c: Candidate, pool: Pool, rng: random.Random, qid: str, comm
         statement = full[: alteration.start - s0] + alteration.altered + full[alteration.end - s0 :]
     ch = fact.sent.chunk
     label = ch.label if fact.show_label else ""
-    prompt = f"判断正误：根据《{short_title(ch.doc_title)}》{label}，{fact.year_prefix}“{_framed(fact, statement)}”"
+    prompt = f"判断正误：根据《{short_title(ch.doc_title, keep_note=True)}》{label}，{fact.year_prefix}“{_framed(fact, statement)}”"
     return Question(
         qid,
         "truefalse",
@@ -848,7 +830,7 @@ def _make_truefalse(c: Candidate, pool: Pool, rng: random.Random, qid: str, comm
     )
 
 
-def _make_docnum(c: Candidate, pool: Pool, rng: random.Random, qid: str) -> Question:
+def _make_docnum(c: DraftQuestion, pool: Pool, rng: random.Random, qid: str) -> Question:
     d = c.docfact
     assert d is not None
     others = [x for x in pool.entries if x[0] != d.key and normalize_title(x[2]) != normalize_title(d.title)]
@@ -899,13 +881,13 @@ def generate_quiz(
     pool = _as_pool(source)
     kinds = [k for k in (kinds or KINDS) if k in KINDS]
     rng = random.Random(f"quiz|{seed}")
-    by_kind: dict[str, list[Candidate]] = {}
+    by_kind: dict[str, list[DraftQuestion]] = {}
     for c in pool.accepted(kinds, doc):
         by_kind.setdefault(c.kind, []).append(c)
-    queues: dict[str, list[Candidate]] = {}
+    queues: dict[str, list[DraftQuestion]] = {}
     for kind, cands in by_kind.items():
         rng.shuffle(cands)
-        by_doc: dict[str, list[Candidate]] = {}
+        by_doc: dict[str, list[DraftQuestion]] = {}
         for c in cands:
             by_doc.setdefault(c.doc_id, []).append(c)
         docs = sorted(by_doc)
@@ -918,7 +900,7 @@ def generate_quiz(
         queues[kind] = queue
     order = [k for k in kinds if k in queues]
     rng.shuffle(order)
-    chosen: list[Candidate] = []
+    chosen: list[DraftQuestion] = []
     facts: set[str] = set()
     sentences: set[tuple[str, int]] = set()
     for strict in (True, False):
