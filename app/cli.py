@@ -9,6 +9,8 @@ import time
 
 from app.commands import ask, docs, ingest, quiz, search, serve
 from app.commands import eval as eval_command
+from app.commands.common import EXIT_BAD_INPUT
+from kb.config import ConfigError
 from kb.index import EmptyIndexError
 
 COMMANDS = [ingest, search, docs, eval_command, serve, quiz, ask]
@@ -30,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     except EmptyIndexError as err:
         print(str(err), file=sys.stderr)
         return 1
+    except ConfigError as err:  # a KB_* variable that cannot be used, named in the message
+        print(str(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"已中断（{time.perf_counter() - t0:.1f} 秒）。", file=sys.stderr)
         return 130

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from kb.evaluation.trace import trace_question
 from kb.index import EmptyIndexError, Index
-from kb.search.trace import trace_question
 from kb.text.clean import InvalidQuestion
 
 STAGE_TITLES = {

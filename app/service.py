@@ -1,19 +1,26 @@
-"""What the web app does, as plain functions over an Index returning JSON-ready data.
+"""What the web app does, as plain functions over an Index.
 
-The Gradio UI renders these results and the named API endpoints return them as they are,
-so a system calling /search gets exactly what a person sees in the 检索 tab.
+The Gradio UI renders these results (the objects behind them where it shows more) and the
+named API endpoints return them as JSON-ready data, so a system calling /search gets
+exactly what a person sees in the 检索 tab. The CLI's `kb search` uses them too.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.documents import delete_document, save_upload
-from kb.index import Index
+from kb.index import Generation, Index
+from kb.index.store import DocRecord
 from kb.index.writer import IngestReport, ingest
+from kb.registry import RegistryEntry
+from kb.schema import Hit
+
+if TYPE_CHECKING:
+    from kb.answer import Answer
 
 Progress = Callable[[int, int], None]
 
@@ -26,12 +33,39 @@ def ask(index: Index, question: str, history: list | None = None) -> dict:
     return {"question": answer.question, **answer.to_dict()}
 
 
-def search(index: Index, query: str, k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
+def ask_stream(
+    index: Index, question: str, history: list | None = None
+) -> Iterator[str | tuple[Answer, Generation]]:
+    """Text deltas as the answer is written, then the final Answer with the generation it
+    was read from (whose passages show each citation in context)."""
+    from kb.answer.pipeline import iter_answer_in
+    from kb.search.request import Request
+
+    req = Request(index)
+    for part in iter_answer_in(req, question, history or None):
+        yield part if isinstance(part, str) else (part, req.gen)
+
+
+def search_hits(index: Index, query: str, k: int = 5, doc_ids: list[str] | None = None) -> list[Hit]:
     """Hybrid search hits, best first; `doc_ids` limits the search to those documents."""
     from kb.search.retrieval import search as hybrid_search
 
+    return hybrid_search(index, query, k=k, doc_ids=set(doc_ids) if doc_ids else None)
+
+
+def query_terms(index: Index, query: str) -> list[str]:
+    """The words the BM25 index reads in a query (the 检索 tab marks them in each hit)."""
+    return index.current().lexical.tokenizer(query)
+
+
+def search(index: Index, query: str, k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
+    """Hybrid search hits as data, best first (k kept between 1 and 50)."""
     k = max(1, min(int(k or 5), 50))
-    hits = hybrid_search(index, query, k=k, doc_ids=set(doc_ids) if doc_ids else None)
+    return hit_rows(search_hits(index, query, k, doc_ids))
+
+
+def hit_rows(hits: list[Hit]) -> list[dict]:
+    """Search hits as JSON-ready rows: rank, score, the passage and where it comes from."""
     return [
         {
             "rank": rank,
@@ -51,12 +85,27 @@ def search(index: Index, query: str, k: int = 5, doc_ids: list[str] | None = Non
     ]
 
 
-def docs_lookup(index: Index, query: str = "") -> list[dict]:
-    """Registry entries for a 文号, a partial title or a measure; all entries when empty."""
+def registry_entries(index: Index, query: str = "") -> list[tuple[RegistryEntry, float | None]]:
+    """Registry entries for a 文号, a partial title or a measure, best first, with their
+    match score; all entries (score None) when the query is empty."""
     registry = index.current().registry
     if not (query or "").strip():
-        return [{**e.to_dict(), "score": None} for e in registry]
-    return [{**e.to_dict(), "score": s} for e, s in registry.lookup(query, limit=50)]
+        return [(e, None) for e in registry]
+    return list(registry.lookup(query, limit=50))
+
+
+def registry_entry(index: Index, key: str) -> RegistryEntry | None:
+    return index.current().registry.get(key)
+
+
+def docs_lookup(index: Index, query: str = "") -> list[dict]:
+    """Registry entries for a 文号, a partial title or a measure; all entries when empty."""
+    return [{**e.to_dict(), "score": s} for e, s in registry_entries(index, query)]
+
+
+def document_records(index: Index) -> list[DocRecord]:
+    """The documents of the current index as its manifest records them."""
+    return list(index.current().manifest.docs)
 
 
 def documents(index: Index) -> list[dict]:
@@ -70,7 +119,7 @@ def documents(index: Index) -> list[dict]:
             "ingested_at": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(d.ingested_at)),
             "encoding": d.encoding,
         }
-        for d in index.current().manifest.docs
+        for d in document_records(index)
     ]
 
 

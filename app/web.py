@@ -16,6 +16,8 @@ from gradio import FileData
 
 from app import render, service
 from app.documents import DocumentError
+from app.eval_tab import build_eval_tab
+from app.quiz_tab import build_quiz_tab
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
 from kb.profile import load_profile
@@ -71,14 +73,14 @@ def _markdown_file(text: str) -> str:
 
 def _doc_choices(index: Index) -> list[tuple[str, str]]:
     try:
-        return [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in index.current().manifest.docs]
+        return [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in service.document_records(index)]
     except EmptyIndexError:
         return []
 
 
 def _doc_rows(index: Index) -> list[list[Any]]:
     try:
-        return render.document_rows(index.current().manifest.docs)
+        return render.document_rows(service.document_records(index))
     except EmptyIndexError:
         return []
 
@@ -112,8 +114,6 @@ def build_chat_tab(index: Index) -> None:
         turns = gr.State([])
 
         def chat(message: str, messages: list, turns: list):
-            from kb.answer import iter_answer
-
             question = (message or "").strip()
             if not question:
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -121,16 +121,15 @@ def build_chat_tab(index: Index) -> None:
             messages = [*messages, {"role": "user", "content": render.esc_lines(question)}]
             messages.append({"role": "assistant", "content": render.streaming_body("正在检索相关条文……")})
             yield "", messages, turns, gr.skip(), gr.skip()
-            text, answer = "", None
+            text, answer, gen = "", None, None
             try:
-                for part in iter_answer(index, question, history=_history(turns) or None):
+                for part in service.ask_stream(index, question, history=_history(turns) or None):
                     if isinstance(part, str):
                         text += part
                         messages[-1]["content"] = render.streaming_body(text)
                         yield gr.skip(), messages, gr.skip(), gr.skip(), gr.skip()
                     else:
-                        answer = part
-                gen = index.current()
+                        answer, gen = part
             except _USER_ERRORS as err:
                 messages[-1]["content"] = render.error_body(str(err))
                 yield gr.skip(), messages, gr.skip(), gr.skip(), gr.skip()
@@ -171,11 +170,9 @@ def build_search_tab(index: Index) -> gr.Dropdown:
         results = gr.HTML(elem_id="kb-search-results")
 
         def on_search(q: str, k: int, doc_ids: list[str] | None) -> str:
-            from kb.search.retrieval import search
-
             try:
-                hits = search(index, q, k=int(k), doc_ids=set(doc_ids) if doc_ids else None)
-                terms = index.current().lexical.tokenizer(q)
+                hits = service.search_hits(index, q, int(k), doc_ids)
+                terms = service.query_terms(index, q)
             except _USER_ERRORS as err:
                 return render.status(str(err), ok=False)
             return render.search_results(hits, terms)
@@ -206,16 +203,15 @@ def build_registry_tab(index: Index) -> None:
 
         def on_lookup(q: str):
             try:
-                registry = index.current().registry
+                entries = [e for e, _ in service.registry_entries(index, q)]
             except EmptyIndexError as err:
                 return [], [], render.status(str(err), ok=False)
-            entries = [e for e, _ in registry.lookup(q, limit=50)] if (q or "").strip() else list(registry)
             note = "" if entries else render.status(f"登记表中未找到与“{q}”相关的文件。", ok=False)
             return render.registry_rows(entries), [e.key for e in entries], note
 
         def on_select(keys: list[str], evt: gr.SelectData) -> str:
             row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-            entry = index.current().registry.get(keys[row]) if 0 <= row < len(keys) else None
+            entry = service.registry_entry(index, keys[row]) if 0 <= row < len(keys) else None
             return render.citing_passages(entry) if entry else ""
 
         for trigger in (query.submit, query.change):
@@ -360,25 +356,15 @@ def add_api(index: Index) -> None:
 
 
 def build_app(index: Index) -> gr.Blocks:
-    """The whole page. Tabs from other modules (学习测验, 检索测试) join when present."""
+    """The whole page; the 学习测验 and 检索测试 tabs are built by their own modules."""
     profile = load_profile(index.settings.corpus)
     with gr.Blocks(title=profile.title, analytics_enabled=False) as demo:
         gr.Markdown(f"# {profile.title}\n{profile.intro}")
         build_chat_tab(index)
         doc_filter = build_search_tab(index)
         build_registry_tab(index)
-        try:
-            from app.quiz_tab import build_quiz_tab
-        except ImportError:
-            build_quiz_tab = None
-        if build_quiz_tab is not None:
-            build_quiz_tab(index)
-        try:
-            from app.eval_tab import build_eval_tab
-        except ImportError:
-            build_eval_tab = None
-        if build_eval_tab is not None:
-            build_eval_tab(index)
+        build_quiz_tab(index)
+        build_eval_tab(index)
         table, victim = build_admin_tab(index, doc_filter)
         add_api(index)
 

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -99,7 +98,7 @@ def test_two_app_processes_share_one_chroma_server(chroma_server, small_corpus: 
     assert "导入完成" in _kb(env_a, "ingest", "--quiet")
     assert not (home_a / "chroma").exists(), "server mode keeps no local Chroma"
     host, port = chroma_server
-    client = store.open_client(replace(settings(home=home_a), chroma_host=host, chroma_port=port))
+    client = store.open_client(settings(home=home_a).model_copy(update={"chroma_host": host, "chroma_port": port}))
     first = store.read_manifest(client)
     assert first is not None
 

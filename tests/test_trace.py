@@ -6,8 +6,8 @@ import gradio as gr
 import pytest
 
 from app.eval_tab import STAGE_TITLES, build_eval_tab, run_trace
+from kb.evaluation.trace import STAGES, trace_question
 from kb.search.retrieval import search
-from kb.search.trace import STAGES, trace_question
 from kb.text.clean import InvalidQuestion
 
 

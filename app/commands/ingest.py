@@ -11,7 +11,7 @@ from kb.config import settings as load_settings
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="导入（或更新）文档目录")
-    p.add_argument("--corpus", help="文档目录（默认 ./corpus 或 KB_CORPUS）")
+    p.add_argument("--corpus", help="文档目录（默认 KB_CORPUS；未设置时为本仓库的 corpus/）")
     p.add_argument("--rebuild", action="store_true", help="忽略已有向量，全部重建")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=run)

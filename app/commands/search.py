@@ -7,6 +7,8 @@ import argparse
 from app.commands.common import print_json, run_each
 from kb.index import Index, open_index
 
+FIELDS = ("rank", "score", "doc_title", "doc_number", "label", "text", "source")  # of service.hit_rows
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="混合检索")
@@ -17,20 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def search_rows(index: Index, query: str, k: int) -> list[dict]:
-    from kb.search.retrieval import search
+    """The hits of app.service, with the fields the command prints."""
+    from app import service
 
-    return [
-        {
-            "rank": rank,
-            "score": round(hit.score, 6),
-            "doc_title": hit.chunk.doc_title,
-            "doc_number": hit.chunk.doc_number,
-            "label": hit.chunk.label,
-            "text": hit.chunk.text,
-            "source": hit.chunk.source,
-        }
-        for rank, hit in enumerate(search(index, query, k=k), start=1)
-    ]
+    return [{f: row[f] for f in FIELDS} for row in service.hit_rows(service.search_hits(index, query, k))]
 
 
 def run(args: argparse.Namespace) -> int:

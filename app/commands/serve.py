@@ -9,18 +9,26 @@ import getpass
 import sys
 
 from app.commands.common import EXIT_BAD_INPUT
+from kb.config import port
 from kb.config import settings as load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="启动网页版知识库（默认 http://127.0.0.1:7860）")
     p.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1；内网访问用 0.0.0.0）")
-    p.add_argument("--port", type=int, default=7860, help="端口（默认 7860）")
+    p.add_argument("--port", type=_port, default=7860, help="端口（默认 7860）")
     p.add_argument("--auth", metavar="FILE", help="账号密码文件：每行 用户名:口令哈希")
     p.add_argument(
         "--hash-password", metavar="USER", help="为账号生成一行密码文件内容（从终端或标准输入读口令）后退出"
     )
     p.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    try:
+        return port(text)
+    except ValueError as err:  # argparse shows this message, not "invalid value"
+        raise argparse.ArgumentTypeError(f"{err}（收到“{text}”）") from None
 
 
 def _read_password() -> str:

@@ -35,16 +35,17 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.index import Generation, Index
+from kb.index import Generation
 from kb.profile import current_profile
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
-from kb.search.retrieval import search
+from kb.search.query import named_docs
+from kb.search.request import Request
+from kb.search.retrieval import search_in
 from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
 from kb.text.normalize import squash
 from kb.text.sentences import clause_spans, sentence_spans
-from kb.text.titles import normalize_title
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -105,23 +106,15 @@ def _strip_titles(text: str) -> str:
 # ---------------------------------------------------------------- term weights
 
 
-# Passage texts and word frequencies of the current generation, replaced as one tuple so a
-# thread answering while another ingest lands never sees half of each.
-_STATS: tuple[str, list[str], dict[str, int]] | None = None
-
-
-def _stats(gen: Generation) -> tuple[str, list[str], dict[str, int]]:
-    global _STATS
-    stats = _STATS
-    if stats is None or stats[0] != gen.manifest.collection:
-        stats = (gen.manifest.collection, [_context(c) for c in gen.chunks.values()], {})
-        _STATS = stats
-    return stats
+def _stats(gen: Generation) -> tuple[list[str], dict[str, int]]:
+    """Passage texts of the generation and the word frequencies counted so far, kept on the
+    generation: a thread answering while an ingest lands keeps reading its own."""
+    return gen.cached("extractive.stats", lambda: ([_context(c) for c in gen.chunks.values()], {}))
 
 
 def doc_freq(gen: Generation, term: str) -> int:
     """How many passages use `term` (under their titles and headings included)."""
-    _, texts, dfs = _stats(gen)
+    texts, dfs = _stats(gen)
     if term not in dfs:
         dfs[term] = sum(1 for t in texts if term in t)
     return dfs[term]
@@ -134,7 +127,7 @@ def term_weight(gen: Generation, term: Term | str) -> float:
     df = max(doc_freq(gen, f) for f in forms)
     if df == 0:
         return 1.0
-    n = len(_stats(gen)[1])
+    n = len(_stats(gen)[0])
     return max(0.5, math.log((n + 1) / (df + 1)))
 
 
@@ -254,30 +247,12 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
 # ---------------------------------------------------------------- retrieval
 
 
-def named_docs(gen: Generation, question: str) -> set[str]:
-    """Documents of the corpus the question names (行政复议法, 复议法, 人民调解法…)."""
-    q = squash(question)
-    out = set()
-    for d in gen.manifest.docs:
-        short = normalize_title(d.title)
-        if len(short) < 3:
-            continue
-        forms = {short}
-        if short.endswith(("法", "条例", "规定", "办法")) and len(short) >= 5:
-            forms.add(short[2:])
-        forms.add(short.replace("暂行", "").replace("程序", ""))
-        if any(f and len(f) >= 3 and f in q for f in forms):
-            out.add(d.doc_id)
-    return out
-
-
-def gather(
-    index: Index, gen: Generation, analysis: Analysis, query: str, k: int = K_HITS
-) -> tuple[list[Hit], set[str]]:
+def gather(req: Request, analysis: Analysis, query: str, k: int = K_HITS) -> tuple[list[Hit], set[str]]:
     """Hybrid hits, plus hits inside the documents the question names, plus the articles it
     names (第二十条 of the named law), best first, without duplicates."""
-    hits = search(index, query, k=k)
-    docs = named_docs(gen, analysis.question)
+    gen = req.gen
+    hits = search_in(req, query, k=k)
+    docs = named_docs(gen.doc_titles, analysis.question)
     extra: list[Hit] = []
     if docs:
         articles = {t.text for t in analysis.terms if t.kind == ARTICLE}
@@ -287,7 +262,7 @@ def gather(
                 for c in gen.chunks.values()
                 if c.doc_id in docs and c.label in articles
             )
-        extra.extend(search(index, query, k=K_DOC_HITS, doc_ids=docs))
+        extra.extend(search_in(req, query, k=K_DOC_HITS, doc_ids=docs))
     seen: set[str] = set()
     out = []
     for h in [*extra[:2], *hits, *extra[2:]]:
@@ -720,11 +695,11 @@ def answer_docnum(gen: Generation, analysis: Analysis, hits: list[Hit]) -> Extra
     return Extract(text=text, citations=book.items, hits=hits)
 
 
-def extractive_answer(index: Index, analysis: Analysis, query: str) -> Extract:
+def extractive_answer(req: Request, analysis: Analysis, query: str) -> Extract:
     """Answer `analysis.question`, retrieving with `query` (the question, or the question
-    with the previous turn's terms for a follow-up)."""
-    gen = index.current()
-    hits, docs = gather(index, gen, analysis, query)
+    with the previous turn's terms for a follow-up), all from the request's one generation."""
+    hits, docs = gather(req, analysis, query)
+    gen = req.gen
     if analysis.qtype == DOCNUM_REVERSE:
         return answer_docnum_reverse(gen, analysis, hits)
     if analysis.qtype == DOCNUM:
@@ -733,7 +708,7 @@ def extractive_answer(index: Index, analysis: Analysis, query: str) -> Extract:
             return registered
     found = answer_from_hits(gen, analysis, hits, docs)
     if found.refused and not found.unknown:  # the answer may sit just below the first hits
-        deeper, docs = gather(index, gen, analysis, query, k=K_DEEP)
+        deeper, docs = gather(req, analysis, query, k=K_DEEP)
         retry = answer_from_hits(gen, analysis, deeper, docs, MIN_COVERAGE_DEEP)
         if not retry.refused:
             return retry

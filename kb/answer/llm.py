@@ -8,14 +8,12 @@ answer is then checked by kb.answer.grounding before it is shown.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kb.config import settings
 from kb.schema import Chunk
 
-BACKEND_ENV = "KB_LLM"
-DEFAULT_MODEL = "gpt-4o-mini"
 MAX_HISTORY_MESSAGES = 4
 
 SYSTEM_PROMPT = """你是“法治政府知识库”的问答助手，只能依据用户消息中编号的资料回答问题。
@@ -40,16 +38,20 @@ class LLMUnavailable(RuntimeError):
 
 
 def backend() -> str:
-    """The configured backend: openai when KB_LLM=openai, else extractive."""
-    return "openai" if os.environ.get(BACKEND_ENV, "").strip().lower() == "openai" else "extractive"
+    """The configured backend: openai when KB_LLM=openai, else extractive. Read per answer,
+    so a changed environment takes effect without reopening the index."""
+    return "openai" if settings().llm.strip().lower() == "openai" else "extractive"
 
 
 def llm_settings() -> LLMSettings:
+    """The model server from kb.config.Settings (OPENAI_BASE_URL, OPENAI_API_KEY, KB_LLM_MODEL,
+    KB_LLM_TIMEOUT)."""
+    s = settings()
     return LLMSettings(
-        base_url=os.environ.get("OPENAI_BASE_URL") or None,
-        api_key=os.environ.get("OPENAI_API_KEY") or "EMPTY",  # local servers accept any key
-        model=os.environ.get("KB_LLM_MODEL") or DEFAULT_MODEL,
-        timeout=float(os.environ.get("KB_LLM_TIMEOUT", "60")),
+        base_url=s.openai_base_url,
+        api_key=s.openai_api_key.get_secret_value(),
+        model=s.llm_model,
+        timeout=s.llm_timeout,
     )
 
 

@@ -19,6 +19,7 @@ from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sente
 from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.index import Index
 from kb.schema import Chunk
+from kb.search.request import Request
 from kb.text.clean import clean_question, language_notice
 
 LLM_PASSAGES = 6
@@ -89,8 +90,13 @@ def _from_extract(question: str, ex: Extract, notice: str = "") -> Answer:
 
 def answer_question(index: Index, question: str, history: list[dict] | None = None) -> Answer:
     """The final answer (for callers that do not stream)."""
+    return answer_in(Request(index), question, history)
+
+
+def answer_in(req: Request, question: str, history: list[dict] | None = None) -> Answer:
+    """`answer_question` inside a request the caller holds (and may read the generation of)."""
     result: Answer | None = None
-    for item in iter_answer(index, question, history):
+    for item in iter_answer_in(req, question, history):
         if isinstance(item, Answer):
             result = item
     assert result is not None
@@ -100,8 +106,13 @@ def answer_question(index: Index, question: str, history: list[dict] | None = No
 def iter_answer(index: Index, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
     """Text deltas, then the final Answer. The final Answer's text is authoritative: when a
     generated answer fails its check midway, what was streamed is replaced by it."""
+    yield from iter_answer_in(Request(index), question, history)
+
+
+def iter_answer_in(req: Request, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
+    """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
     analysis, query = prepare(question, history)
-    ex = extractive_answer(index, analysis, query)
+    ex = extractive_answer(req, analysis, query)
     if llm.backend() != "openai" or (ex.refused and ex.decisive):
         final = _from_extract(analysis.question, ex, notice=language_notice(analysis.question))
         yield final.answer
@@ -205,4 +216,13 @@ def _renumber_live(text: str, order: dict[int, int]) -> str:
     return MARKER.sub(repl, text)
 
 
-__all__ = ["Answer", "answer_question", "iter_answer", "prepare", "NOTICE_FAILED_CHECK", "REFUSAL_PREFIX"]
+__all__ = [
+    "Answer",
+    "answer_in",
+    "answer_question",
+    "iter_answer",
+    "iter_answer_in",
+    "prepare",
+    "NOTICE_FAILED_CHECK",
+    "REFUSAL_PREFIX",
+]

@@ -1,4 +1,5 @@
-"""Evaluation: retrieval, answer and citation scores of the system on a gold question set."""
+"""Evaluation: retrieval, answer and citation scores on a gold question set (`run`), and one
+question traced through every stage (`trace`, the 检索测试 view)."""
 
 from kb.evaluation.run import (
     DEFAULT_GOLD,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.corpus import load_corpus
+from kb.answer import answer_question
 from kb.answer.citations import MARKER
 from kb.config import PROJECT_ROOT
 from kb.index import Index
@@ -381,12 +382,8 @@ def run_eval(
     return summarize([evaluate_item(i, retrieve, answer, texts, k) for i in items], k)
 
 
-def default_answerer(index: Index) -> AnswerFn | None:
-    """kb.answer.answer_question bound to `index`, or None while the module does not exist."""
-    try:
-        from kb.answer import answer_question
-    except ImportError:
-        return None
+def default_answerer(index: Index) -> AnswerFn:
+    """kb.answer.answer_question bound to `index`."""
     return lambda question: answer_question(index, question)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
@@ -19,6 +21,8 @@ from kb.index import store
 from kb.index.lexical import LexicalIndex
 from kb.registry import Registry, build_registry
 from kb.schema import Chunk, search_text
+
+T = TypeVar("T")
 
 
 def reference_year(dates: list[str], titles: list[str]) -> int | None:
@@ -46,6 +50,10 @@ class Generation:
     chunks: dict[str, Chunk]  # every chunk by id, in reading order
     docnums: dict[str, list[str]] | None = None  # 文号 key -> ids of chunks citing it, built on first use
     _registry: Registry | None = None
+    # What other layers derive from this generation (the quiz pool, term statistics): it
+    # lives and dies with the generation, so an upload never leaves the old one reachable.
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property  # a generation's manifest never changes: computed once, not per query
     def doc_titles(self) -> dict[str, str]:
@@ -63,6 +71,16 @@ class Generation:
             docs = [_RegistryDoc(**{**asdict(d), "text": ""}) for d in self.manifest.docs]
             self._registry = build_registry(docs, list(self.chunks.values()))
         return self._registry
+
+    def cached(self, key: str, build: Callable[[], T]) -> T:
+        """The value stored under `key`, built once by `build()`; a thread asking while
+        another builds it waits for that build instead of repeating it."""
+        if key in self._cache:
+            return self._cache[key]
+        with self._locks.setdefault(key, threading.Lock()):
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]
 
 
 @dataclass

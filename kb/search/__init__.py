@@ -1,1 +1,1 @@
-"""Search: query analysis, hybrid retrieval (dense + BM25, fused with RRF) and its trace."""
+"""Search: query analysis and hybrid retrieval (dense + BM25, fused with RRF) over one request snapshot."""

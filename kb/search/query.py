@@ -9,10 +9,11 @@ a document named in the question ("行政复议法…") is recognised so its pas
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.profile import current_profile
-from kb.text.normalize import nfkc
-from kb.text.titles import short_title
+from kb.text.normalize import compact
+from kb.text.titles import normalize_title, short_title
 
 _RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 
@@ -37,16 +38,36 @@ def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | Non
         # single characters (钱, 管, 天) are too common inside other words to expand on
         if len(word) > 1 and word in text:
             extra.extend(terms)
-    norm = nfkc(text, lower=True)
-    named = {doc_id for doc_id, title in doc_titles.items() if _names(norm, title)}
-    return ParsedQuery(text=text, lexical=" ".join([dense, *extra]), dense=dense, doc_ids=named)
+    return ParsedQuery(
+        text=text, lexical=" ".join([dense, *extra]), dense=dense, doc_ids=named_docs(doc_titles, text)
+    )
 
 
-def _names(norm_query: str, title: str) -> bool:
-    short = nfkc(short_title(title), lower=True)
-    if len(short) < 4:
-        return False
-    if short in norm_query:
-        return True
-    # "复议法" / "处罚法": the last three characters of a law's short name are how people say it
-    return short.endswith("法") and len(short) > 4 and short[-3:] in norm_query
+def named_docs(doc_titles: dict[str, str], question: str) -> set[str]:
+    """Documents the question names (行政复议法, 复议法, 营商环境条例…), by doc_id. The one rule
+    for it: retrieval prefers these documents' passages and the answerer reads the articles
+    the question names in them, so both must agree on which documents are meant."""
+    q = compact(question)
+    return {doc_id for doc_id, title in doc_titles.items() if any(f in q for f in title_forms(title))}
+
+
+@lru_cache(maxsize=4096)
+def title_forms(title: str) -> frozenset[str]:
+    """How people name a document, each form at least three characters: its short title
+    (no 中华人民共和国, no bracketed note at the end), for a law its last three characters
+    (复议法), for a law or regulation of five or more characters all but its first two
+    (营商环境条例), and the title without 暂行 and 程序 (重大行政决策条例)."""
+    forms: set[str] = set()
+    short = compact(short_title(title))
+    if len(short) >= 4:
+        forms.add(short)
+        if short.endswith("法") and len(short) > 4:
+            forms.add(short[-3:])
+    short = compact(normalize_title(title))
+    if len(short) >= 3:
+        forms.add(short)
+        if short.endswith(("法", "条例", "规定", "办法")) and len(short) >= 5:
+            forms.add(short[2:])
+        forms.add(short.replace("暂行", "").replace("程序", ""))
+    return frozenset(f for f in forms if len(f) >= 3)
+

@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from kb.index import Generation, Index
 from kb.schema import Chunk, Hit
-from kb.search.query import parse_query
+from kb.search.request import Request
 from kb.text.clean import clean_question
 from kb.text.docnum import find_docnums
 
@@ -94,21 +94,39 @@ def rankings(
     When the question names a document, the same rankings restricted to it are added,
     so its passages gain without the others being shut out.
     """
-    gen = index.current()
-    parsed = parse_query(query, gen.doc_titles, gen.reference_year)
-    qvec = index.embeddings.embed_query(parsed.dense)
-    ranked = _rank(gen, qvec, parsed.lexical, candidates, doc_ids)
-    if parsed.doc_ids and not doc_ids:
-        named = _rank(gen, qvec, parsed.lexical, candidates, parsed.doc_ids)
-        ranked.update({f"{name}@doc": hits for name, hits in named.items()})
-    return gen, ranked
+    req = Request(index)
+    return req.gen, rankings_in(req, query, candidates, doc_ids)
+
+
+def rankings_in(
+    req: Request, query: str, candidates: int = CANDIDATES, doc_ids: set[str] | None = None
+) -> dict[str, list[tuple[str, float]]]:
+    """`rankings` inside one request: its generation, and each query embedded and ranked once.
+    The result is shared by the request's searches: read it, do not change it."""
+    key = (query, candidates, frozenset(doc_ids or ()))
+    ranked = req.rankings.get(key)
+    if ranked is None:
+        gen = req.gen
+        parsed = req.query(query)
+        qvec = req.vector(parsed.dense)
+        ranked = _rank(gen, qvec, parsed.lexical, candidates, doc_ids)
+        if parsed.doc_ids and not doc_ids:
+            named = _rank(gen, qvec, parsed.lexical, candidates, parsed.doc_ids)
+            ranked.update({f"{name}@doc": hits for name, hits in named.items()})
+        req.rankings[key] = ranked
+    return ranked
 
 
 def search(index: Index, query: str, k: int = 5, doc_ids: set[str] | None = None) -> list[Hit]:
     """The top-k chunks for a question; raises InvalidQuestion for unusable input."""
+    return search_in(Request(index), query, k, doc_ids)
+
+
+def search_in(req: Request, query: str, k: int = 5, doc_ids: set[str] | None = None) -> list[Hit]:
+    """`search` inside one request: the same generation and query vector for every call."""
     query = clean_question(query)
-    gen, ranked = rankings(index, query, doc_ids=doc_ids)
-    hits = rrf(ranked, gen.chunks)
+    gen = req.gen
+    hits = rrf(rankings_in(req, query, doc_ids=doc_ids), gen.chunks)
     keys = {m.key for m in find_docnums(query)}
     if keys:
         fused = {h.chunk.chunk_id: h for h in hits}

@@ -43,7 +43,7 @@ def squash(text: str) -> str:
     return _SPACE_RUN.sub("", text)
 
 
-def compact(text: str) -> str:
-    """NFKC without any whitespace: the form in which "76 件" typed by a person and 76件 in
-    the source are one answer. The length changes: not for offsets."""
-    return squash(nfkc(text))
+def compact(text: str, *, lower: bool = False) -> str:
+    """NFKC without any whitespace (lower case when `lower`): the form in which "76 件" typed
+    by a person and 76件 in the source are one answer. The length changes: not for offsets."""
+    return squash(nfkc(text, lower=lower))

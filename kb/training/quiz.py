@@ -15,7 +15,6 @@ import hashlib
 import math
 import random
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -723,18 +722,10 @@ def build_pool(chunks: Iterable[Chunk], registry: Registry) -> Pool:
     return Pool(cands, figures, bodies, docfacts, entries, doc_titles)
 
 
-_POOLS: dict[str, Pool] = {}
-_POOL_LOCK = threading.Lock()
-
-
 def pool_for(gen) -> Pool:
-    """The pool of an index generation (kb.index.Generation), built once per generation."""
-    key = gen.manifest.collection
-    with _POOL_LOCK:
-        pool = _POOLS.get(key)
-        if pool is None:
-            pool = _POOLS[key] = build_pool(gen.chunks.values(), gen.registry)
-        return pool
+    """The pool of an index generation (kb.index.Generation), built once and kept on the
+    generation, so it goes when an upload replaces the generation."""
+    return gen.cached("quiz.pool", lambda: build_pool(gen.chunks.values(), gen.registry))
 
 
 def _as_pool(source) -> Pool:

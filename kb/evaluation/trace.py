@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import time
 
-from kb.evaluation import answer_view, default_answerer
+from kb.answer.pipeline import answer_in
+from kb.evaluation.run import answer_view
 from kb.index import Index
 from kb.schema import Chunk
-from kb.search.query import parse_query
-from kb.search.retrieval import rankings, rrf, search
+from kb.search.request import Request
+from kb.search.retrieval import rankings_in, rrf, search_in
 from kb.text.clean import clean_question
 from kb.text.docnum import find_docnums
 from kb.text.tokenize import bigrams
@@ -38,18 +39,20 @@ def trace_question(index: Index, question: str, k: int = 5, depth: int = 10, ans
     """Every stage for one question; raises InvalidQuestion for unusable input.
 
     `depth` rows are kept per ranking, `k` for the final hits; `answer=False` skips the
-    answerer (it is also skipped while kb.answer does not exist).
+    answerer. Every stage, the answer included, reads one generation; the query is embedded
+    and ranked once (in "rankings"), so "search" times fusion and 文号 pinning.
     """
     query = clean_question(question)
-    gen = index.current()
+    req = Request(index)
+    gen = req.gen
     t0 = time.perf_counter()
-    _, ranked = rankings(index, query)
+    ranked = rankings_in(req, query)
     t1 = time.perf_counter()
     fused = rrf(ranked, gen.chunks)
     t2 = time.perf_counter()
-    final = search(index, query, k=k)
+    final = search_in(req, query, k=k)
     t3 = time.perf_counter()
-    parsed = parse_query(query, gen.doc_titles, gen.reference_year)
+    parsed = req.query(query)
     names = ["bm25_words", "bm25_bigrams", "dense", *sorted(n for n in ranked if n not in STAGES)]
     stages: dict[str, list[dict]] = {
         name: [_row(r, gen.chunks[cid], s) for r, (cid, s) in enumerate(ranked.get(name, [])[:depth], 1)]
@@ -72,10 +75,9 @@ def trace_question(index: Index, question: str, k: int = 5, depth: int = 10, ans
         },
         "answer": None,
     }
-    answerer = default_answerer(index) if answer else None
-    if answerer is not None:
+    if answer:
         t4 = time.perf_counter()
-        view = answer_view(answerer(query))
+        view = answer_view(answer_in(req, query))
         out["timings_ms"]["answer"] = round((time.perf_counter() - t4) * 1000, 1)
         out["answer"] = {
             "text": view["text"],
