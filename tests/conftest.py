@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
+from corpora import shorten_law, write_small_corpus
 
+from ingest.corpus import load_document, read_catalog
 from kb.config import DEFAULT_CORPUS, Settings, settings
 from kb.index import Index
 from kb.index.embeddings import load_embeddings
@@ -44,16 +48,40 @@ def corpus_index(corpus_settings: Settings, embeddings) -> Index:
     return Index(corpus_settings, embeddings)
 
 
+@pytest.fixture(scope="session")
+def doc_text(corpus_settings: Settings) -> Callable[[str], str]:
+    """A document's text as ingest reads it, by file name: what citation offsets point into."""
+    corpus = Path(corpus_settings.corpus)
+    catalog = read_catalog(corpus)
+
+    @cache
+    def text(source: str) -> str:
+        return load_document(corpus / source, corpus, catalog).text
+
+    return text
+
+
+@pytest.fixture
+def corpus_env(corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The environment names the whole-corpus index, for `app.cli.main` run in this process."""
+    return use_index(monkeypatch, corpus_settings)
+
+
+def use_index(monkeypatch: pytest.MonkeyPatch, s: Settings) -> Settings:
+    monkeypatch.setenv("KB_HOME", str(s.home))
+    monkeypatch.setenv("KB_CORPUS", str(s.corpus))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return s
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A private corpus folder (two small documents) that a test may change freely."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    src = Path(DEFAULT_CORPUS)
-    for name in ("renmin_tiaojie_fa_2010.txt", "SOURCES.tsv"):
-        shutil.copy(src / name, corpus / name)
-    (corpus / "notice.txt").write_text(
-        "关于开展测试工作的通知\n一、工作目标\n（一）总体要求\n1. 全区共完成测试任务42项，完成率为98.5%。\n",
-        encoding="utf-8",
-    )
-    return corpus
+    return write_small_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def short_corpus(small_corpus: Path) -> Path:
+    """The small corpus with the law cut to its first fifteen articles: less to embed."""
+    shorten_law(small_corpus)
+    return small_corpus
