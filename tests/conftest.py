@@ -3,6 +3,10 @@ built once per test session and used read-only by every test that needs it.
 
 For quick local loops, KB_TEST_HOME may name an index already built from the bundled
 corpus; it is copied, never written. CI leaves it unset and builds from scratch.
+
+Two tiers: `pytest -m "not slow"` (make test-fast) runs the tests that need neither the
+whole-corpus index nor a server, a browser or a benchmark; plain `pytest` (make test) runs all.
+Fast tests that need a real index use the tiny corpus (tiny_settings, tiny_index).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from corpora import shorten_law, write_small_corpus
+from corpora import shorten_law, write_small_corpus, write_tiny_corpus
 
 from ingest.corpus import load_document, read_catalog
 from kb.config import DEFAULT_CORPUS, Settings, settings
@@ -24,6 +28,16 @@ from kb.index.writer import ingest
 
 for _var in ("KB_HOME", "KB_CORPUS", "KB_CHROMA_HOST", "KB_CHROMA_PORT", "KB_EMBEDDINGS", "KB_LLM"):
     os.environ.pop(_var, None)
+
+# Building the whole-corpus index embeds 601 chunks: every test that needs it, directly or
+# through another fixture, belongs to the slow tier (`pytest -m "not slow"` skips them).
+FULL_CORPUS_FIXTURES = frozenset({"corpus_settings", "corpus_index"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if FULL_CORPUS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +79,27 @@ def doc_text(corpus_settings: Settings) -> Callable[[str], str]:
 def corpus_env(corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The environment names the whole-corpus index, for `app.cli.main` run in this process."""
     return use_index(monkeypatch, corpus_settings)
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Settings:
+    """Settings of an index of the tiny corpus (corpora.write_tiny_corpus: 29 chunks, embedded
+    in seconds). Read-only, like corpus_settings."""
+    root = tmp_path_factory.mktemp("tiny")
+    s = settings(home=root / "home", corpus=write_tiny_corpus(root / "corpus"))
+    ingest(s, embeddings)
+    return s
+
+
+@pytest.fixture(scope="session")
+def tiny_index(tiny_settings: Settings, embeddings) -> Index:
+    return Index(tiny_settings, embeddings)
+
+
+@pytest.fixture
+def tiny_env(tiny_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The environment names the tiny corpus's index, for `app.cli.main` run in this process."""
+    return use_index(monkeypatch, tiny_settings)
 
 
 def use_index(monkeypatch: pytest.MonkeyPatch, s: Settings) -> Settings:

@@ -22,8 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from kb_process import kb_env, run_kb
 from web_server import start_serve
+
+pytestmark = pytest.mark.slow  # real kills of real ingests in subprocesses, and kb serve
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("人民调解委员会由几人组成", "人民调解员应当具备什么条件", "测试任务完成率", "测试标记项目")

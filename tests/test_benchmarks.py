@@ -12,6 +12,8 @@ from corpora import shorten_law, write_small_corpus
 from benchmarks import baseline, scale, speed
 from kb.config import DEFAULT_CORPUS
 
+pytestmark = pytest.mark.slow  # whole benchmark runs, kb serve included
+
 GOLD = [
     {"id": "t1", "question": "测试任务完成了多少项", "type": "figure", "answer_facts": ["42项"],
      "source_contains": "全区共完成测试任务42项", "doc": "notice.txt", "label": "一、（一）1."},

@@ -22,6 +22,8 @@ from web_server import free_port, start_serve
 from kb.config import settings
 from kb.index import store
 
+pytestmark = pytest.mark.slow  # a chroma server, kb serve and kb subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMA = Path(sys.executable).parent / "chroma"
 QUERIES = ["人民调解委员会由几人组成", "测试任务完成率", "主席令第三十四号"]

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.load import CLI_NAME, run
+
+pytestmark = pytest.mark.slow  # a load benchmark against kb serve
 
 
 def test_concurrent_asks_and_asks_during_ingest(tmp_path: Path, short_corpus: Path) -> None:

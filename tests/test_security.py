@@ -26,6 +26,8 @@ import pytest
 from gradio_client import Client, handle_file
 from web_server import private_index, serving, start_serve
 
+pytestmark = pytest.mark.slow  # kb in subprocesses, kb serve, a browser
+
 ROOT = Path(__file__).resolve().parent.parent
 TELEMETRY_VARS = (
     "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "GRADIO_ANALYTICS_ENABLED",

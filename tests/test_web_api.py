@@ -11,6 +11,8 @@ from gradio_client.exceptions import AuthenticationError
 from kb_process import kb_env
 from web_server import private_index, serving, start_serve
 
+pytestmark = pytest.mark.slow  # every test talks to a running web server
+
 REPORT = "liujiang_fazhi_zhengfu_2023_report.txt"
 
 
