@@ -1,11 +1,12 @@
 # Two entry points for a fresh machine: `make run` (the app on the bundled corpus) and
-# `make test` (everything CI checks). Both install what they need first.
+# `make test` (everything CI checks). Both install what they need first. `make test-fast` is
+# the quick loop: lint and the tests marked neither slow nor browser-only (about a minute).
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint browser bench eval clean
+.PHONY: run test test-fast lint browser bench eval clean
 
 # torch is installed first and pinned: the CPU build of 2.13.0 lies on local disk, while
 # an unpinned torch (pulled in by sentence-transformers) would fetch a multi-GB CUDA build.
@@ -30,6 +31,10 @@ lint: $(STAMP)
 
 test: $(STAMP) browser lint
 	$(VENV)/bin/pytest
+
+# No whole-corpus index, server, browser or benchmark: see tests/conftest.py.
+test-fast: $(STAMP) lint
+	$(VENV)/bin/pytest -m "not slow"
 
 eval: $(STAMP)
 	$(VENV)/bin/kb ingest --quiet

@@ -13,12 +13,10 @@ import json
 import re
 import statistics
 import time
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from ingest.corpus import load_document, read_catalog
 from kb.answer import Answer, answer_question, iter_answer
 from kb.answer.citations import surrounding
 from kb.answer.grounding import check_answer, split_claims
@@ -60,18 +58,6 @@ def answers(corpus_index) -> dict[str, Answer]:
         timings.append(time.perf_counter() - t0)
     print(f"\nmedian warm answer latency: {statistics.median(timings) * 1000:.0f} ms")
     return out
-
-
-@pytest.fixture(scope="module")
-def doc_text(corpus_settings):
-    corpus = Path(corpus_settings.corpus)
-    catalog = read_catalog(corpus)
-
-    @cache
-    def text(source: str) -> str:
-        return load_document(corpus / source, corpus, catalog).text
-
-    return text
 
 
 def test_gold_rates(answers):
@@ -213,12 +199,10 @@ def test_surrounding_text_reads_on(corpus_index, answers):
     assert own.text in around["before"] + around["quote"] + around["after"]
 
 
-def test_cli_json_stream(corpus_settings, monkeypatch, capsys):
+def test_cli_json_stream(corpus_env, monkeypatch, capsys):
     """`kb ask --json -`: one JSON object per input line, bad lines reported, no traceback."""
     from app.cli import main
 
-    monkeypatch.setenv("KB_HOME", str(corpus_settings.home))
-    monkeypatch.setenv("KB_CORPUS", str(corpus_settings.corpus))
     lines = ["去年行政复议收到了多少件申请？", "柳江区2023年GDP是多少？", "问" * 100_000]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     status = main(["ask", "--json", "-"])
@@ -231,11 +215,9 @@ def test_cli_json_stream(corpus_settings, monkeypatch, capsys):
     assert status == 2
 
 
-def test_cli_text(corpus_settings, monkeypatch, capsys):
+def test_cli_text(corpus_env, capsys):
     from app.cli import main
 
-    monkeypatch.setenv("KB_HOME", str(corpus_settings.home))
-    monkeypatch.setenv("KB_CORPUS", str(corpus_settings.corpus))
     assert main(["ask", "申请行政复议的期限是多久？"]) == 0
     out = capsys.readouterr().out
     assert "六十日" in out and "《中华人民共和国行政复议法》" in out and "第二十条" in out

@@ -22,7 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+from kb_process import kb_env, run_kb
 from web_server import start_serve
+
+pytestmark = pytest.mark.slow  # real kills of real ingests in subprocesses, and kb serve
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("人民调解委员会由几人组成", "人民调解员应当具备什么条件", "测试任务完成率", "测试标记项目")
@@ -141,21 +145,6 @@ STEPS = [
 RANDOM_SEEDS = (0, 1, 2, 3)
 
 
-def _env(home: Path, corpus: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    env.update(KB_HOME=str(home), KB_CORPUS=str(corpus), HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT), **extra)
-    return env
-
-
-def _kb_ingest(home: Path, corpus: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "ingest", "--quiet"],
-        cwd=ROOT, env=_env(home, corpus), capture_output=True, text=True, timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 class Checker:
     def __init__(self, env: dict[str, str]) -> None:
         self.errors = tempfile.TemporaryFile("w+")
@@ -223,12 +212,10 @@ def _consistent(state: dict) -> None:
     assert all(state["results"][q] for q in QUERIES[:3])
 
 
-def test_kill_ingest_anywhere_keeps_previous_index(small_corpus: Path, tmp_path: Path) -> None:
+def test_kill_ingest_anywhere_keeps_previous_index(short_corpus: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    notice = small_corpus / "notice.txt"
-    law = small_corpus / "renmin_tiaojie_fa_2010.txt"  # its first fifteen articles: less to embed
-    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
-    env = _env(home, small_corpus)
+    notice = short_corpus / "notice.txt"
+    env = kb_env(home, short_corpus)
     zygote, checker = Zygote(env), Checker(env)
     try:
         assert zygote.ingest(home)[0] == 0
@@ -272,7 +259,7 @@ def test_kill_ingest_anywhere_keeps_previous_index(small_corpus: Path, tmp_path:
         # a clean `kb ingest` of one more change completes, and equals a from-scratch ingest
         with notice.open("a", encoding="utf-8") as f:
             f.write("\n99. 最后一批测试标记项目XK99已经完成。")
-        assert "导入完成" in _kb_ingest(home, small_corpus)
+        assert "导入完成" in run_kb(env, "ingest", "--quiet")
         final = checker(home)
         _consistent(final)
         # leftovers of the killed runs are gone: only the new generation and the one it replaced
@@ -298,16 +285,14 @@ def _documents_in(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir() if p.suffix == ".txt" and not p.name.startswith(".")}
 
 
-def test_kill_serve_during_upload(small_corpus: Path, tmp_path: Path) -> None:
+def test_kill_serve_during_upload(short_corpus: Path, tmp_path: Path) -> None:
     """`kill -9` of the web app at a random moment of an upload (copy, check, ingest): the
     index stays whole, the folder holds the file complete or not at all, and the next start
     indexes whatever reached the folder."""
     from gradio_client import Client, handle_file
 
-    law = small_corpus / "renmin_tiaojie_fa_2010.txt"
-    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
     home = tmp_path / "home"
-    env = _env(home, small_corpus)
+    env = kb_env(home, short_corpus)
     checker = Checker(env)
     proc = None
     try:
@@ -317,7 +302,7 @@ def test_kill_serve_during_upload(small_corpus: Path, tmp_path: Path) -> None:
             proc, url = start_serve(env)  # the start also indexes a file a killed upload left behind
             client = Client(url, verbose=False, analytics_enabled=False)
             listed = {d["doc_id"] for d in client.predict(api_name="/documents")}
-            assert listed == _documents_in(small_corpus) - {"SOURCES.tsv"}
+            assert listed == _documents_in(short_corpus) - {"SOURCES.tsv"}
             before = checker(home)
             _consistent(before)
             upload = tmp_path / f"上传{case}.txt"
@@ -339,18 +324,18 @@ def test_kill_serve_during_upload(small_corpus: Path, tmp_path: Path) -> None:
                 assert after["results"] == before["results"]
             else:
                 assert f"上传{case}.txt" in after["hashes"]
-            landed = small_corpus / f"上传{case}.txt"
+            landed = short_corpus / f"上传{case}.txt"
             if landed.exists():
                 assert landed.read_bytes() == upload.read_bytes(), "never half a file"
-            hidden = [p.name for p in small_corpus.iterdir() if p.name.startswith(".")]
+            hidden = [p.name for p in short_corpus.iterdir() if p.name.startswith(".")]
             assert all(name.startswith(".upload-") for name in hidden), hidden
             outcomes.append((seed, landed.exists(), f"上传{case}.txt" in after["hashes"]))
         # the worst moment made certain: the file is in the folder, the ingest never ran
-        (small_corpus / "崩溃遗留.txt").write_text("关于崩溃测试的通知\n一、全区完成崩溃测试9项。", encoding="utf-8")
+        (short_corpus / "崩溃遗留.txt").write_text("关于崩溃测试的通知\n一、全区完成崩溃测试9项。", encoding="utf-8")
         proc, url = start_serve(env)
         client = Client(url, verbose=False, analytics_enabled=False)
         listed = {d["doc_id"] for d in client.predict(api_name="/documents")}
-        assert listed == _documents_in(small_corpus) - {"SOURCES.tsv"} and "崩溃遗留.txt" in listed
+        assert listed == _documents_in(short_corpus) - {"SOURCES.tsv"} and "崩溃遗留.txt" in listed
         client.close()
         print(f"\nupload took {duration:.1f}s; (seed, file in folder, indexed at kill): {outcomes}")
     finally:

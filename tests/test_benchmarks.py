@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from corpora import shorten_law, write_small_corpus
 
 from benchmarks import baseline, scale, speed
 from kb.config import DEFAULT_CORPUS
+
+pytestmark = pytest.mark.slow  # whole benchmark runs, kb serve included
 
 GOLD = [
     {"id": "t1", "question": "测试任务完成了多少项", "type": "figure", "answer_facts": ["42项"],
@@ -26,15 +28,8 @@ GOLD = [
 def tiny(tmp_path_factory) -> tuple[Path, Path]:
     """Articles 1-9 of the 人民调解法 and a one-item notice, with a three-question gold file."""
     root = tmp_path_factory.mktemp("tiny")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    law = (DEFAULT_CORPUS / "renmin_tiaojie_fa_2010.txt").read_text(encoding="utf-8")
-    (corpus / "renmin_tiaojie_fa_2010.txt").write_text(law[: law.index("第十条")], encoding="utf-8")
-    shutil.copy(DEFAULT_CORPUS / "SOURCES.tsv", corpus / "SOURCES.tsv")
-    (corpus / "notice.txt").write_text(
-        "关于开展测试工作的通知\n一、工作目标\n（一）总体要求\n1. 全区共完成测试任务42项，完成率为98.5%。\n",
-        encoding="utf-8",
-    )
+    corpus = write_small_corpus(root / "corpus")
+    shorten_law(corpus, until="第十条")
     gold = root / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(g, ensure_ascii=False) for g in GOLD) + "\n", encoding="utf-8")
     return corpus, gold

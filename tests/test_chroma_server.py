@@ -15,10 +15,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from kb_process import kb_env, run_kb
 from web_server import free_port, start_serve
 
 from kb.config import settings
 from kb.index import store
+
+pytestmark = pytest.mark.slow  # a chroma server, kb serve and kb subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -55,21 +58,7 @@ def chroma_server(tmp_path: Path):
 
 
 def _env(home: Path, corpus: Path, server: tuple[str, int]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    env.update(
-        KB_HOME=str(home), KB_CORPUS=str(corpus), KB_CHROMA_HOST=server[0], KB_CHROMA_PORT=str(server[1]),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def _kb(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    return kb_env(home, corpus, KB_CHROMA_HOST=server[0], KB_CHROMA_PORT=str(server[1]))
 
 
 def _searcher(env: dict[str, str]) -> subprocess.Popen:
@@ -89,13 +78,11 @@ def _ask(proc: subprocess.Popen, query: str) -> list[dict]:
     return json.loads(line)
 
 
-def test_two_app_processes_share_one_chroma_server(chroma_server, small_corpus: Path, tmp_path: Path) -> None:
-    law = small_corpus / "renmin_tiaojie_fa_2010.txt"  # its first fifteen articles: less to embed
-    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
+def test_two_app_processes_share_one_chroma_server(chroma_server, short_corpus: Path, tmp_path: Path) -> None:
     home_a, home_b = tmp_path / "machine-a", tmp_path / "machine-b"
-    env_a, env_b = _env(home_a, small_corpus, chroma_server), _env(home_b, small_corpus, chroma_server)
+    env_a, env_b = _env(home_a, short_corpus, chroma_server), _env(home_b, short_corpus, chroma_server)
 
-    assert "导入完成" in _kb(env_a, "ingest", "--quiet")
+    assert "导入完成" in run_kb(env_a, "ingest", "--quiet")
     assert not (home_a / "chroma").exists(), "server mode keeps no local Chroma"
     host, port = chroma_server
     client = store.open_client(settings(home=home_a).model_copy(update={"chroma_host": host, "chroma_port": port}))
@@ -109,7 +96,7 @@ def test_two_app_processes_share_one_chroma_server(chroma_server, small_corpus: 
         assert results[0] == results[1]
         assert all(results[0]), results
         assert (home_b / "lexical" / first.collection / "meta.json").exists()
-        assert json.loads(_kb(env_a, "docs", "--json")) == json.loads(_kb(env_b, "docs", "--json"))
+        assert json.loads(run_kb(env_a, "docs", "--json")) == json.loads(run_kb(env_b, "docs", "--json"))
 
         # another machine's ingest still filling its generation, and one abandoned long ago
         foreign = store.new_generation(client)
@@ -117,9 +104,9 @@ def test_two_app_processes_share_one_chroma_server(chroma_server, small_corpus: 
         assert not any(MARKER in hit["text"] for hit in _ask(procs[0], MARKER))
 
         # B ingests a change; A's running process sees it on its next query, without a restart
-        with (small_corpus / "notice.txt").open("a", encoding="utf-8") as f:
+        with (short_corpus / "notice.txt").open("a", encoding="utf-8") as f:
             f.write(f"\n2. {MARKER}已于本月完成。")
-        assert "更新：notice.txt" in _kb(env_b, "ingest", "--quiet")
+        assert "更新：notice.txt" in run_kb(env_b, "ingest", "--quiet")
         seen = [_ask(p, MARKER) for p in procs]
         assert seen[0] == seen[1]
         assert MARKER in seen[0][0]["text"]
@@ -136,16 +123,14 @@ def test_two_app_processes_share_one_chroma_server(chroma_server, small_corpus: 
 
 
 def test_two_web_apps_on_one_chroma_server_see_the_same_documents(
-    chroma_server, small_corpus: Path, tmp_path: Path
+    chroma_server, short_corpus: Path, tmp_path: Path
 ) -> None:
     """Two `kb serve` processes (own data dirs, one corpus share, one Chroma server): what one
     uploads, the other lists and answers from, without a restart."""
     from gradio_client import Client, handle_file
 
-    law = small_corpus / "renmin_tiaojie_fa_2010.txt"
-    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
-    env_a = _env(tmp_path / "app-a", small_corpus, chroma_server)
-    env_b = _env(tmp_path / "app-b", small_corpus, chroma_server)
+    env_a = _env(tmp_path / "app-a", short_corpus, chroma_server)
+    env_b = _env(tmp_path / "app-b", short_corpus, chroma_server)
     upload = tmp_path / "智慧停车通知.txt"
     upload.write_text("关于推进智慧停车管理工作的通知\n一、工作成效\n1. 全区共建成智慧停车泊位1280个。", encoding="utf-8")
     procs = []

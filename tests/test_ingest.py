@@ -21,13 +21,13 @@ def _labels(index: Index, query: str) -> list[str]:
     return [f"{h.chunk.doc_id}:{h.chunk.label}" for h in search(index, query, k=3)]
 
 
-def test_reingest_is_a_no_op_and_changes_replace_old_chunks(small_corpus, home, embeddings) -> None:
-    s = settings(home=home, corpus=small_corpus)
+def test_reingest_is_a_no_op_and_changes_replace_old_chunks(short_corpus, home, embeddings) -> None:
+    s = settings(home=home, corpus=short_corpus)
     with pytest.raises(EmptyIndexError):
         Index(s, embeddings).current()
 
     first = ingest(s, embeddings)
-    assert first.documents == 2 and first.embedded == first.chunks > 30 and not first.unchanged
+    assert first.documents == 2 and first.embedded == first.chunks > 15 and not first.unchanged
     index = Index(s, embeddings)
     gen1 = index.current()
     ids1 = set(gen1.chunks)
@@ -39,7 +39,7 @@ def test_reingest_is_a_no_op_and_changes_replace_old_chunks(small_corpus, home, 
     assert set(index.current().chunks) == ids1
 
     # a changed file: only its new passage is embedded, its old text is gone from the index
-    notice = small_corpus / "notice.txt"
+    notice = short_corpus / "notice.txt"
     notice.write_text(notice.read_text(encoding="utf-8").replace("42项", "57项"), encoding="utf-8")
     changed = ingest(s, embeddings)
     assert changed.changed == ["notice.txt"] and changed.embedded == 1
@@ -59,10 +59,10 @@ def test_reingest_is_a_no_op_and_changes_replace_old_chunks(small_corpus, home, 
     assert kept == {gen.manifest.collection, changed.collection}
 
 
-def test_gbk_file_is_decoded_and_a_corrupt_docx_is_reported(small_corpus, home, embeddings) -> None:
-    (small_corpus / "gbk.txt").write_bytes("柳江区政务服务通知\n全区共办理不动产登记业务3188件。\n".encode("gbk"))
-    (small_corpus / "broken.docx").write_bytes(b"PK\x03\x04 this is not a real word file")
-    s = settings(home=home, corpus=small_corpus)
+def test_gbk_file_is_decoded_and_a_corrupt_docx_is_reported(short_corpus, home, embeddings) -> None:
+    (short_corpus / "gbk.txt").write_bytes("柳江区政务服务通知\n全区共办理不动产登记业务3188件。\n".encode("gbk"))
+    (short_corpus / "broken.docx").write_bytes(b"PK\x03\x04 this is not a real word file")
+    s = settings(home=home, corpus=short_corpus)
     report = ingest(s, embeddings)
     assert report.documents == 3
     assert [(k.file, "docx" in k.reason or "Word" in k.reason) for k in report.skipped] == [("broken.docx", True)]
@@ -74,8 +74,8 @@ def test_gbk_file_is_decoded_and_a_corrupt_docx_is_reported(small_corpus, home, 
     assert manifest.skipped == [{"file": "broken.docx", "reason": report.skipped[0].reason}]
 
 
-def test_progress_is_reported_and_rebuild_reembeds(small_corpus, home, embeddings) -> None:
-    s = settings(home=home, corpus=small_corpus)
+def test_progress_is_reported_and_rebuild_reembeds(short_corpus, home, embeddings) -> None:
+    s = settings(home=home, corpus=short_corpus)
     seen: list[tuple[int, int]] = []
     report = ingest(s, embeddings, progress=lambda done, total: seen.append((done, total)))
     assert seen[0] == (0, report.chunks) and seen[-1] == (report.chunks, report.chunks)

@@ -108,7 +108,7 @@ def run(index, question: str = QUESTION, history=None) -> tuple[list[str], Answe
     return [i for i in items if isinstance(i, str)], items[-1]
 
 
-def test_grounded_answer_passes_and_streams(corpus_index, stub, doc_text_of):
+def test_grounded_answer_passes_and_streams(corpus_index, stub, doc_text):
     stub.script = scripted("2023年共收到行政复议申请76件，受理73件。[{n}]其中审结65件。[{n}]")
     deltas, answer = run(corpus_index)
     assert answer.backend == "openai" and not answer.refused and not answer.notice
@@ -116,7 +116,7 @@ def test_grounded_answer_passes_and_streams(corpus_index, stub, doc_text_of):
     assert len(deltas) == 2 and "".join(deltas) == answer.answer  # shown sentence by sentence
     (c,) = answer.citations
     assert c.n == 1 and c.label == "二、（六）3." and FACT in c.quote
-    assert c.quote == doc_text_of(c.source)[c.start : c.end]
+    assert c.quote == doc_text(c.source)[c.start : c.end]
     body = stub.requests[-1]
     assert body["model"] == "stub-model" and body["stream"] is True
     system = body["messages"][0]["content"]
@@ -192,14 +192,3 @@ def test_grounding_units():
     assert split_claims("甲76件。[1][2]乙。") == ["甲76件。[1][2]", "乙。"]
     assert sentence_complete("甲76件。[1]") == 0  # more markers may follow
     assert sentence_complete("甲76件。[1]乙") == len("甲76件。[1]")
-
-
-@pytest.fixture
-def doc_text_of(corpus_settings):
-    from pathlib import Path
-
-    from ingest.corpus import load_document, read_catalog
-
-    corpus = Path(corpus_settings.corpus)
-    catalog = read_catalog(corpus)
-    return lambda source: load_document(corpus / source, corpus, catalog).text

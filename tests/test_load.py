@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.load import CLI_NAME, run
 
+pytestmark = pytest.mark.slow  # a load benchmark against kb serve
 
-def test_concurrent_asks_and_asks_during_ingest(tmp_path: Path, small_corpus: Path) -> None:
-    law = small_corpus / "renmin_tiaojie_fa_2010.txt"  # its first fifteen articles: less to embed
-    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
-    result = run(tmp_path / "home", small_corpus, n=16, concurrency=16)
+
+def test_concurrent_asks_and_asks_during_ingest(tmp_path: Path, short_corpus: Path) -> None:
+    result = run(tmp_path / "home", short_corpus, n=16, concurrency=16)
     print(f"\n{result}")
 
     burst = result["burst"]
@@ -29,4 +31,4 @@ def test_concurrent_asks_and_asks_during_ingest(tmp_path: Path, small_corpus: Pa
     assert cli["errors"] == 0, cli["error_samples"]
     assert cli["answers_during_ingest"] > 0
     assert cli["server_sees_new_document"], "the serving process follows another process's ingest"
-    assert not (small_corpus / CLI_NAME).exists()
+    assert not (short_corpus / CLI_NAME).exists()

@@ -5,13 +5,11 @@ against a real local Gradio server."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from kb_process import kb_env, run_kb
+from web_server import free_port
 
 from app.cli import main
 from ingest.corpus import load_corpus
@@ -21,14 +19,6 @@ from kb.training.quiz import KINDS, build_pool, generate_quiz, pool_for
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_TITLE = "柳州市柳江区2023年法治政府建设年度报告"
-
-
-@pytest.fixture
-def kb_env(corpus_settings, monkeypatch):
-    monkeypatch.setenv("KB_HOME", str(corpus_settings.home))
-    monkeypatch.setenv("KB_CORPUS", str(corpus_settings.corpus))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    return corpus_settings
 
 
 def test_index_generation_pool_matches_the_corpus(corpus_index):
@@ -44,7 +34,7 @@ def test_index_generation_pool_matches_the_corpus(corpus_index):
     ]
 
 
-def test_cli_json_twenty_distinct_questions(kb_env, capsys):
+def test_cli_json_twenty_distinct_questions(corpus_env, capsys):
     assert main(["quiz", "--n", "20", "--seed", "1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     qs = out["questions"]
@@ -60,7 +50,7 @@ def test_cli_json_twenty_distinct_questions(kb_env, capsys):
     assert json.loads(capsys.readouterr().out) == out  # same seed, same quiz
 
 
-def test_cli_filters_and_bad_input(kb_env, capsys):
+def test_cli_filters_and_bad_input(corpus_env, capsys):
     assert (
         main(["quiz", "--n", "5", "--seed", "2", "--doc", "行政诉讼法", "--kind", "law,choice", "--json"])
         == 0
@@ -78,33 +68,17 @@ def test_cli_filters_and_bad_input(kb_env, capsys):
     assert set(stats["candidates"]) == set(KINDS) and "giveaway" in stats["rejected"]
 
 
-def test_cli_interactive_with_piped_stdin_and_eof(kb_env, corpus_index):
+def test_cli_interactive_with_piped_stdin_and_eof(corpus_settings, corpus_index):
     """Answers come from a pipe that ends early: graded as it goes, then score and passages."""
     qs = generate_quiz(pool_for(corpus_index.current()), n=4, seed="9")
     first = qs[0]
     right = "ABCD"[first.options.index(first.answer)] if first.options else first.answer + first.unit
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "app.cli", "quiz", "--n", "4", "--seed", "9"],
-        input=f"{right}\n我不知道\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout
+    env = kb_env(corpus_settings.home, corpus_settings.corpus)
+    out = run_kb(env, "quiz", "--n", "4", "--seed", "9", stdin=f"{right}\n我不知道\n")
     assert "✓ 回答正确" in out and "✗ 回答错误" in out
     assert "输入已结束" in out
     assert "得分：1 / 4" in out and "未作答 2 题" in out
     assert "需要复习的原文" in out and qs[1].citation.quote in out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -117,7 +91,7 @@ def quiz_server(corpus_index):
         build_quiz_tab(corpus_index)
     _, url, _ = demo.launch(
         server_name="127.0.0.1",
-        server_port=_free_port(),
+        server_port=free_port(),
         prevent_thread_lock=True,
         quiet=True,
         ssr_mode=False,

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
+from kb_process import kb_env, run_kb
 
 from kb.evaluation import load_gold, score_retrieval
 from kb.search.retrieval import HybridRetriever, search
@@ -62,20 +60,13 @@ def test_unusable_queries_get_a_clear_message(corpus_index, bad: str) -> None:
 
 
 def test_cli_search_json_and_stdin_stream(corpus_settings) -> None:
-    env = {**os.environ, "KB_HOME": str(corpus_settings.home), "KB_CORPUS": str(corpus_settings.corpus)}
-    one = subprocess.run(
-        [sys.executable, "-m", "app.cli", "search", "容缺受理一共公布了多少项", "--json", "-k", "3"],
-        capture_output=True, text=True, env=env, check=True,
-    )
-    rows = json.loads(one.stdout)
+    env = kb_env(corpus_settings.home, corpus_settings.corpus)
+    rows = json.loads(run_kb(env, "search", "容缺受理一共公布了多少项", "--json", "-k", "3"))
     assert [r["rank"] for r in rows] == [1, 2, 3]
     assert set(rows[0]) == {"rank", "score", "doc_title", "doc_number", "label", "text", "source"}
     assert "公布容缺受理行政审批事项99项" in rows[0]["text"]
 
-    many = subprocess.run(
-        [sys.executable, "-m", "app.cli", "search", "--json", "-"],
-        input="江政办[2023]17号\n\n   \n申请行政复议的期限\n", capture_output=True, text=True, env=env,
-    )
-    lines = [json.loads(x) for x in many.stdout.splitlines()]
-    assert len(lines) == 2 and many.returncode == 0
+    many = run_kb(env, "search", "--json", "-", stdin="江政办[2023]17号\n\n   \n申请行政复议的期限\n")
+    lines = [json.loads(x) for x in many.splitlines()]
+    assert len(lines) == 2
     assert "江政办〔2023〕17号" in lines[0][0]["text"] and lines[1][0]["label"] == "第二十条"

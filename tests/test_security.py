@@ -26,6 +26,8 @@ import pytest
 from gradio_client import Client, handle_file
 from web_server import private_index, serving, start_serve
 
+pytestmark = pytest.mark.slow  # kb in subprocesses, kb serve, a browser
+
 ROOT = Path(__file__).resolve().parent.parent
 TELEMETRY_VARS = (
     "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "GRADIO_ANALYTICS_ENABLED",
@@ -89,13 +91,6 @@ def _attempts(net_log: Path) -> list[dict]:
     return [json.loads(line) for line in net_log.read_text().splitlines()]
 
 
-@pytest.fixture
-def corpus(small_corpus: Path) -> Path:
-    law = small_corpus / "renmin_tiaojie_fa_2010.txt"  # its first fifteen articles: less to embed
-    law.write_text(law.read_text(encoding="utf-8").split("第十六条")[0], encoding="utf-8")
-    return small_corpus
-
-
 def test_the_guard_records_an_outbound_attempt(tmp_path: Path) -> None:
     """The control: the same guard does see a library reaching out."""
     net_log = tmp_path / "net.log"
@@ -104,9 +99,9 @@ def test_the_guard_records_an_outbound_attempt(tmp_path: Path) -> None:
     assert ["203.0.113.9" in a["target"] for a in _attempts(net_log)] == [True]
 
 
-def test_ingest_ask_search_need_no_network(tmp_path: Path, corpus: Path) -> None:
+def test_ingest_ask_search_need_no_network(tmp_path: Path, short_corpus: Path) -> None:
     net_log = tmp_path / "net.log"
-    env = _env(tmp_path / "home", corpus, net_log)
+    env = _env(tmp_path / "home", short_corpus, net_log)
     isolated = _can_unshare()
     prefix = ["unshare", "-n"] if isolated else []
 
@@ -141,9 +136,9 @@ def _listeners(port: int) -> set[str]:
     return found
 
 
-def test_serve_listens_on_loopback_only_and_never_calls_out(tmp_path: Path, corpus: Path) -> None:
+def test_serve_listens_on_loopback_only_and_never_calls_out(tmp_path: Path, short_corpus: Path) -> None:
     net_log = tmp_path / "net.log"
-    env = _env(tmp_path / "home", corpus, net_log)
+    env = _env(tmp_path / "home", short_corpus, net_log)
     proc, url = start_serve(env, launcher=[sys.executable, "-c", RUN_KB], timeout=240)
     port = int(url.rsplit(":", 1)[1].strip("/"))
     try:
@@ -159,10 +154,10 @@ def test_serve_listens_on_loopback_only_and_never_calls_out(tmp_path: Path, corp
     assert _attempts(net_log) == [], _attempts(net_log)
 
 
-def test_auth_also_gates_upload_and_file_routes(tmp_path: Path, corpus: Path, embeddings) -> None:
+def test_auth_also_gates_upload_and_file_routes(tmp_path: Path, short_corpus: Path, embeddings) -> None:
     from app.auth import authenticator, hash_password
 
-    index = private_index(tmp_path / "home", corpus, embeddings)
+    index = private_index(tmp_path / "home", short_corpus, embeddings)
     check = authenticator({"staff": hash_password("法治2024", iterations=1000)})
     upload = tmp_path / "note.txt"
     upload.write_text("关于测试的通知\n一、全区完成测试3项。", encoding="utf-8")
@@ -177,17 +172,17 @@ def test_auth_also_gates_upload_and_file_routes(tmp_path: Path, corpus: Path, em
         cookies = client.cookies
         staff = httpx.Client(base_url=url, cookies=cookies)
         assert staff.get("gradio_api/file=/etc/passwd").status_code in (403, 404)
-    assert sorted(p.name for p in corpus.iterdir()) == ["SOURCES.tsv", "notice.txt", "renmin_tiaojie_fa_2010.txt"]
+    assert sorted(p.name for p in short_corpus.iterdir()) == ["SOURCES.tsv", "notice.txt", "renmin_tiaojie_fa_2010.txt"]
 
 
-def test_uploads_cannot_pull_server_files_or_exceed_the_size_limit(tmp_path: Path, corpus: Path, embeddings) -> None:
-    index = private_index(tmp_path / "home", corpus, embeddings)
+def test_uploads_cannot_pull_server_files_or_exceed_the_size_limit(tmp_path: Path, short_corpus: Path, embeddings) -> None:
+    index = private_index(tmp_path / "home", short_corpus, embeddings)
     secret = Path("/tmp") / f"kb-secret-{os.getpid()}.txt"  # in the temp dir, next to Gradio's cache
     secret.write_text("机密：管理员口令是123456。", encoding="utf-8")
     big = tmp_path / "big.txt"
     with big.open("wb") as f:
         f.truncate(50 * 1024 * 1024)
-    before = sorted(p.name for p in corpus.iterdir())
+    before = sorted(p.name for p in short_corpus.iterdir())
     try:
         with serving(index) as url:
             payload = {"data": [{"path": str(secret), "meta": {"_type": "gradio.FileData"}}, False]}
@@ -199,7 +194,7 @@ def test_uploads_cannot_pull_server_files_or_exceed_the_size_limit(tmp_path: Pat
                 Client(url, verbose=False).predict(handle_file(big), False, api_name="/upload")
     finally:
         secret.unlink()
-    assert sorted(p.name for p in corpus.iterdir()) == before
+    assert sorted(p.name for p in short_corpus.iterdir()) == before
     assert "123456" not in json.dumps([c.text for c in index.current().chunks.values()], ensure_ascii=False)
 
 
@@ -208,16 +203,16 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
-def test_page_requests_nothing_but_the_app(tmp_path: Path, corpus: Path, embeddings) -> None:
+def test_page_requests_nothing_but_the_app(tmp_path: Path, short_corpus: Path, embeddings) -> None:
     """Markdown from a document (an image pointing elsewhere, a javascript: link) is shown as
     text: the browser requests only loopback URLs. Any other request is aborted, not sent."""
     from playwright.sync_api import sync_playwright
 
-    (corpus / "图片说明.txt").write_text(
+    (short_corpus / "图片说明.txt").write_text(
         f"关于网页图片测试的通知\n一、测试要求\n1. 网页图片测试要求 ![追踪]({TRACKER}) 和 [点我](javascript:alert(1)) 以及 **加粗** 必须原样显示。\n",
         encoding="utf-8",
     )
-    index = private_index(tmp_path / "home", corpus, embeddings)
+    index = private_index(tmp_path / "home", short_corpus, embeddings)
     requested: list[str] = []
     with serving(index) as url, sync_playwright() as p:
         browser = p.chromium.launch(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AuthenticationError
+from kb_process import kb_env
 from web_server import private_index, serving, start_serve
+
+pytestmark = pytest.mark.slow  # every test talks to a running web server
 
 REPORT = "liujiang_fazhi_zhengfu_2023_report.txt"
 
@@ -135,13 +137,7 @@ def test_auth_file_gates_pages_and_api(tmp_path: Path, small_corpus: Path) -> No
 
     users = tmp_path / "users.txt"
     users.write_text(auth_line("staff", "法治2024") + "\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        "KB_HOME": str(tmp_path / "home"),
-        "KB_CORPUS": str(small_corpus),
-        "HF_HUB_OFFLINE": "1",
-    }
-    proc, url = start_serve(env, "--auth", str(users), timeout=180)
+    proc, url = start_serve(kb_env(tmp_path / "home", small_corpus), "--auth", str(users), timeout=180)
     try:
         assert httpx.get(url + "config").status_code == 401
         assert httpx.get(url + "gradio_api/info").status_code == 401

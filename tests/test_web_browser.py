@@ -25,6 +25,7 @@ QUESTION = "2023年行政复议收到多少件申请？"
 XSS = '页面中出现<script>window.__kbxss=1</script>和<img src=x onerror="window.__kbxss=2">时必须原样显示为文字。'
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
