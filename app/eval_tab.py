@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from kb.evaluation.trace import trace_question
+from app import service
 from kb.index import EmptyIndexError, Index
 from kb.text.clean import InvalidQuestion
 
@@ -57,7 +57,7 @@ def run_trace(index: Index, question: str) -> list:
     """Markdown summary plus one table per stage; errors become a message, never a traceback."""
     empty = [[] for _ in STAGE_TITLES]
     try:
-        trace = trace_question(index, question)
+        trace = service.trace(index, question)
     except (InvalidQuestion, EmptyIndexError) as err:
         return [f"⚠️ {err}", *empty]
     return [_summary(trace), *(_table(trace["stages"][name]) for name in STAGE_TITLES)]

@@ -16,18 +16,11 @@ import re
 
 import gradio as gr
 
+from app import service
 from kb.index import EmptyIndexError, Index
 from kb.text.titles import short_title
-from kb.training.grading import grade_quiz, score_line
-from kb.training.quiz import (
-    BLANK,
-    KIND_NAMES,
-    KINDS,
-    Question,
-    documents,
-    generate_quiz,
-    pool_for,
-)
+from kb.training.grading import score_line
+from kb.training.quiz import BLANK, KIND_NAMES, KINDS, Question
 
 MAX_QUESTIONS = 20
 ALL_DOCS = "全部文件"
@@ -46,10 +39,7 @@ def _question_md(i: int, q: Question) -> str:
 
 
 def _doc_titles(index: Index) -> list[str]:
-    try:
-        return documents(pool_for(index.current()))
-    except EmptyIndexError:
-        return []
+    return service.quiz_documents(index)
 
 
 def _slots(questions: list[Question]) -> list:
@@ -130,13 +120,11 @@ def build_quiz_tab(index: Index) -> None:
 
         def on_start(doc_title: str, size: float, kind_list: list[str] | None, seed_text: str) -> list:
             seed_value = (seed_text or "").strip() or str(random.randrange(10**6))
+            doc_filter = None if not doc_title or doc_title == ALL_DOCS else doc_title
             try:
-                pool = pool_for(index.current())
+                questions = service.quiz_start(index, int(size), seed_value, doc_filter, kind_list)
             except EmptyIndexError as err:
                 raise gr.Error(str(err)) from err
-            chosen = [k for k in (kind_list or KINDS) if k in KINDS] or list(KINDS)
-            doc_filter = None if not doc_title or doc_title == ALL_DOCS else doc_title
-            questions = generate_quiz(pool, n=int(size), seed=seed_value, doc=doc_filter, kinds=chosen)
             if not questions:
                 raise gr.Error("所选范围和题型中没有可出的题目，请换一个文件或题型。")
             where = "全部文件" if doc_filter is None else f"《{short_title(doc_filter, keep_note=True)}》"
@@ -149,7 +137,7 @@ def build_quiz_tab(index: Index) -> None:
                 raise gr.Error("请先点“开始测验”。")
             picked, typed = answers[:MAX_QUESTIONS], answers[MAX_QUESTIONS:]
             given = [(picked[i] if q.options else typed[i]) or "" for i, q in enumerate(questions)]
-            graded = grade_quiz(questions, given)
+            graded = service.quiz_grade(questions, given)
             st = {**st, "missed": [g.question.to_dict() for g in graded.wrong]}
             return [st, _result_md(graded), gr.update(visible=bool(graded.wrong))]
 

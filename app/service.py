@@ -21,6 +21,8 @@ from kb.schema import Hit
 
 if TYPE_CHECKING:
     from kb.answer import Answer
+    from kb.training.grading import QuizResult
+    from kb.training.quiz import Question
 
 Progress = Callable[[int, int], None]
 
@@ -156,3 +158,38 @@ def delete(index: Index, doc_id: str, progress: Progress | None = None) -> dict[
     delete_document(index.settings.corpus, doc_id)
     report = reingest(index, progress)
     return _report(report, doc_id, f"已删除 {doc_id}，索引已更新（现有 {report.documents} 个文档）。")
+
+
+def quiz_documents(index: Index) -> list[str]:
+    """Titles of the documents a quiz can draw from ([] before anything is ingested)."""
+    from kb.index import EmptyIndexError
+    from kb.training.quiz import documents, pool_for
+
+    try:
+        return documents(pool_for(index.current()))
+    except EmptyIndexError:
+        return []
+
+
+def quiz_start(
+    index: Index, n: int, seed: str, doc: str | None = None, kinds: list[str] | None = None
+) -> list[Question]:
+    """A quiz from the current generation; raises EmptyIndexError before anything is ingested."""
+    from kb.training.quiz import KINDS, generate_quiz, pool_for
+
+    chosen = [k for k in (kinds or KINDS) if k in KINDS] or list(KINDS)
+    return generate_quiz(pool_for(index.current()), n=n, seed=seed, doc=doc, kinds=chosen)
+
+
+def quiz_grade(questions: list[Question], given: list[str]) -> QuizResult:
+    """Each answer graded, with the source of every right answer."""
+    from kb.training.grading import grade_quiz
+
+    return grade_quiz(questions, given)
+
+
+def trace(index: Index, question: str) -> dict:
+    """One question through every retrieval stage and the answerer (the 检索测试 view)."""
+    from kb.evaluation.trace import trace_question
+
+    return trace_question(index, question)

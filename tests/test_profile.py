@@ -145,3 +145,25 @@ def test_other_profile_changes_the_page(other_corpus: Path, tmp_path: Path) -> N
     assert "# 城北区依法行政知识库\\n依据城北区的文件回答。" in config
     assert "城北区2022年办理了多少件复议案件？" in config and "北政办〔2022〕1号" in config
     assert "柳江" not in config
+
+
+def test_an_index_reads_the_profile_of_its_own_corpus(
+    other_corpus: Path, tmp_path: Path, monkeypatch, embeddings
+) -> None:
+    """The registry and the thesaurus of a generation come from the corpus the index was opened
+    on, not from whatever corpus the environment names: one request reads one profile."""
+    from kb.config import settings
+    from kb.index import Index
+    from kb.index.writer import ingest
+    from kb.search.request import Request
+
+    monkeypatch.delenv("KB_CORPUS", raising=False)  # the environment names the bundled corpus
+    (other_corpus / "notice.txt").write_text("关于测试的通知\n" + CITING + "\n", encoding="utf-8")
+    s = settings(home=tmp_path / "home", corpus=other_corpus)
+    ingest(s, embeddings)
+    gen = Index(s, embeddings).current()
+    assert gen.profile is load_profile(other_corpus)
+    issuers = {e.doc_number: e.issuer for e in gen.registry.entries if e.doc_number}
+    assert issuers["北政办〔2022〕1号"] == "城北区人民政府办公室"
+    assert issuers["江政办〔2023〕16号"] == ""
+    assert "街道" in Request(Index(s, embeddings)).query("街上有多少人").lexical

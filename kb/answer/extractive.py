@@ -36,7 +36,6 @@ from kb.answer.questions import (
     Term,
 )
 from kb.index import Generation
-from kb.profile import current_profile
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
 from kb.search.query import named_docs
@@ -236,7 +235,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
             return False
     if noun:
         c = squash(clause)
-        forms = (noun, *current_profile().thesaurus.get(noun, ()))
+        forms = analysis.counted_forms or (noun,)
         if not any(form in c for form in forms):
             chars = [ch for ch in noun if "\u4e00" <= ch <= "\u9fff"]
             if not chars or sum(ch in c for ch in chars) / len(chars) < 0.6:

@@ -18,6 +18,7 @@ from kb.answer.extractive import Extract, extractive_answer
 from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
 from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.index import Index
+from kb.profile import Profile
 from kb.schema import Chunk
 from kb.search.request import Request
 from kb.text.clean import clean_question, language_notice
@@ -63,7 +64,9 @@ def _previous_question(history: list[dict] | None) -> str:
     return " ".join(out)
 
 
-def prepare(question: str, history: list[dict] | None = None) -> tuple[Analysis, str]:
+def prepare(
+    question: str, history: list[dict] | None = None, profile: Profile | None = None
+) -> tuple[Analysis, str]:
     """The cleaned question's analysis and retrieval query (a follow-up borrows the previous
     question's terms). Raises kb.text.clean.InvalidQuestion with a message for the user."""
     q = clean_question(question)
@@ -72,7 +75,7 @@ def prepare(question: str, history: list[dict] | None = None) -> tuple[Analysis,
         previous = clean_question(previous) if previous else ""
     except ValueError:
         previous = ""
-    return with_context(q, previous)
+    return with_context(q, previous, profile)
 
 
 def _from_extract(question: str, ex: Extract, notice: str = "") -> Answer:
@@ -111,7 +114,8 @@ def iter_answer(index: Index, question: str, history: list[dict] | None = None) 
 
 def iter_answer_in(req: Request, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
     """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
-    analysis, query = prepare(question, history)
+    clean_question(question)  # a bad question is reported as such, even before anything is ingested
+    analysis, query = prepare(question, history, req.gen.profile)
     ex = extractive_answer(req, analysis, query)
     if llm.backend() != "openai" or (ex.refused and ex.decisive):
         final = _from_extract(analysis.question, ex, notice=language_notice(analysis.question))

@@ -122,6 +122,7 @@ class Analysis:
     docnums: list[str] = field(default_factory=list)  # 文号 keys in the question
     classifier: str = ""  # of a counting question: 件 in 多少件
     counted: str = ""  # what it counts: 企业 in 多少户企业
+    counted_forms: tuple[str, ...] = ()  # `counted` and its thesaurus terms, as a clause may say it
 
     @property
     def hard(self) -> list[Term]:
@@ -310,8 +311,15 @@ def analyze(question: str, profile: Profile | None = None) -> Analysis:
         terms = _mark_focus(q, terms)
     cls, noun = counted(q) if qtype == FIGURE else ("", "")
     original = question.strip() if isinstance(question, str) else ""
+    thesaurus = (profile or current_profile()).thesaurus
     return Analysis(
-        question=original, qtype=qtype, terms=terms, docnums=docnums, classifier=cls, counted=noun
+        question=original,
+        qtype=qtype,
+        terms=terms,
+        docnums=docnums,
+        classifier=cls,
+        counted=noun,
+        counted_forms=(noun, *thesaurus.get(noun, ())) if noun else (),
     )
 
 
@@ -353,15 +361,15 @@ def is_elliptical(question: str, terms: list[Term] | None = None) -> bool:
         return False
 
 
-def with_context(question: str, previous: str) -> tuple[Analysis, str]:
+def with_context(question: str, previous: str, profile: Profile | None = None) -> tuple[Analysis, str]:
     """A follow-up (“那撤销了多少件？”) read with the previous question: its terms join the
     current ones (weighing less; a hard term of the same kind is replaced, so “那2022年呢？”
     asks about 2022), its type stands in when the follow-up states none. Returns the merged
     analysis and the query to retrieve with."""
-    current = analyze(question)
+    current = analyze(question, profile)
     if not previous or not is_elliptical(question, current.terms):
         return current, current.question
-    before = analyze(previous)
+    before = analyze(previous, profile)
     kinds = {t.kind for t in current.hard}
     texts = {t.text for t in current.terms}
     carried = [
@@ -376,6 +384,7 @@ def with_context(question: str, previous: str) -> tuple[Analysis, str]:
         docnums=current.docnums or before.docnums,
         classifier=current.classifier or (before.classifier if current.qtype == OTHER else ""),
         counted=current.counted or (before.counted if current.qtype == OTHER else ""),
+        counted_forms=current.counted_forms or (before.counted_forms if current.qtype == OTHER else ()),
     )
     query = " ".join([*(t.text for t in carried), current.question])
     return merged, query

@@ -19,6 +19,8 @@ from langchain_core.embeddings import Embeddings
 from kb.config import Settings
 from kb.index import store
 from kb.index.lexical import LexicalIndex
+from kb.profile import DEFAULT as DEFAULT_PROFILE
+from kb.profile import Profile, load_profile
 from kb.registry import Registry, build_registry
 from kb.schema import Chunk, search_text
 
@@ -48,6 +50,7 @@ class Generation:
     vectors: Chroma
     lexical: LexicalIndex
     chunks: dict[str, Chunk]  # every chunk by id, in reading order
+    profile: Profile = DEFAULT_PROFILE  # the corpus's district data: one request reads one profile
     docnums: dict[str, list[str]] | None = None  # 文号 key -> ids of chunks citing it, built on first use
     _registry: Registry | None = None
     # What other layers derive from this generation (the quiz pool, term statistics): it
@@ -69,7 +72,7 @@ class Generation:
         """The 文号 registry of this generation, derived from its chunks on first use."""
         if self._registry is None:
             docs = [_RegistryDoc(**{**asdict(d), "text": ""}) for d in self.manifest.docs]
-            self._registry = build_registry(docs, list(self.chunks.values()))
+            self._registry = build_registry(docs, list(self.chunks.values()), self.profile)
         return self._registry
 
     def cached(self, key: str, build: Callable[[], T]) -> T:
@@ -133,7 +136,7 @@ class Index:
             embedding_function=self.embeddings,
             create_collection_if_not_exists=False,
         )
-        return Generation(manifest, vectors, lexical, ordered)
+        return Generation(manifest, vectors, lexical, ordered, profile=load_profile(self.settings.corpus))
 
 
 def open_index(settings: Settings | None = None) -> Index:

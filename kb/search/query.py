@@ -8,6 +8,7 @@ a document named in the question ("行政复议法…") is recognised so its pas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,7 +27,12 @@ class ParsedQuery:
     doc_ids: set[str] = field(default_factory=set)  # documents the question names
 
 
-def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | None) -> ParsedQuery:
+def parse_query(
+    text: str,
+    doc_titles: dict[str, str],
+    reference_year: int | None,
+    thesaurus: Mapping[str, tuple[str, ...]] | None = None,
+) -> ParsedQuery:
     """Expand the question; `doc_titles` maps doc_id -> title, `reference_year` is 今年 of the corpus."""
     dense = text
     extra: list[str] = []
@@ -34,7 +40,7 @@ def parse_query(text: str, doc_titles: dict[str, str], reference_year: int | Non
         for word, delta in _RELATIVE_YEARS.items():
             if word in text:
                 dense = dense.replace(word, f"{reference_year + delta}年")
-    for word, terms in current_profile().thesaurus.items():
+    for word, terms in (current_profile().thesaurus if thesaurus is None else thesaurus).items():
         # single characters (钱, 管, 天) are too common inside other words to expand on
         if len(word) > 1 and word in text:
             extra.extend(terms)

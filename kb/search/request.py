@@ -34,7 +34,9 @@ class Request:
         """`text` expanded for the indexes (see kb.search.query), once per request."""
         parsed = self.parsed.get(text)
         if parsed is None:
-            parsed = self.parsed[text] = parse_query(text, self.gen.doc_titles, self.gen.reference_year)
+            parsed = self.parsed[text] = parse_query(
+                text, self.gen.doc_titles, self.gen.reference_year, self.gen.profile.thesaurus
+            )
         return parsed
 
     def vector(self, text: str) -> list[float]:
