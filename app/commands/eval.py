@@ -31,6 +31,12 @@ TYPE_COLUMNS = (
     "n", "recall@1", "recall@5", "mrr@10", "lead_accuracy", "answer_accuracy", "false_refusal_rate",
     "wrong_figure_leads", "citation_validity", "refusal_recall",
 )
+# Column heads of the tables (the long names are in LABELS and in the JSON).
+SHORT = {
+    "lead_accuracy": "首行准确", "answer_accuracy": "全文准确", "false_refusal_rate": "误拒率",
+    "wrong_figure_leads": "首行错数", "unanswerable_figure_leads": "无答给数", "citation_validity": "引用有效",
+    "refusal_recall": "拒答召回", "answer_ms_p50": "问答p50",
+}
 # The headline figures of issue 12, one row per file when several are scored.
 HEADLINE = ("lead_accuracy", "answer_accuracy", "false_refusal_rate", "wrong_figure_leads",
             "refusal_recall", "unanswerable_figure_leads", "answer_ms_p50")
@@ -67,7 +73,7 @@ def print_report(report: dict) -> None:
         if key in overall:
             print(f"  {LABELS.get(key, '召回率@' + str(k)):<16} {fmt(overall[key], key.endswith('_ms_p50') or key.endswith('_ms_p95'))}")
     print("\n按题型：")
-    print("  " + "  ".join(f"{c:>10}" for c in ("题型", *TYPE_COLUMNS)))
+    print("  " + "  ".join(f"{SHORT.get(c, c):>10}" for c in ("题型", *TYPE_COLUMNS)))
     for name, m in report["by_type"].items():
         print("  " + "  ".join(f"{v:>10}" for v in (name, *(fmt(m.get(c)) for c in TYPE_COLUMNS))))
     print(f"\n失败 {len(report['failures'])} 项：")
@@ -83,7 +89,7 @@ def print_report(report: dict) -> None:
 def print_headlines(reports: list[dict]) -> None:
     """One row per question set: the strict answer figures side by side."""
     print("\n各问答集首行指标：")
-    print("  " + "  ".join(f"{c:>10}" for c in ("问答集", "n", *HEADLINE)))
+    print("  " + "  ".join(f"{SHORT.get(c, c):>10}" for c in ("问答集", "n", *HEADLINE)))
     for report in reports:
         o = report["overall"]
         cells = (Path(report["gold"]).stem, o["n"], *(fmt(o.get(c), c.endswith("_ms_p50")) for c in HEADLINE))
