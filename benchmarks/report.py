@@ -50,14 +50,16 @@ def eval_section(r: dict | None) -> str:
     if not r:
         return head + "\n_not measured yet_\n"
     o = r["overall"]
-    keys = ["recall@1", "recall@5", "recall@10", "mrr@10", "answer_accuracy", "citation_validity",
+    keys = ["recall@1", "recall@5", "recall@10", "mrr@10", "lead_accuracy", "answer_accuracy", "false_refusal_rate",
+            "wrong_figure_leads", "unanswerable_figure_leads", "citation_validity",
             "refusal_precision", "refusal_recall", "search_ms_p50", "search_ms_p95", "answer_ms_p50", "answer_ms_p95"]
     lines = [head, f"{o['n']} questions ({o['answerable']} answerable, {o['unanswerable']} without an answer in "
              f"the corpus); {_load_note(r['machine'])}.\n", "| metric | value |", "|---|---|"]
     for k in keys:
         if k in o:
             v = o[k]
-            lines.append(f"| {k} | {'—' if v is None else (f'{v:.1f}' if k.endswith(('_p50', '_p95')) else f'{v:.3f}')} |")
+            shown = "—" if v is None else str(v) if isinstance(v, int) else f"{v:.1f}" if k.endswith(("_p50", "_p95")) else f"{v:.3f}"
+            lines.append(f"| {k} | {shown} |")
     lines.append(f"\nFailures: {len(r['failures'])} ({', '.join(f['id'] for f in r['failures'])}).")
     return "\n".join(lines) + "\n"
 

@@ -10,14 +10,18 @@ import pytest
 from app.cli import main
 from kb.config import DEFAULT_CORPUS
 from kb.evaluation import (
+    GoldItem,
     check_citations,
     claim_before,
     facts_present,
+    lead_line,
     load_gold,
     percentile,
     run_eval,
     source_texts,
+    wrong_figure_lead,
 )
+from kb.schema import Chunk
 
 REPORT = "liujiang_fazhi_zhengfu_2023_report.txt"
 TIAOJIE = "renmin_tiaojie_fa_2010.txt"
@@ -68,6 +72,8 @@ def test_cli_eval_retrieval_metrics_match_hand_count(tmp_path, corpus_env, capsy
         assert overall["answer_accuracy"] == 1.0
         assert overall["citations"] >= 2 and overall["citation_validity"] == 1.0
         assert overall["refusal_precision"] == overall["refusal_recall"] == 1.0
+        assert overall["lead_accuracy"] == 1.0 and overall["false_refusal_rate"] == 0.0
+        assert overall["wrong_figure_leads"] == overall["unanswerable_figure_leads"] == 0
 
 
 def test_cli_eval_text_and_bad_gold(tmp_path, corpus_env, capsys):
@@ -78,6 +84,17 @@ def test_cli_eval_text_and_bad_gold(tmp_path, corpus_env, capsys):
     assert main(["eval", "--gold", str(gold)]) == 0
     out = capsys.readouterr().out
     assert "召回率@1" in out and "1.000" in out
+    assert "首行准确率" in out and "要点在全文任意处" in out and "误拒率" in out and "首行数字错误" in out
+    # Two files: a report each, then one row of headline figures per file.
+    other = _write_gold(tmp_path / "other.jsonl", [
+        {"id": "u1", "question": "柳江区2023年GDP是多少？", "type": "unanswerable",
+         "answer_facts": [], "source_contains": None, "doc": None},
+    ])
+    assert main(["eval", "--gold", str(gold), str(other)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("标准问答集：") == 2 and "各问答集首行指标" in out
+    rows = out.split("各问答集首行指标")[1].splitlines()
+    assert any(line.split()[:2] == ["g", "1"] for line in rows) and any(line.split()[:2] == ["other", "1"] for line in rows)
     assert main(["eval", "--gold", str(tmp_path / "none.jsonl")]) == 2
     assert "找不到标准问答集文件" in capsys.readouterr().err
     (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
@@ -138,14 +155,21 @@ def test_answer_citation_refusal_metrics_match_hand_count(tmp_path, corpus_index
     assert o["citation_supported"] == pytest.approx(2 / 3)
     assert o["citation_validity"] == pytest.approx(1 / 3)
     assert o["refusal_precision"] == 0.5 and o["refusal_recall"] == 0.5
+    # Lead line: A's holds 76件; B's states 98项 where 99项 was asked (a wrong-figure lead);
+    # C is refused (a false refusal, not a wrong figure); E gives a figure the corpus lacks.
+    assert o["lead_accuracy"] == pytest.approx(1 / 3)
+    assert o["false_refusal_rate"] == pytest.approx(1 / 3)
+    assert o["wrong_figure_leads"] == 1 and o["unanswerable_figure_leads"] == 1
     assert report["by_type"]["figure"]["answer_accuracy"] == 0.5
     assert report["by_type"]["unanswerable"]["refusal_recall"] == 0.5
     assert report["by_type"]["unanswerable"]["answer_accuracy"] is None
     failures = {f["id"]: f["problems"] for f in report["failures"]}
     assert set(failures) == {"B", "C", "E"}
     assert "答案缺少要点：99项" in failures["B"] and "引用[1]的原文与出处不符" in failures["B"]
+    assert "首行给出的数字不是所问的：98项" in failures["B"]
     assert failures["C"] == ["检索前10条未命中出处", "可回答的问题被拒答"]
-    assert failures["E"] == ["库中无答案却未拒答", "引用[1]不支持所述内容：100"]
+    assert failures["E"] == ["库中无答案却未拒答", "库中无答案却在首行给出数字：100亿元", "引用[1]不支持所述内容：100"]
+    assert next(f for f in report["failures"] if f["id"] == "B")["lead"] == "公布了容缺受理事项98项。"
 
 
 def test_claims_and_facts():
@@ -168,3 +192,95 @@ def test_percentile_interpolates_like_numpy():
     assert percentile([10.0], 95) == 10.0
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile([float(i) for i in range(1, 21)], 95) == pytest.approx(19.05)
+
+
+def test_lead_accuracy_and_wrong_figure_leads_match_hand_count(texts):
+    # Five answerable figure questions, two unanswerable; retrieval is not scored here.
+    rows = [
+        ("L1", "共收到行政复议申请76件[1]。\n原文：……", ["76件"]),  # right lead
+        ("L2", "2023年行政复议情况如下[1]。\n共收到行政复议申请76件。", ["76件"]),  # fact below; a year is no figure
+        ("L3", "纠错或间接纠错增加16.2%[1]。\n共收到行政复议申请76件。", ["76件"]),  # wrong figure in the lead
+        ("L4", "知识库中未找到能够回答该问题的内容。\n共收到行政复议申请76件。", ["76件"]),  # refused
+        ("L5", "依照第六十二条作出决定[1]。", ["六十日"]),  # 第N条 states a figure, not the one asked
+        ("U1", "全区GDP约为300亿元[1]。", []),  # unanswerable, a figure in the lead
+        ("U2", "相关内容见行政复议法[1]。\n其中规定六十日。", []),  # unanswerable, answered, no figure in the lead
+    ]
+    gold_rows = [
+        {"id": i, "question": i, "type": "figure" if i[0] == "L" else "unanswerable", "answer_facts": facts,
+         "source_contains": "共收到行政复议申请76件" if i[0] == "L" else None, "doc": REPORT if i[0] == "L" else None}
+        for i, _, facts in rows
+    ]
+    answers = {i: {"text": text, "citations": [], "refused": i == "L4"} for i, text, _ in rows}
+    items = [GoldItem(**r) for r in gold_rows]
+    report = run_eval(items, lambda q: [], lambda q: answers[q], texts)
+    o = report["overall"]
+    assert o["answerable"] == 5 and o["unanswerable"] == 2
+    assert o["lead_accuracy"] == pytest.approx(1 / 5)  # L1
+    assert o["answer_accuracy"] == pytest.approx(3 / 5)  # L1, L2, L3
+    assert o["false_refusal_rate"] == pytest.approx(1 / 5)  # L4
+    assert o["wrong_figure_leads"] == 2  # L3 (16.2%), L5 (第六十二条)
+    assert o["unanswerable_figure_leads"] == 1  # U1
+    assert o["refusal_recall"] == 0.0 and o["refusal_precision"] == 0.0
+    problems = {f["id"]: f["problems"] for f in report["failures"]}
+    assert "首行缺少要点：76件" in problems["L2"] and not any("数字" in p for p in problems["L2"])
+    assert "首行给出的数字不是所问的：16.2%" in problems["L3"]
+    assert problems["L4"] == ["检索前10条未命中出处", "可回答的问题被拒答"]
+    assert "L1" in problems and problems["L1"] == ["检索前10条未命中出处"]  # retrieval found nothing: still listed
+    assert "库中无答案却在首行给出数字：300亿元" in problems["U1"]
+    assert problems["U2"] == ["库中无答案却未拒答"]
+    assert lead_line("共76[1]件[2]。\n第二行") == "共76件。"
+    assert wrong_figure_lead("共收到申请52件。", ["76件"]) and not wrong_figure_lead("共收到申请。", ["76件"])
+    assert not wrong_figure_lead("2023年共收到申请。", ["76件"])
+    assert not wrong_figure_lead("依法设立的群众性组织，共3类。", ["群众性组织"])  # no figure was asked for
+
+
+def _chunk(texts: dict[str, str], doc: str, phrase: str) -> Chunk:
+    start = texts[doc].index(phrase)
+    return Chunk(doc, "", "", (), "", phrase, start, start + len(phrase), doc)
+
+
+def test_follow_up_history_and_two_part_retrieval_match_hand_count(tmp_path, texts):
+    gold = _write_gold(tmp_path / "g.jsonl", [
+        # A follow-up: the earlier turn goes to the answerer; retrieval gets the question as asked.
+        {"id": "f1", "history": ["去年行政复议收到多少件申请？"], "question": "那2022年呢？", "type": "followup",
+         "answer_facts": ["52件"], "source_contains": "与2022年同期的收到52件相比", "doc": REPORT},
+        # Two parts: only the second part's passage is retrieved (rank 2): a hit at 2.
+        {"id": "t1", "question": "复议收到几件？容缺受理公布了几项？", "type": "two_part",
+         "answer_facts": ["76件", "99项"], "source_contains": "共收到行政复议申请76件", "doc": REPORT,
+         "label": "二、（六）3.", "source_contains_2": "公布容缺受理行政审批事项99项", "label_2": "二、（二）"},
+        # Two parts, neither passage retrieved: a miss.
+        {"id": "t2", "question": "复议收到几件？又公布了几项？", "type": "two_part",
+         "answer_facts": ["76件", "99项"], "source_contains": "共收到行政复议申请76件", "doc": REPORT,
+         "source_contains_2": "公布容缺受理行政审批事项99项"},
+    ])
+    items = load_gold(gold)
+    assert items[0].history == ["去年行政复议收到多少件申请？"] and items[1].history == []
+    assert items[1].passages == ["共收到行政复议申请76件", "公布容缺受理行政审批事项99项"]
+    other = _chunk(texts, TIAOJIE, "调解民间纠纷的群众性组织")
+    ranked = {
+        "那2022年呢？": [_chunk(texts, REPORT, "与2022年同期的收到52件相比")],
+        "复议收到几件？容缺受理公布了几项？": [other, _chunk(texts, REPORT, "公布容缺受理行政审批事项99项")],
+        "复议收到几件？又公布了几项？": [other],
+    }
+    retrieved, asked = [], []
+
+    def retrieve(q: str) -> list[Chunk]:
+        retrieved.append(q)
+        return ranked[q]
+
+    def answer(q: str, history: list[dict] | None = None) -> dict:
+        asked.append((q, history))
+        text = "与2022年同期的收到52件相比[1]。" if history else "收到76件，公布99项。"
+        return {"text": text, "citations": [], "refused": False}
+
+    report = run_eval(items, retrieve, answer, texts)
+    assert retrieved == [i.question for i in items]
+    assert asked[0] == ("那2022年呢？", [{"role": "user", "content": "去年行政复议收到多少件申请？"}])
+    assert asked[1] == ("复议收到几件？容缺受理公布了几项？", None)
+    o = report["overall"]
+    assert o["recall@1"] == pytest.approx(1 / 3) and o["recall@5"] == pytest.approx(2 / 3)
+    assert o["mrr@10"] == pytest.approx((1 + 1 / 2) / 3)
+    assert o["lead_accuracy"] == o["answer_accuracy"] == 1.0
+    assert report["by_type"]["two_part"]["recall@5"] == 0.5
+    assert [f["id"] for f in report["failures"]] == ["t2"]
+    assert report["failures"][0]["problems"] == ["检索前10条未命中出处"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from kb.answer.pipeline import answer_in
-from kb.evaluation.run import answer_view
+from kb.evaluation.answers import answer_view
 from kb.index import Index
 from kb.schema import Chunk
 from kb.search.request import Request
