@@ -57,6 +57,9 @@ _ASK = re.compile(
     r"为何|为什么|吗|呢|[？?]"
 )
 _CN_DIGITS = "〇零一二三四五六七八九"
+# Last characters of a public body's name (检察院, 司法局, 区政府, 纪委): the one who acts in
+# a question, which a follow-up naming another kind of case does not replace.
+_BODY_ENDS = ("院", "局", "委", "府", "厅", "办", "所", "处")
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ def _subject(prev: str) -> str:
     m = _ASK.search(prev)
     head = prev[: m.start()] if m else prev
     words = [(w, f) for w, f in pseg.lcut(head) if w.strip()]
-    while words and (words[-1][1][:1] in ("v", "u", "d", "p", "c", "y", "m", "r") or words[-1][0] in _stop_words()):
+    while words and (words[-1][1][:1] in ("v", "u", "p", "c", "y") or words[-1][0] in _stop_words()):
         if words[-1][1][:1] == "t" or words[-1][0] in lexicon.relative_times():
             break  # a time word (去年) belongs to the subject
         words.pop()
@@ -222,11 +225,10 @@ def _switch_topic(prev: str, topic: str) -> str:
 
     best = max(shared(s) for s in spans)
     if best == 0:
-        # nothing in common: the first topic word that is not an organisation asking
-        # (检察院民事检察监督案件 -> 民事), one word, the length of a term
-        firsts = [s for s in spans if len(s[2]) <= 4 and " " not in s[2]]
-        single = [s for s in firsts if s[2] in {w for w, _ in words}]
-        pick = next((s for s in single if not s[2].endswith(("院", "局", "委", "府", "厅", "办"))), None)
+        # nothing in common: the first single word that is not the body doing the work
+        # (检察院民事检察监督案件 -> 民事: a follow-up switches what is counted, not who counts)
+        single = [s for s in spans if s[2] in {w for w, _ in words}]
+        pick = next((s for s in single if not s[2].endswith(_BODY_ENDS)), None)
         pick = pick or (single or spans)[0]
     else:
         pick = min(
