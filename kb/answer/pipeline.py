@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kb.answer import llm
 from kb.answer.citations import MARKER, Citation, cite, renumber
 from kb.answer.extractive import Extract, extractive_answer
-from kb.answer.followup import resolve
+from kb.answer.followup import Resolution, resolve
 from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
 from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.index import Index
@@ -96,16 +96,23 @@ def prepare(
     the rewritten one), one it cannot rewrite borrows the previous question's terms.
     Raises kb.text.clean.InvalidQuestion with a message for the user."""
     q = clean_question(question)
+    resolution = understand(question, history, profile)
+    if resolution.resolved:
+        return with_context(resolution.question, "", profile)
     previous = _previous_question(history)
     try:
         previous = clean_question(previous) if previous else ""
     except ValueError:
         previous = ""
-    year = profile.report_year if profile else None
-    resolution = resolve(q, _previous_resolved(history, year), year)
-    if resolution.resolved:
-        return with_context(resolution.question, "", profile)
     return with_context(q, previous, profile)
+
+
+def understand(question: str, history: list[dict] | None = None, profile: Profile | None = None) -> Resolution:
+    """The cleaned question as the conversation makes it read (cheap: no retrieval), for a
+    caller that shows 「理解为：…」 before the answer. Raises kb.text.clean.InvalidQuestion."""
+    q = clean_question(question)
+    year = profile.report_year if profile else None
+    return resolve(q, _previous_resolved(history, year), year)
 
 
 def _from_extract(analysis: Analysis, question: str, ex: Extract, notice: str = "") -> Answer:
@@ -261,6 +268,7 @@ __all__ = [
     "iter_answer",
     "iter_answer_in",
     "prepare",
+    "understand",
     "NOTICE_FAILED_CHECK",
     "REFUSAL_PREFIX",
 ]
