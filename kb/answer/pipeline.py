@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.answer import llm
 from kb.answer.citations import MARKER, Citation, cite, renumber
 from kb.answer.extractive import Extract, extractive_answer
-from kb.answer.followup import Resolution, resolve
+from kb.answer.followup import SUBJECT, TOPIC, Resolution, resolve
 from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
 from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.index import Index
@@ -23,6 +23,7 @@ from kb.profile import Profile
 from kb.schema import Chunk
 from kb.search.request import Request
 from kb.text.clean import clean_question, language_notice
+from kb.text.normalize import squash
 
 LLM_PASSAGES = 6
 MAX_RESOLVED_TURNS = 5  # a conversation's follow-ups lean on the last few questions, not on all
@@ -98,13 +99,27 @@ def prepare(
     q = clean_question(question)
     resolution = understand(question, history, profile)
     if resolution.resolved:
-        return with_context(resolution.question, "", profile)
+        analysis, query = with_context(resolution.question, "", profile)
+        if resolution.kind in (SUBJECT, TOPIC):  # a year switch keeps the whole old subject
+            analysis = _own_words_first(analysis, q)
+        return analysis, query
     previous = _previous_question(history)
     try:
         previous = clean_question(previous) if previous else ""
     except ValueError:
         previous = ""
     return with_context(q, previous, profile)
+
+
+def _own_words_first(analysis: Analysis, asked: str) -> Analysis:
+    """A rewritten follow-up's words that came from the previous question weigh less than
+    the follow-up's own (“那撤销了多少件？” asks about 撤销 within 行政复议)."""
+    own = squash(asked)
+    analysis.terms = [
+        t if t.hard or any(squash(f) in own for f in t.forms) else replace(t, inherited=True)
+        for t in analysis.terms
+    ]
+    return analysis
 
 
 def understand(question: str, history: list[dict] | None = None, profile: Profile | None = None) -> Resolution:
