@@ -28,10 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _read(interactive: bool) -> str | None:
+def _read(interactive: bool, prompt: str) -> str | None:
     """The next question, or None when the conversation ends (EOF, an empty line)."""
     try:
-        line = input(PROMPT) if interactive else sys.stdin.readline()
+        line = input(prompt) if interactive else sys.stdin.readline()
     except EOFError:
         return None
     if not interactive and not line:
@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     history: list[dict] = []
     status = 0
     try:
-        while (question := _read(interactive)) is not None:
+        prompt = "" if args.json else PROMPT  # JSON output stays one object per line
+        while (question := _read(interactive, prompt)) is not None:
             try:
                 if args.json:
                     answer = answer_question(index, question, history or None)

@@ -115,7 +115,7 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
         if year:
             out = _with_year(out, year.group(0))
         return Resolution(out, TOPIC)
-    if opened or not _has_topic(core):
+    if not _has_topic(core):  # 那撤销了多少件, 比上年多了百分之几: asks about the old subject
         return Resolution(_join(_subject(prev), core), SUBJECT)
     return None
 
