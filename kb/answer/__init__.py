@@ -11,5 +11,12 @@ from kb.answer.pipeline import (
     understand,
 )
 
-__all__ = ["NOTICE_FAILED_CHECK", "NOTICE_UNAVAILABLE", "Answer", "answer_question", "iter_answer", "prepare",
-           "understand"]
+__all__ = [
+    "NOTICE_FAILED_CHECK",
+    "NOTICE_UNAVAILABLE",
+    "Answer",
+    "answer_question",
+    "iter_answer",
+    "prepare",
+    "understand",
+]
