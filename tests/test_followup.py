@@ -6,6 +6,9 @@ from a question set."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,3 +109,14 @@ def test_pipeline_leaves_a_standalone_question_alone(tiny_index):
     q = "人民调解委员会由哪些人组成？"
     a = answer_question(tiny_index, q, _user("2023年行政复议收到多少件申请？"))
     assert a.resolved_question == q == a.question
+
+
+def test_consecutive_standalone_questions_are_not_rewritten():
+    """The gold questions stand alone: read each after the one before it, none is taken for
+    a follow-up (a wrong rewrite would answer another question than the one asked)."""
+    path = Path(__file__).parent / "data" / "gold.jsonl"
+    questions = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rewritten = [
+        (p, q, r.question) for p, q in zip(questions, questions[1:], strict=False) if (r := resolve(q, p, 2023)).resolved
+    ]
+    assert rewritten == []

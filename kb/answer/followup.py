@@ -53,7 +53,7 @@ _COMPARE = re.compile(
 )
 # Where the previous question starts asking (its subject lies before).
 _ASK = re.compile(
-    r"多少|几|哪|什么|啥|怎么|怎样|如何|是否|有没有|能否|能不能|是不是|可不可以|多久|多长|多大|多高|"
+    r"百分之(?:几|多少)|多少|几|哪|什么|啥|怎么|怎样|如何|是否|有没有|能否|能不能|是不是|可不可以|多久|多长|多大|多高|"
     r"为何|为什么|吗|呢|[？?]"
 )
 _CN_DIGITS = "〇零一二三四五六七八九"
@@ -115,7 +115,9 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
         if year:
             out = _with_year(out, year.group(0))
         return Resolution(out, TOPIC)
-    if not _has_topic(core):  # 那撤销了多少件, 比上年多了百分之几: asks about the old subject
+    # 那撤销了多少件 (handed over, no thing of its own), 比上年多了百分之几 (no content word at
+    # all): it asks about the old subject. A question with words of its own stands alone.
+    if (opened and not _has_topic(core)) or not _content_words(core):
         return Resolution(_join(_subject(prev), core), SUBJECT)
     return None
 
@@ -169,10 +171,14 @@ def _content(word: str, flag: str) -> bool:
     )
 
 
+def _content_words(core: str) -> list[tuple[str, str]]:
+    """The (word, flag) pairs of `core` that can name what it is about."""
+    return [(w, f) for w, f in pseg.lcut(_ASK.sub(" ", core)) if _content(w, f) and len(w) >= 2]
+
+
 def _has_topic(core: str) -> bool:
     """Does the follow-up name a thing of its own (a noun beside its asking words)?"""
-    head = core[: m.start()] if (m := _ASK.search(core)) else core
-    return any(_content(w, f) and f[:1] in ("n", "l", "j") for w, f in pseg.lcut(head))
+    return any(f[:1] in ("n", "l", "j") for _, f in _content_words(core))
 
 
 def _subject(prev: str) -> str:
