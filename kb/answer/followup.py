@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import jieba.posseg as pseg
 
@@ -157,6 +158,13 @@ def _with_year(prev: str, year: str) -> str:
     return year + prev
 
 
+@lru_cache(maxsize=2048)
+def _cut(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, flag) pairs, kept: a conversation reads the same turns again each time."""
+    return tuple((w, f) for w, f in pseg.lcut(text))
+
+
+@cache
 def _stop_words() -> frozenset[str]:
     return lexicon.question_words() | lexicon.stopwords() | lexicon.relative_times()
 
@@ -173,7 +181,7 @@ def _content(word: str, flag: str) -> bool:
 
 def _content_words(core: str) -> list[tuple[str, str]]:
     """The (word, flag) pairs of `core` that can name what it is about."""
-    return [(w, f) for w, f in pseg.lcut(_ASK.sub(" ", core)) if _content(w, f) and len(w) >= 2]
+    return [(w, f) for w, f in _cut(_ASK.sub(" ", core)) if _content(w, f) and len(w) >= 2]
 
 
 def _has_topic(core: str) -> bool:
@@ -186,7 +194,7 @@ def _subject(prev: str) -> str:
     verbs and particles that lead into it (去年行政复议收到多少件 -> 去年行政复议)."""
     m = _ASK.search(prev)
     head = prev[: m.start()] if m else prev
-    words = [(w, f) for w, f in pseg.lcut(head) if w.strip()]
+    words = [(w, f) for w, f in _cut(head) if w.strip()]
     while words and (words[-1][1][:1] in ("v", "u", "p", "c", "y") or words[-1][0] in _stop_words()):
         if words[-1][1][:1] == "t" or words[-1][0] in lexicon.relative_times():
             break  # a time word (去年) belongs to the subject
@@ -202,8 +210,8 @@ def _join(subject: str, core: str) -> str:
 
 def _switch_topic(prev: str, topic: str) -> str:
     """`prev` with the term `topic` stands in for replaced by it."""
-    words = [(w, f) for w, f in pseg.lcut(prev)]
-    topic_words = [(w, f) for w, f in pseg.lcut(topic) if w.strip()]
+    words = list(_cut(prev))
+    topic_words = [(w, f) for w, f in _cut(topic) if w.strip()]
     if any(f[:1] in ("v", "d") for _, f in topic_words) and len(topic_words) >= 3:
         return topic + _asking_part(prev)  # a situation, not a term: it takes the question asked
     m = _ASK.search(prev)
