@@ -29,6 +29,7 @@ import jieba.posseg as pseg
 
 from kb.text import lexicon
 from kb.text.normalize import nfkc
+from kb.text.numerals import cn_to_int
 
 STANDALONE = "standalone"
 YEAR = "year"
@@ -57,7 +58,6 @@ _ASK = re.compile(
     r"百分之(?:几|多少)|多少|几|哪|什么|啥|怎么|怎样|如何|是否|有没有|能否|能不能|是不是|可不可以|多久|多长|多大|多高|"
     r"为何|为什么|吗|呢|[？?]"
 )
-_CN_DIGITS = "〇零一二三四五六七八九"
 # Last characters of a public body's name (检察院, 司法局, 区政府, 纪委): the one who acts in
 # a question, which a follow-up naming another kind of case does not replace.
 _BODY_ENDS = ("院", "局", "委", "府", "厅", "办", "所", "处")
@@ -91,9 +91,9 @@ def resolve(question: str, previous: str, this_year: int | None = None) -> Resol
 def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
     text = nfkc(q).strip()
     opened = bool(_OPENER.match(text))
-    part = _PART.match(text)
     body = _OPENER.sub("", text, count=1)
-    core = _TAIL.sub("", _PART.sub("", body, count=1)) if not part else _TAIL.sub("", body[part.end() :])
+    part = _PART.match(body)
+    core = _TAIL.sub("", body[part.end() :] if part else body)
     if not core:
         return None
     m = _YEAR_ONLY.match(core)
@@ -134,10 +134,7 @@ def _year_value(word: str, this_year: int | None) -> int | None:
     digits = re.match(r"(?:19|20)\d{2}", word)
     if digits:
         return int(digits.group(0))
-    cn = word[:4]
-    if all(ch in _CN_DIGITS for ch in cn):
-        return int("".join(str(_CN_DIGITS.index(ch) % 10 if ch != "零" else 0) for ch in cn))
-    return None
+    return cn_to_int(word[:4])  # 二〇二二
 
 
 def _year_of(prev: str, this_year: int | None) -> int | None:
