@@ -41,6 +41,7 @@ class Profile:
     district: str = ""  # the district's name as issuers print it (城北区)
     former_name: str = ""  # its name before it became a district (城北县)
     renamed_in: int | None = None  # 文号 of earlier years were issued under former_name
+    report_year: int | None = None  # the year the corpus reports on: a question's 去年/今年
     issuers: Mapping[str, str] = field(default_factory=_frozen)  # 文号 prefix -> issuing body
     places: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen)  # place -> its other names
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=_frozen)  # added to the thesaurus
@@ -94,7 +95,7 @@ def _read(path: Path, stamp: int) -> Profile:
 def parse_profile(data: Mapping[str, Any]) -> Profile:
     """A profile from parsed TOML; a missing or mistyped value keeps its default."""
     ui, district = _table(data.get("ui")), _table(data.get("district"))
-    renamed = district.get("renamed_in")
+    renamed, year = district.get("renamed_in"), district.get("report_year")
     return Profile(
         title=_text(ui.get("title")) or DEFAULT_TITLE,
         intro=_text(ui.get("intro")) or DEFAULT_INTRO,
@@ -104,6 +105,7 @@ def parse_profile(data: Mapping[str, Any]) -> Profile:
         district=_text(district.get("name")),
         former_name=_text(district.get("former_name")),
         renamed_in=renamed if isinstance(renamed, int) and not isinstance(renamed, bool) else None,
+        report_year=year if isinstance(year, int) and not isinstance(year, bool) else None,
         issuers=_frozen({k: _text(v) for k, v in _table(data.get("issuers")).items() if k and _text(v)}),
         places=_frozen({k: _texts(v) for k, v in _table(data.get("places")).items() if k}),
         synonyms=_frozen({k: _texts(v) for k, v in _table(data.get("synonyms")).items() if k}),

@@ -57,6 +57,16 @@ def bracket_number(draw) -> tuple[str, str]:
 
 
 @st.composite
+def plain_number(draw) -> tuple[str, str]:
+    """A 文号 typed without brackets: 江政发2013年26号, 江政办 ２０２３ 年 第17号."""
+    prefix = draw(st.sampled_from(PREFIXES))
+    year = draw(st.integers(1980, 2099))
+    num = draw(st.integers(1, 9999))
+    text = prefix + draw(widths(str(year))) + "年" + draw(st.sampled_from(["", "第"])) + draw(widths(str(num))) + "号"
+    return draw(spaced(text)), f"{prefix}|{year}|{num}"
+
+
+@st.composite
 def order_number(draw) -> tuple[str, str]:
     issuer = draw(st.sampled_from(sorted(ISSUERS)))
     num = draw(st.integers(1, 999))
@@ -91,7 +101,39 @@ def test_any_order_number_variant_has_one_key(variant):
     assert found[0].raw == text.strip(" \t\u3000")
 
 
-@given(st.one_of(bracket_number(), order_number()), CONTEXT, CONTEXT)
+@given(plain_number())
+def test_any_unbracketed_variant_has_the_bracketed_key(variant):
+    text, key = variant
+    assert normalize_docnum(text) == key
+    found = find_docnums(text)
+    assert [m.key for m in found] == [key]
+    assert found[0].raw == text.strip(" \t\u3000")
+
+
+# Running text where a year and a 号 sit close: a date, a time phrase, a count. None is a 文号.
+TIME_BEFORE = ["", "截至", "今年", "去年", "于", "在", "从", "到", "自", "年底前"]
+PROSE_BEFORE = [*TIME_BEFORE, "全区", "本年度", "我们", "江政办"]
+
+
+@given(
+    st.sampled_from(TIME_BEFORE),
+    st.sampled_from(PROSE_BEFORE),
+    st.integers(1990, 2099),
+    st.integers(1, 12),
+    st.integers(1, 31),
+    st.sampled_from(SPACES),
+)
+def test_dates_and_time_phrases_are_not_numbers(time_word, before, year, month, day, gap):
+    for text in (
+        f"{before}{year}{gap}年{gap}{month}月{day}号",  # a date
+        f"{before}{year}年{month}月第{day}号台风",
+        f"{before}{year}年共办理{day}号",  # words between the year and the 号
+        f"{time_word}{year}年{gap}{day}号",  # a day without its month, after a time word
+    ):
+        assert find_docnums(text) == [], text
+
+
+@given(st.one_of(bracket_number(), plain_number(), order_number()), CONTEXT, CONTEXT)
 def test_span_in_context_points_at_the_number(variant, before, after):
     text, key = variant
     full = before + text + "。" + after
@@ -151,6 +193,10 @@ def test_chinese_numerals_round_trip(n):
         ("江政办（2023）第16号", "江政办|2023|16", "江政办〔2023〕16号"),
         ("江政办〔二〇二三〕十六号", "江政办|2023|16", "江政办〔2023〕16号"),
         ("国务院令713", "国务院令|713", "国务院令第713号"),
+        ("江政发2013年26号", "江政发|2013|26", "江政发〔2013〕26号"),
+        ("江政办2023年17号", "江政办|2023|17", "江政办〔2023〕17号"),
+        ("江政办 ２０２３ 年 １７ 号", "江政办|2023|17", "江政办〔2023〕17号"),
+        ("江政发二〇一三年二十六号", "江政发|2013|26", "江政发〔2013〕26号"),
     ],
 )
 def test_examples(text, key, display):
@@ -170,6 +216,8 @@ def test_examples(text, key, display):
             "广西壮族自治区人民政府令第127号",
         ),
         ("印发 江司发〔2023〕5号。", "江司发〔2023〕5号"),
+        ("江政办2023年17号是什么文件", "江政办2023年17号"),
+        ("请问根据江政发2013年26号制定的？", "江政发2013年26号"),
     ],
 )
 def test_span_excludes_sentence_words(sentence, raw):
@@ -188,6 +236,10 @@ def test_span_excludes_sentence_words(sentence, raw):
         "号令",
         "〔2023〕16号",
         "政〔2023〕16号",
+        "2023年17号",
+        "截至2023年12号",
+        "于2023年1月26号",
+        "2023年26号文件",
     ],
 )
 def test_no_number(text):

@@ -24,6 +24,7 @@ from kb.text.numerals import cn_to_int
 ANY_CHAR = st.characters(codec=None, categories=None)  # every code point, surrogates too
 STRUCTURE = list("一二三四五六七八九十百零、（）()12345.．第条章节编之。；！？\n\n\n 　\t") + [
     "第一条 ", "第二十条 ", "第三章 ", "一、", "（二）", "3.", "（4）", "江政办〔2023〕16号", "国务院令第713号",
+    "江政发2013年26号", "2023年", "年", "号", "月",
 ]
 DOC_TEXT = st.lists(st.one_of(ANY_CHAR, st.sampled_from(STRUCTURE)), max_size=400).map("".join)
 QUESTIONISH = st.lists(

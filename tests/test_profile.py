@@ -65,6 +65,7 @@ def test_bundled_profile() -> None:
     assert "柳江区" in p.intro and len(p.examples) == 4
     assert p.issuers["江政办"] == "柳江区人民政府办公室"
     assert (p.district, p.former_name, p.renamed_in) == ("柳江区", "柳江县", 2016)
+    assert p.report_year == 2023  # what a follow-up's 去年/和上年比呢 count from
     assert p.place_forms("柳江区") == ("柳江", "我区", "本区", "全区")
     assert p.place_forms("广西") == ("自治区",)  # the name itself is not an other name
     # the district's words join the general thesaurus in place, after its own terms
@@ -89,12 +90,12 @@ def test_broken_or_mistyped_profile_keeps_defaults(tmp_path: Path, caplog) -> No
     other = tmp_path / "other"
     other.mkdir()
     (other / PROFILE_NAME).write_text(
-        '[ui]\ntitle = 3\nexamples = "一个问题？"\n[district]\nrenamed_in = "2016"\n[issuers]\n"甲" = 1\n',
+        '[ui]\ntitle = 3\nexamples = "一个问题？"\n[district]\nrenamed_in = "2016"\nreport_year = true\n[issuers]\n"甲" = 1\n',
         encoding="utf-8",
     )
     p = load_profile(other)
     assert p.title == DEFAULT_TITLE and p.examples == ("一个问题？",)
-    assert p.renamed_in is None and not p.issuers
+    assert p.renamed_in is None and p.report_year is None and not p.issuers
 
 
 def test_read_once_and_again_when_changed(other_corpus: Path) -> None:

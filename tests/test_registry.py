@@ -308,6 +308,8 @@ FENGONG_17 = "柳州市柳江区落实〈广西进一步优化营商环境降低
         "江政办 [2023] 16 号",
         "江政办（2023）16",
         "江政办[2023]16",
+        "江政办2023年16号",
+        "江政办 ２０２３ 年 １６ 号",
     ],
 )
 def test_lookup_by_any_form_of_the_number(registry, query):
@@ -320,6 +322,8 @@ def test_lookup_number_in_a_question(registry):
     assert registry.lookup("江政办〔2023〕17号是什么文件？")[0][0].title == FENGONG_17
     assert registry.lookup("主席令第九号")[0][0].source_file == "xingzheng_fuyi_fa_2023.txt"
     assert registry.lookup("江政办〔2023〕99号") == []  # an unknown number is not guessed
+    assert registry.lookup("江政办2023年17号是什么文件")[0][0].title == FENGONG_17
+    assert registry.lookup("江政发2013年26号")[0][0].title == "柳江县人民政府规范性文件制定备案审查办法"
 
 
 @pytest.mark.parametrize(

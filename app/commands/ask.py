@@ -1,27 +1,75 @@
 """`kb ask`: a short answer with numbered citations, or a plain refusal.
 
 Text mode streams the answer as it is produced, then lists the citations; --json prints
-{answer, citations, refused, backend, related, notice} on one line. `kb ask --json -`
-reads one question per line from stdin, each a fresh conversation.
+{answer, resolved_question, citations, refused, backend, related, notice} on one line.
+`kb ask --json -` reads stdin line by line: a plain line is a question on its own, a JSON
+line {"question": ..., "history": [...]} carries the conversation before it (history: the
+earlier user questions as strings, or {"role", "content"} messages). A bad line gets an
+error object and the next lines are answered.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
-from app.commands.common import print_json, run_each
-from kb.index import open_index
+from app.commands.common import EXIT_BAD_INPUT, print_json, queries
+from kb.index import Index, open_index
+from kb.text.clean import InvalidQuestion
+
+ROLES = ("user", "assistant")
+ERROR_JSON_LINE = "这一行不是有效的 JSON：{}"
+ERROR_REQUEST = "JSON 行应为 {{\"question\": \"问题\", \"history\": [...]}}：{}"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="提问（带引用的回答）")
-    p.add_argument("question", help="问题；- 表示从标准输入逐行读取（每行一个独立问题）")
+    p.add_argument(
+        "question",
+        help='问题；- 表示从标准输入逐行读取（每行一个问题，或 {"question": …, "history": […]} 形式的 JSON）',
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=run)
 
 
-def _print_citations(answer) -> None:
+def parse_request(line: str) -> tuple[str, list[dict]]:
+    """(question, history) of one stdin line: a plain question, or a JSON object with
+    "question" and an optional "history". Raises InvalidQuestion saying what is wrong."""
+    text = line.strip()
+    if not text.startswith("{"):  # no question opens with a brace: such a line is meant as JSON
+        return line, []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidQuestion(ERROR_JSON_LINE.format(err.msg)) from None
+    question = data.get("question") if isinstance(data, dict) else None
+    if not isinstance(question, str):
+        raise InvalidQuestion(ERROR_REQUEST.format("缺少字符串 question"))
+    return question, history_turns(data.get("history"))
+
+
+def history_turns(value: object) -> list[dict]:
+    """Earlier turns as chat messages: a string is a user question, a {"role", "content"}
+    dict is kept as it is. Raises InvalidQuestion for anything else."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidQuestion(ERROR_REQUEST.format("history 应为列表"))
+    turns: list[dict] = []
+    for item in value:
+        if isinstance(item, str):
+            turns.append({"role": "user", "content": item})
+        elif isinstance(item, dict) and item.get("role") in ROLES and isinstance(item.get("content"), str):
+            turns.append({"role": item["role"], "content": item["content"]})
+        else:
+            raise InvalidQuestion(
+                ERROR_REQUEST.format('history 的每一项应为字符串或 {"role": "user", "content": "…"}')
+            )
+    return turns
+
+
+def print_citations(answer) -> None:
     for c in answer.citations:
         number = f"（{c.doc_number}）" if c.doc_number else ""
         print(f"[{c.n}] 《{c.doc_title}》{number}{c.label}  {c.source}:{c.start}-{c.end}")
@@ -32,31 +80,50 @@ def _print_citations(answer) -> None:
             print(f"  - 《{c.doc_title}》{c.label}：{c.quote.strip()[:80]}")
 
 
+def print_answer(index: Index, question: str, history: list[dict] | None = None):
+    """Stream one answer as text, then its citations; 「理解为：…」 first when the question
+    was read against the conversation. Returns the final Answer."""
+    from kb.answer import Answer, iter_answer, understand
+
+    understood = understand(question, history, index.current().profile)
+    if understood.resolved:
+        print(f"理解为：{understood.question}")
+    streamed = []
+    final: Answer | None = None
+    for item in iter_answer(index, question, history):
+        if isinstance(item, Answer):
+            final = item
+        else:
+            streamed.append(item)
+            sys.stdout.write(item)
+            sys.stdout.flush()
+    assert final is not None
+    if "".join(streamed).strip() != final.answer.strip():  # a generated answer was withdrawn
+        print(f"\n\n{final.notice}\n{final.answer}")
+    elif final.notice:
+        print(f"\n{final.notice}", end="")
+    print("\n")
+    print_citations(final)
+    print()
+    return final
+
+
 def run(args: argparse.Namespace) -> int:
-    from kb.answer import Answer, answer_question, iter_answer
+    from kb.answer import answer_question
 
     index = open_index()
-
-    def one(question: str) -> None:
-        if args.json:
-            print_json(answer_question(index, question).to_dict())
-            return
-        streamed = []
-        final: Answer | None = None
-        for item in iter_answer(index, question):
-            if isinstance(item, Answer):
-                final = item
+    status = 0
+    for line in queries(args.question):
+        try:
+            question, history = parse_request(line) if args.question == "-" else (line, [])
+            if args.json:
+                print_json(answer_question(index, question, history or None).to_dict())
             else:
-                streamed.append(item)
-                sys.stdout.write(item)
-                sys.stdout.flush()
-        assert final is not None
-        if "".join(streamed).strip() != final.answer.strip():  # a generated answer was withdrawn
-            print(f"\n\n{final.notice}\n{final.answer}")
-        elif final.notice:
-            print(f"\n{final.notice}", end="")
-        print("\n")
-        _print_citations(final)
-        print()
-
-    return run_each(args.question, one, args.json)
+                print_answer(index, question, history or None)
+        except InvalidQuestion as err:
+            status = EXIT_BAD_INPUT
+            if args.json:
+                print_json({"error": str(err)})
+            else:
+                print(str(err), file=sys.stderr)
+    return status

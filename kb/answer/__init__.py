@@ -8,6 +8,15 @@ from kb.answer.pipeline import (
     answer_question,
     iter_answer,
     prepare,
+    understand,
 )
 
-__all__ = ["NOTICE_FAILED_CHECK", "NOTICE_UNAVAILABLE", "Answer", "answer_question", "iter_answer", "prepare"]
+__all__ = [
+    "NOTICE_FAILED_CHECK",
+    "NOTICE_UNAVAILABLE",
+    "Answer",
+    "answer_question",
+    "iter_answer",
+    "prepare",
+    "understand",
+]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.answer import llm
 from kb.answer.citations import MARKER, Citation, cite, renumber
 from kb.answer.extractive import Extract, extractive_answer
+from kb.answer.followup import SUBJECT, TOPIC, Resolution, resolve
 from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
 from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.index import Index
@@ -22,8 +23,10 @@ from kb.profile import Profile
 from kb.schema import Chunk
 from kb.search.request import Request
 from kb.text.clean import clean_question, language_notice
+from kb.text.normalize import squash
 
 LLM_PASSAGES = 6
+MAX_RESOLVED_TURNS = 5  # a conversation's follow-ups lean on the last few questions, not on all
 NOTICE_FAILED_CHECK = "生成的回答未通过核验，已改用摘录式回答。"
 NOTICE_UNAVAILABLE = "语言模型服务暂不可用，已改用摘录式回答。"
 
@@ -37,10 +40,15 @@ class Answer:
     backend: str = "extractive"  # "extractive" | "openai": what produced the text shown
     related: list[Citation] = field(default_factory=list)  # 可能相关: shown with a refusal
     notice: str = ""
+    resolved_question: str = ""  # the follow-up as understood (the question itself when standalone)
+
+    def __post_init__(self) -> None:
+        self.resolved_question = self.resolved_question or self.question
 
     def to_dict(self) -> dict:
         return {
             "answer": self.answer,
+            "resolved_question": self.resolved_question,
             "citations": [c.to_dict() for c in self.citations],
             "refused": self.refused,
             "backend": self.backend,
@@ -64,12 +72,37 @@ def _previous_question(history: list[dict] | None) -> str:
     return " ".join(out)
 
 
+def _previous_resolved(history: list[dict] | None, year: int | None) -> str:
+    """The previous user question as it was understood: each recent turn resolved against
+    the one before it, so “那2022年呢？” after “那行政诉讼呢？” keeps 行政诉讼."""
+    turns = [
+        t["content"][:500]
+        for t in (history or [])
+        if isinstance(t, dict) and t.get("role") == "user" and isinstance(t.get("content"), str)
+    ]
+    understood = ""
+    for turn in turns[-MAX_RESOLVED_TURNS:]:
+        try:
+            understood = resolve(clean_question(turn), understood, year).question
+        except ValueError:
+            continue
+    return understood
+
+
 def prepare(
     question: str, history: list[dict] | None = None, profile: Profile | None = None
 ) -> tuple[Analysis, str]:
-    """The cleaned question's analysis and retrieval query (a follow-up borrows the previous
-    question's terms). Raises kb.text.clean.InvalidQuestion with a message for the user."""
+    """The analysis and retrieval query of the question as understood: a follow-up is first
+    rewritten against the previous question (kb.answer.followup; `Analysis.question` is then
+    the rewritten one), one it cannot rewrite borrows the previous question's terms.
+    Raises kb.text.clean.InvalidQuestion with a message for the user."""
     q = clean_question(question)
+    resolution = understand(question, history, profile)
+    if resolution.resolved:
+        analysis, query = with_context(resolution.question, "", profile)
+        if resolution.kind in (SUBJECT, TOPIC):  # a year switch keeps the whole old subject
+            analysis = _own_words_first(analysis, q)
+        return analysis, query
     previous = _previous_question(history)
     try:
         previous = clean_question(previous) if previous else ""
@@ -78,10 +111,30 @@ def prepare(
     return with_context(q, previous, profile)
 
 
-def _from_extract(question: str, ex: Extract, notice: str = "") -> Answer:
+def _own_words_first(analysis: Analysis, asked: str) -> Analysis:
+    """A rewritten follow-up's words that came from the previous question weigh less than
+    the follow-up's own (“那撤销了多少件？” asks about 撤销 within 行政复议)."""
+    own = squash(asked)
+    analysis.terms = [
+        t if t.hard or any(squash(f) in own for f in t.forms) else replace(t, inherited=True)
+        for t in analysis.terms
+    ]
+    return analysis
+
+
+def understand(question: str, history: list[dict] | None = None, profile: Profile | None = None) -> Resolution:
+    """The cleaned question as the conversation makes it read (cheap: no retrieval), for a
+    caller that shows 「理解为：…」 before the answer. Raises kb.text.clean.InvalidQuestion."""
+    q = clean_question(question)
+    year = profile.report_year if profile else None
+    return resolve(q, _previous_resolved(history, year), year)
+
+
+def _from_extract(analysis: Analysis, question: str, ex: Extract, notice: str = "") -> Answer:
     text, citations = renumber(ex.text, ex.citations)
     return Answer(
         question=question,
+        resolved_question=analysis.question,
         answer=text,
         citations=citations,
         refused=ex.refused,
@@ -114,18 +167,20 @@ def iter_answer(index: Index, question: str, history: list[dict] | None = None) 
 
 def iter_answer_in(req: Request, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
     """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
-    clean_question(question)  # a bad question is reported as such, even before anything is ingested
+    asked = clean_question(question)  # a bad question is reported as such, even before anything is ingested
     analysis, query = prepare(question, history, req.gen.profile)
     ex = extractive_answer(req, analysis, query)
     if llm.backend() != "openai" or (ex.refused and ex.decisive):
-        final = _from_extract(analysis.question, ex, notice=language_notice(analysis.question))
+        final = _from_extract(analysis, asked, ex, notice=language_notice(asked))
         yield final.answer
         yield final
         return
-    yield from _generated(analysis, ex, history)
+    yield from _generated(analysis, asked, ex, history)
 
 
-def _generated(analysis: Analysis, ex: Extract, history: list[dict] | None) -> Iterator[str | Answer]:
+def _generated(
+    analysis: Analysis, asked: str, ex: Extract, history: list[dict] | None
+) -> Iterator[str | Answer]:
     """Stream a model answer sentence by sentence, each checked before it is shown."""
     chunks = _passages(ex)
     passages = {n: _evidence(c) for n, c in enumerate(chunks, start=1)}
@@ -162,7 +217,7 @@ def _generated(analysis: Analysis, ex: Extract, history: list[dict] | None) -> I
                     shown.append(text)
                     yield text
     except llm.LLMUnavailable:
-        yield _from_extract(analysis.question, ex, NOTICE_UNAVAILABLE)
+        yield _from_extract(analysis, asked, ex, NOTICE_UNAVAILABLE)
         return
     finally:
         stream.close()  # a rejected answer: stop reading the model's stream
@@ -172,14 +227,15 @@ def _generated(analysis: Analysis, ex: Extract, history: list[dict] | None) -> I
         if not report.ok:
             failed = report.problems[0]
     if failed:
-        yield _from_extract(analysis.question, ex, NOTICE_FAILED_CHECK)
+        yield _from_extract(analysis, asked, ex, NOTICE_FAILED_CHECK)
         return
     answer_text = "".join(shown).strip()
     refused = answer_text.startswith(REFUSAL_PREFIX) and not order
     citations = [cite(chunks[n - 1], n=new) for n, new in sorted(order.items(), key=lambda kv: kv[1])]
     related = (ex.related or [cite(c, n=i) for i, c in enumerate(chunks[:3], start=1)]) if refused else []
     yield Answer(
-        question=analysis.question,
+        question=asked,
+        resolved_question=analysis.question,
         answer=answer_text,
         citations=citations,
         refused=refused,
@@ -227,6 +283,7 @@ __all__ = [
     "iter_answer",
     "iter_answer_in",
     "prepare",
+    "understand",
     "NOTICE_FAILED_CHECK",
     "REFUSAL_PREFIX",
 ]

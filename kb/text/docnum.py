@@ -7,6 +7,7 @@ the registry keys documents by the canonical form computed here.
 
 Two shapes:
 - bracketed 文号: PREFIX〔YEAR〕N号  -> key "PREFIX|YEAR|N"   (江政办|2023|16)
+  (also typed without brackets as PREFIX YEAR年N号: 江政发2013年26号)
 - order numbers: ISSUER令第N号      -> key "ISSUER令|N"       (国务院令|713, 主席令|9)
   "中华人民共和国" in front of an issuer is dropped, so 主席令第九号 and
   中华人民共和国主席令第九号 are one key; Chinese numerals become integers.
@@ -44,6 +45,16 @@ _NUM = rf"(?P<num>{_NUM_AR}|{_spaced(f'[{NUMERALS}]')})"
 _BRACKET_RE = re.compile(
     rf"{_RUN}{_SP}[{re.escape(_OPEN)}]{_SP}{_YEAR}{_SP}[{re.escape(_CLOSE)}]{_SP}(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)?"
 )
+# The same number typed without brackets (江政发2013年26号, 江政办 2023 年 17 号): the year
+# must be four digits followed by 年, the serial must end in 号, and nothing else may sit
+# between them, so a date (2023年1月26号) or a count in a sentence does not match.
+_PLAIN_RE = re.compile(
+    rf"{_RUN}{_SP}{_YEAR}{_SP}年{_SP}(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)"
+)
+# Without brackets a time phrase can stand where the prefix would (截至2023年12号,
+# 今年2023年26号): such a "prefix" ends in a time or preposition character, an issuer's
+# abbreviation (江政发, 国办发, 柳政规) never does.
+_PLAIN_NOT_PREFIX_END = set("年月日至到于在自从止前后底初末今去明本上下")
 _ORDER_RE = re.compile(
     rf"{_RUN}{_SP}令{_SP}(?P<open>[（(〔\[]{_SP})?(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)?(?:{_SP}[）)〕\]])?"
 )
@@ -120,7 +131,7 @@ def _issuer_name(tail: str) -> str:
     return "主席" if name == "国家主席" else name
 
 
-def _key_of(m: re.Match, bracket: bool) -> tuple[str, int] | None:
+def _key_of(m: re.Match, bracket: bool, plain: bool = False) -> tuple[str, int] | None:
     """(key, chars of the run the key uses) for one regex match, or None when it isn't a number."""
     num = cn_to_int(m.group("num"))
     if num is None or num <= 0:
@@ -131,7 +142,7 @@ def _key_of(m: re.Match, bracket: bool) -> tuple[str, int] | None:
         if year is None or not 1949 <= year <= 2099:
             return None
         prefix = _clean_run(run, _MAX_PREFIX)
-        if len(prefix) < 2:
+        if len(prefix) < 2 or (plain and prefix[-1] in _PLAIN_NOT_PREFIX_END):
             return None
         return f"{prefix}|{year}|{num}", len(prefix)
     tail = _order_issuer(run)
@@ -160,9 +171,9 @@ def find_docnums(text: str) -> list[DocNumMatch]:
     try:
         folded = fold_width(text)
         found: list[DocNumMatch] = []
-        for bracket, pattern in ((True, _BRACKET_RE), (False, _ORDER_RE)):
+        for bracket, pattern in ((True, _BRACKET_RE), (True, _PLAIN_RE), (False, _ORDER_RE)):
             for m in pattern.finditer(folded):
-                keyed = _key_of(m, bracket)
+                keyed = _key_of(m, bracket, pattern is _PLAIN_RE)
                 if keyed is None:
                     continue
                 key, used = keyed

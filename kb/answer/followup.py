@@ -1,0 +1,260 @@
+"""A follow-up rewritten into a question that stands alone, before anything is retrieved.
+
+Staff ask in turns: “去年行政复议收到多少件申请？” then “那行政诉讼呢？”, “那2022年呢？”,
+“和上年比呢”, “其中撤销了几件”. Merging the two questions' words lets the old topic win;
+instead the follow-up is substituted into the previous question, and the user sees what
+was understood (「理解为：…」). Four shapes, decided by structure, not by word lists:
+
+- year switch: the follow-up names only a year (2022年, 去年) -> the previous question's
+  year is replaced (or the year is put in front when it had none);
+- comparison: 和上年比呢 / 比去年呢 / 同比呢 -> the previous question asked about the year
+  before the one it asked about;
+- topic switch: the follow-up names only a thing (行政诉讼, 镇级的) -> the term of the
+  previous question that it stands in for is replaced: the one sharing most characters
+  with it (行政复议 for 行政诉讼, 区级 for 镇级), the first topic word when none shares any;
+  a whole situation (不复议直接去法院打官司) takes the previous question's asking part;
+- a follow-up that asks its own thing about the old subject (其中…有几件, 比上年多了百分之几,
+  那撤销了多少件) -> the previous question's subject in front of it.
+
+Anything else stands alone and passes through unchanged. Every function here is total.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import jieba.posseg as pseg
+
+from kb.text import lexicon
+from kb.text.normalize import nfkc
+from kb.text.numerals import cn_to_int
+
+STANDALONE = "standalone"
+YEAR = "year"
+COMPARE = "compare"
+TOPIC = "topic"
+SUBJECT = "subject"  # the follow-up's own question about the previous subject
+
+# Openers that hand the topic over to the previous turn (那行政诉讼呢, 还有镇级的呢).
+_OPENER = re.compile(r"^(?:那么|那个|那|还有|另外|此外|以及|再问一下|再问|又|和|跟|同时)[，,、\s]*")
+# Openers that ask about a part of the previous subject (其中…, 里面…).
+_PART = re.compile(r"^(?:其中的?|这里面|这其中|里面|里头|当中|这当中|内中)[，,、\s]*")
+_TAIL = re.compile(r"(?:的情况|的话|的|了)?(?:呢|吗|嘛|啊|呀|吧)?[？?。！!，,\s]*$")
+# A year on its own: 2022年, 2022, 二〇二二年, or a relative year. Staff read the report the
+# year after it: their 去年 and 今年 both mean the report's year (kb/text/lexicons/relative_time.txt),
+# so only 前年 moves; in the question sets 去年 asks for the report year's figure.
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": 0, "去年": 0, "上年": 0, "上一年": 0, "前年": -1}
+_YEAR_WORD = r"(?:(?:19|20)\d{2}\s*年?(?:度)?|[〇零一二三四五六七八九]{4}年(?:度)?|" + "|".join(_RELATIVE_YEAR) + ")"
+_YEAR_ONLY = re.compile(rf"^(?:在|是)?(?P<year>{_YEAR_WORD})(?:的|呢)?$")
+_YEAR_IN = re.compile(_YEAR_WORD)
+# A comparison with the year before: 和上年比, 与去年相比, 比上年, 同比, 跟2022年比较.
+_COMPARE = re.compile(
+    rf"^(?:和|与|跟|同|比)?(?:{_YEAR_WORD}|上一年|前一年|以前)?(?:相比|比较|对比|比|同期比)?(?:怎么样|如何|情况)?$"
+)
+# Where the previous question starts asking (its subject lies before).
+_ASK = re.compile(
+    r"百分之(?:几|多少)|多少|几|哪|什么|啥|怎么|怎样|如何|是否|有没有|能否|能不能|是不是|可不可以|多久|多长|多大|多高|"
+    r"为何|为什么|吗|呢|[？?]"
+)
+# Last characters of a public body's name (检察院, 司法局, 区政府, 纪委): the one who acts in
+# a question, which a follow-up naming another kind of case does not replace.
+_BODY_ENDS = ("院", "局", "委", "府", "厅", "办", "所", "处")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The question to analyse and retrieve with, and how it was obtained from the turn."""
+
+    question: str  # standalone: the follow-up itself when nothing was resolved
+    kind: str = STANDALONE
+
+    @property
+    def resolved(self) -> bool:
+        return self.kind != STANDALONE
+
+
+def resolve(question: str, previous: str, this_year: int | None = None) -> Resolution:
+    """The follow-up `question` read against the `previous` user question. `this_year` is the
+    year the corpus reports on (what 今年/去年 in a question mean), None when unknown."""
+    q = question.strip() if isinstance(question, str) else ""
+    try:
+        prev = nfkc(previous).strip() if isinstance(previous, str) else ""
+        if not q or not prev:
+            return Resolution(q)
+        return _resolve(q, prev.rstrip("？?。！! "), this_year) or Resolution(q)
+    except Exception:  # noqa: BLE001 - a follow-up that cannot be resolved is asked as typed
+        return Resolution(q)
+
+
+def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
+    text = nfkc(q).strip()
+    opened = bool(_OPENER.match(text))
+    body = _OPENER.sub("", text, count=1)
+    part = _PART.match(body)
+    core = _TAIL.sub("", body[part.end() :] if part else body)
+    if not core:
+        return None
+    m = _YEAR_ONLY.match(core)
+    if m and not part:
+        return Resolution(_with_year(prev, m.group("year")), YEAR)
+    if _COMPARE.fullmatch(core) and _mentions_compare(core) and not part:
+        year = _year_of(prev, this_year)
+        if year is not None:
+            return Resolution(_with_year(prev, f"{year - 1}年"), COMPARE)
+        return Resolution(f"{_subject(prev)}和上年相比", COMPARE)
+    asks = bool(_ASK.search(core))
+    if part:
+        return Resolution(f"{_subject(prev)}中{core}", SUBJECT)
+    if not asks:
+        if not (opened or text.endswith(("呢", "呢？", "呢?"))) or len(core) > 16:
+            return None
+        year = _YEAR_IN.search(core)
+        topic = _YEAR_IN.sub("", core).strip("的 ") if year else core
+        out = _switch_topic(prev, topic) if topic else prev
+        if year:
+            out = _with_year(out, year.group(0))
+        return Resolution(out, TOPIC)
+    # 那撤销了多少件 (handed over, no thing of its own), 比上年多了百分之几 (no content word at
+    # all): it asks about the old subject. A question with words of its own stands alone.
+    if (opened and not _has_topic(core)) or not _content_words(core):
+        return Resolution(_join(_subject(prev), core), SUBJECT)
+    return None
+
+
+def _mentions_compare(core: str) -> bool:
+    return bool(re.search(r"比|同期|对比", core))
+
+
+def _year_value(word: str, this_year: int | None) -> int | None:
+    word = word.strip()
+    if word in _RELATIVE_YEAR:
+        return None if this_year is None else this_year + _RELATIVE_YEAR[word]
+    digits = re.match(r"(?:19|20)\d{2}", word)
+    if digits:
+        return int(digits.group(0))
+    return cn_to_int(word[:4])  # 二〇二二
+
+
+def _year_of(prev: str, this_year: int | None) -> int | None:
+    """The year the previous question asked about (the corpus's own year when it named none)."""
+    m = _YEAR_IN.search(prev)
+    if m:
+        return _year_value(m.group(0), this_year)
+    return this_year
+
+
+def _with_year(prev: str, year: str) -> str:
+    """`prev` asking about `year`: its own year replaced, or `year` put in front."""
+    year = year.strip()
+    if re.fullmatch(r"(?:19|20)\d{2}", year):
+        year += "年"
+    if _YEAR_IN.search(prev):
+        return _YEAR_IN.sub(lambda _m: year, prev, count=1)
+    return year + prev
+
+
+@lru_cache(maxsize=2048)
+def _cut(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's (word, flag) pairs, kept: a conversation reads the same turns again each time."""
+    return tuple((w, f) for w, f in pseg.lcut(text))
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    return lexicon.question_words() | lexicon.stopwords() | lexicon.relative_times()
+
+
+def _content(word: str, flag: str) -> bool:
+    """A word that can name what a question is about."""
+    return (
+        bool(re.search(r"[\u4e00-\u9fff]", word))
+        and flag[:1] not in ("u", "x", "p", "c", "y", "m", "r", "d", "q")
+        and word not in _stop_words()
+        and not _YEAR_IN.fullmatch(word)
+    )
+
+
+def _content_words(core: str) -> list[tuple[str, str]]:
+    """The (word, flag) pairs of `core` that can name what it is about."""
+    return [(w, f) for w, f in _cut(_ASK.sub(" ", core)) if _content(w, f) and len(w) >= 2]
+
+
+def _has_topic(core: str) -> bool:
+    """Does the follow-up name a thing of its own (a noun beside its asking words)?"""
+    return any(f[:1] in ("n", "l", "j") for _, f in _content_words(core))
+
+
+def _subject(prev: str) -> str:
+    """What the previous question is about: its words before the asking part, without the
+    verbs and particles that lead into it (去年行政复议收到多少件 -> 去年行政复议)."""
+    m = _ASK.search(prev)
+    head = prev[: m.start()] if m else prev
+    words = [(w, f) for w, f in _cut(head) if w.strip()]
+    while words and (words[-1][1][:1] in ("v", "u", "p", "c", "y") or words[-1][0] in _stop_words()):
+        if words[-1][1][:1] == "t" or words[-1][0] in lexicon.relative_times():
+            break  # a time word (去年) belongs to the subject
+        words.pop()
+    return "".join(w for w, _ in words) or head
+
+
+def _join(subject: str, core: str) -> str:
+    if not subject or core.startswith(subject):
+        return core
+    return subject + core
+
+
+def _switch_topic(prev: str, topic: str) -> str:
+    """`prev` with the term `topic` stands in for replaced by it."""
+    words = list(_cut(prev))
+    topic_words = [(w, f) for w, f in _cut(topic) if w.strip()]
+    if any(f[:1] in ("v", "d") for _, f in topic_words) and len(topic_words) >= 3:
+        return topic + _asking_part(prev)  # a situation, not a term: it takes the question asked
+    m = _ASK.search(prev)
+    limit = m.start() if m else len(prev)
+    spans: list[tuple[int, int, str]] = []  # (start, end, text) of runs of 1-2 topic words
+    pos = 0
+    offsets = []
+    for w, f in words:
+        offsets.append((pos, pos + len(w), w, f))
+        pos += len(w)
+    for i, (s, e, w, f) in enumerate(offsets):
+        if e > limit or not _content(w, f):
+            continue
+        spans.append((s, e, w))
+        if i + 1 < len(offsets):
+            s2, e2, w2, f2 = offsets[i + 1]
+            if e2 <= limit and _content(w2, f2):
+                spans.append((s, e2, w + w2))
+    if not spans:
+        return topic + _asking_part(prev)
+    chars = set(topic)
+
+    def shared(span: tuple[int, int, str]) -> int:
+        return len(set(span[2]) & chars)
+
+    best = max(shared(s) for s in spans)
+    if best == 0:
+        # nothing in common: the first single word that is not the body doing the work
+        # (检察院民事检察监督案件 -> 民事: a follow-up switches what is counted, not who counts)
+        single = [s for s in spans if s[2] in {w for w, _ in words}]
+        pick = next((s for s in single if not s[2].endswith(_BODY_ENDS)), None)
+        pick = pick or (single or spans)[0]
+    else:
+        pick = min(
+            (s for s in spans if shared(s) == best),
+            key=lambda s: (abs(len(s[2]) - len(topic)), s[0]),
+        )
+    if topic == pick[2]:
+        return prev
+    return prev[: pick[0]] + topic + prev[pick[1] :]
+
+
+def _asking_part(prev: str) -> str:
+    """The part of the previous question that asks (的期限是多久 of 申请复议的期限是多久)."""
+    m = _ASK.search(prev)
+    if not m:
+        return ""
+    de = prev.rfind("的", 0, m.start())
+    return prev[de:] if de >= 0 else prev[m.start() :]

@@ -1,0 +1,122 @@
+"""Follow-ups rewritten into standalone questions (kb.answer.followup), and the pipeline
+answering the rewritten question and reporting it as `resolved_question`.
+
+The conversations are written from the report and the gold questions' wording, not taken
+from a question set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.answer import answer_question
+from kb.answer.followup import COMPARE, STANDALONE, SUBJECT, TOPIC, YEAR, resolve
+
+YEAR_OF_REPORT = 2023
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "kind", "resolved"),
+    [
+        # topic switch: the term sharing characters with the new one is replaced
+        ("去年跨省通办一共办了多少件业务", "那全城通办呢？", TOPIC, "去年全城通办一共办了多少件业务"),
+        ("申请行政复议的期限是多久？", "那行政诉讼呢", TOPIC, "申请行政诉讼的期限是多久"),
+        ("区级特邀行政执法监督员聘了多少人", "镇级的呢", TOPIC, "镇级特邀行政执法监督员聘了多少人"),
+        # topic switch with nothing in common: what is counted changes, not who counts
+        ("检察院民事检察监督案件办了多少", "那刑事的呢", TOPIC, "检察院刑事检察监督案件办了多少"),
+        # year switch: the year is replaced, or put in front when there was none
+        ("2022年行政应诉的败诉率是多少", "那2023年呢", YEAR, "2023年行政应诉的败诉率是多少"),
+        ("区门户网站去年发了多少条信息？", "那2022年呢？", YEAR, "区门户网站2022年发了多少条信息"),
+        ("全区一共调处了多少起民间纠纷", "2022年呢", YEAR, "2022年全区一共调处了多少起民间纠纷"),
+        # topic and year at once
+        ("去年行政复议收到多少件申请？", "那2022年行政诉讼呢", TOPIC, "2022年行政诉讼收到多少件申请"),
+        # comparison: the year before the one asked about
+        ("去年全年合法性审核的文件一共多少件", "和上年比呢", COMPARE, "2022年全年合法性审核的文件一共多少件"),
+        ("2023年行政复议纠错了多少件", "比上年呢", COMPARE, "2022年行政复议纠错了多少件"),
+        # its own question about the previous subject
+        ("去年行政复议收到了多少件申请？", "其中撤销了几件", SUBJECT, "去年行政复议中撤销了几件"),
+        ("去年行政复议收到多少件申请？", "那撤销了多少件？", SUBJECT, "去年行政复议撤销了多少件"),
+        ("市场监管双随机一共抽查了多少户？", "里面有问题的几户", SUBJECT, "市场监管双随机中有问题的几户"),
+    ],
+)
+def test_follow_up_is_rewritten(previous, question, kind, resolved):
+    r = resolve(question, previous, YEAR_OF_REPORT)
+    assert (r.kind, r.question) == (kind, resolved)
+    assert r.resolved
+
+
+@pytest.mark.parametrize(
+    ("previous", "question"),
+    [
+        ("去年行政复议收到了多少件申请？", "申请行政复议的期限是多久？"),
+        ("容缺受理一共公布了多少项", "人民调解委员会由哪些人组成？"),
+        ("去年行政复议收到了多少件申请？", "江政办2023年17号是什么文件"),
+        ("去年行政复议收到了多少件申请？", "那申请行政复议的期限是多久？"),  # 那, but its own topic
+        ("公证去年办了多少件", "业务收费一共多少钱"),
+        ("", "那2022年呢？"),  # nothing to lean on: asked as typed
+    ],
+)
+def test_standalone_question_passes_through(previous, question):
+    r = resolve(question, previous, YEAR_OF_REPORT)
+    assert (r.kind, r.question) == (STANDALONE, question)
+    assert not r.resolved
+
+
+def test_comparison_without_a_known_year_still_names_the_subject():
+    r = resolve("和上年比呢", "去年行政复议收到多少件申请？", None)
+    assert r.kind == COMPARE and r.question.startswith("去年行政复议") and "上年" in r.question
+
+
+TEXT = st.text(max_size=60) | st.sampled_from(["那", "呢", "其中", "2022年", "和上年比呢", "去年", "？", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, TEXT, st.one_of(st.none(), st.integers(1900, 2100)))
+def test_resolver_is_total(question, previous, year):
+    r = resolve(question, previous, year)
+    assert isinstance(r.question, str)
+    if not r.resolved:
+        assert r.question == question.strip()
+
+
+def _user(*turns: str) -> list[dict]:
+    return [{"role": "user", "content": t} for t in turns]
+
+
+def test_pipeline_answers_the_resolved_question(tiny_index):
+    """On the tiny corpus (it holds 二、（六）3., the 行政复议 figures)."""
+    first = "2023年行政复议收到多少件申请？"
+    a1 = answer_question(tiny_index, first)
+    assert a1.resolved_question == first and a1.to_dict()["resolved_question"] == first
+    a2 = answer_question(tiny_index, "那2022年呢？", _user(first))
+    assert a2.question == "那2022年呢？"
+    assert a2.resolved_question == "2022年行政复议收到多少件申请"
+    assert a2.to_dict()["resolved_question"] == a2.resolved_question
+    assert not a2.refused and "52件" in a2.answer.split("\n")[0]
+
+
+def test_pipeline_resolves_a_chain_of_follow_ups(tiny_index):
+    history = _user("2023年行政复议收到多少件申请？", "那撤销了多少件？")
+    a = answer_question(tiny_index, "那2022年呢？", history)
+    assert a.resolved_question == "2022年行政复议撤销了多少件"
+
+
+def test_pipeline_leaves_a_standalone_question_alone(tiny_index):
+    q = "人民调解委员会由哪些人组成？"
+    a = answer_question(tiny_index, q, _user("2023年行政复议收到多少件申请？"))
+    assert a.resolved_question == q == a.question
+
+
+def test_consecutive_standalone_questions_are_not_rewritten():
+    """The gold questions stand alone: read each after the one before it, none is taken for
+    a follow-up (a wrong rewrite would answer another question than the one asked)."""
+    path = Path(__file__).parent / "data" / "gold.jsonl"
+    questions = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rewritten = [
+        (p, q, r.question) for p, q in zip(questions, questions[1:], strict=False) if (r := resolve(q, p, 2023)).resolved
+    ]
+    assert rewritten == []
