@@ -37,6 +37,7 @@ class Answer:
     backend: str = "extractive"  # "extractive" | "openai": what produced the text shown
     related: list[Citation] = field(default_factory=list)  # 可能相关: shown with a refusal
     notice: str = ""
+    confidence: float | None = None  # extractive evidence that the answer answers (kb.answer.evidence)
 
     def to_dict(self) -> dict:
         return {
@@ -46,6 +47,7 @@ class Answer:
             "backend": self.backend,
             "related": [c.to_dict() for c in self.related],
             "notice": self.notice,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }
 
 
@@ -88,6 +90,7 @@ def _from_extract(question: str, ex: Extract, notice: str = "") -> Answer:
         backend="extractive",
         related=ex.related,
         notice=notice,
+        confidence=ex.confidence,
     )
 
 
