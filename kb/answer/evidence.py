@@ -35,6 +35,14 @@ WEIGHTS = (1.097, 0.506, 0.697, 0.106, 0.003, -1.213, 2.305)
 BIAS = -3.663
 
 
+# Unasked condition characters a general rule may carry (公民、法人或者其他组织认为行政行为
+# 侵犯其合法权益的 is 23), and how many more make a sentence a fully special case.
+CONDITION_FREE = 30
+CONDITION_SPAN = 80
+# An exception opens the sentence's second part: its condition is not the rule's.
+_EXCEPTION = ("但是", "但", "除", "法律另有规定")
+
+
 @dataclass
 class Signals:
     """The evidence that one sentence answers the question."""
@@ -85,6 +93,24 @@ def bigram_overlap(wanted: set[str], text: str) -> float:
     return sum(1 for b in wanted if b in text) / len(wanted)
 
 
+def condition_burden(clauses: list[str], asked: tuple[str, ...]) -> float:
+    """How narrow a case a rule sentence is about, beyond what the question names: the Han
+    characters of its condition (up to its last …的，: …不服的，…不作答复的，) no asked word covers,
+    over CONDITION_SPAN (capped at 1). A general rule (直接向人民法院提起诉讼的，…六个月内)
+    carries one short condition, a special case (对行政复议决定不服…不作答复的，…十五日内)
+    several long ones; a question naming the special case covers them. The condition is the
+    sentence's leading part: …不停止执行；但是有下列情形之一的，… states the rule first."""
+    lead = next((i for i, c in enumerate(clauses) if c.startswith(_EXCEPTION)), len(clauses))
+    last = max((i for i, c in enumerate(clauses[: lead - 1]) if c.endswith("的")), default=-1)
+    uncovered = 0
+    for clause in clauses[: last + 1]:  # the condition runs up to its last …的，
+        rest = clause
+        for form in sorted(asked, key=len, reverse=True):
+            rest = rest.replace(form, "")
+        uncovered += sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff")
+    return min(1.0, max(0, uncovered - CONDITION_FREE) / CONDITION_SPAN)
+
+
 def dense_scores(hits: list[Hit]) -> dict[str, float]:
     """Each hit's cosine to the question (the dense ranking's, in or out of a named document);
     a passage the dense ranking did not return gets the lowest cosine seen."""
@@ -97,4 +123,5 @@ def dense_scores(hits: list[Hit]) -> dict[str, float]:
     return {h.chunk.chunk_id: raw.get(h.chunk.chunk_id, floor) for h in hits}
 
 
-__all__ = ["Signals", "bigram_overlap", "bigrams", "confidence", "dense_scores"]
+__all__ = [
+    "condition_burden","Signals", "bigram_overlap", "bigrams", "confidence", "dense_scores"]

@@ -15,7 +15,14 @@ import re
 from dataclasses import dataclass, field
 
 from kb.answer.citations import Citation, CitationBook, cite
-from kb.answer.evidence import Signals, bigram_overlap, bigrams, confidence, dense_scores
+from kb.answer.evidence import (
+    Signals,
+    bigram_overlap,
+    bigrams,
+    condition_burden,
+    confidence,
+    dense_scores,
+)
 from kb.answer.grounding import REFUSAL_PREFIX
 from kb.answer.questions import (
     ABOUT,
@@ -198,6 +205,17 @@ def term_match(term: Term, sentence: str, ctx: str, heading: str = "") -> float:
     return 0.5 * shared / len(chars)
 
 
+# Selection only (not coverage): a word of the question in the document's title counts as
+# almost in the sentence, since every article of 行政诉讼法 is about 行政诉讼 (提起诉讼…六个月);
+# the rule is looked for in the law about the topic before the laws that mention it.
+TITLE_MATCH = 0.9
+
+
+def _topic_of(title: str, word: str) -> bool:
+    """`word` names what a document is about: in its title, not as the title's kind (条例, 法)."""
+    return word in title and not title.rstrip("》）)").endswith(word)
+
+
 def unknown_terms(gen: Generation, analysis: Analysis) -> list[Term]:
     """Nouns of the question that no passage of the corpus uses in any form (GDP, 常住人口,
     局长): the question is about something the knowledge base does not hold."""
@@ -310,6 +328,7 @@ ARTICLE_LEAD_BONUS = 0.03  # an article's first sentence states its rule
 DEFINITION_BONUS = 0.1  # "what is X": the sentence that defines X
 CALENDAR_DATE_BONUS = 0.1  # a date question: a calendar date beats an event
 RANK_BONUS = 0.1  # retrieval's order, fading: RANK_BONUS / sqrt(rank)
+SPECIAL_CASE_PENALTY = 0.3  # times evidence.condition_burden: the general rule first
 
 
 def score_candidates(
@@ -329,6 +348,7 @@ def score_candidates(
     unknown = sum(weights[t.text] for t in soft if t.noun and not known[t.text]) / total if total else 0.0
     wanted = set().union(*(bigrams(t.text) for t in analysis.terms if not t.inherited)) if analysis.terms else set()
     dense = dense_scores(hits)
+    asked = tuple(f for t in analysis.terms for f in t.forms)
     out = []
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
@@ -336,6 +356,7 @@ def score_candidates(
             continue
         ctx = _context(chunk)
         heading = squash(f"{chunk.doc_title}{''.join(chunk.section_path)}")
+        title = squash(chunk.doc_title)
         spans = sentence_spans(chunk.text)
         for i, (s, e) in enumerate(spans):
             sentence = squash(chunk.text[s:e])
@@ -354,10 +375,15 @@ def score_candidates(
             if not all(hard_ok(t, sentence, chunk, docs) for t in analysis.hard):
                 continue
             cand = ScoredSentence(chunk, s, e, rank)
+            topical = 0.0
             if total > 0:
-                cand.coverage = (
-                    sum(weights[t.text] * term_match(t, sentence, ctx, heading) for t in soft) / total
-                )
+                matched = {t.text: term_match(t, sentence, ctx, heading) for t in soft}
+                cand.coverage = sum(weights[t] * m for t, m in matched.items()) / total
+                topical = sum(
+                    weights[t.text] * (TITLE_MATCH - matched[t.text])
+                    for t in soft
+                    if matched[t.text] < TITLE_MATCH and any(_topic_of(title, f) for f in t.forms)
+                ) / total
             else:
                 cand.coverage = 1.0 if analysis.hard else 0.0
             span_text = _list_span_text(chunk, s, e) if analysis.qtype == LIST else chunk.text[s:e]
@@ -371,7 +397,12 @@ def score_candidates(
                 bonus += DEFINITION_BONUS
             if analysis.qtype == DATE and has_date(chunk.text[s:e]):
                 bonus += CALENDAR_DATE_BONUS
-            cand.score = cand.coverage + bonus + RANK_BONUS / math.sqrt(rank)
+            burden = condition_burden(
+                [squash(chunk.text[a:b]) for a, b in clause_spans(chunk.text, s, e)], asked
+            )
+            cand.score = (
+                cand.coverage + topical + bonus + RANK_BONUS / math.sqrt(rank) - SPECIAL_CASE_PENALTY * burden
+            )
             lexical = (
                 sum(weights[t.text] * term_match(t, sentence, ctx, heading) for t in soft if known[t.text])
                 / total_known
