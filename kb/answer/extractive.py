@@ -328,6 +328,11 @@ ARTICLE_LEAD_BONUS = 0.03  # an article's first sentence states its rule
 DEFINITION_BONUS = 0.1  # "what is X": the sentence that defines X
 CALENDAR_DATE_BONUS = 0.1  # a date question: a calendar date beats an event
 RANK_BONUS = 0.1  # retrieval's order, fading: RANK_BONUS / sqrt(rank)
+# Prepositions, pronouns, adverbs, place and direction words (跟, 自己, 最后, 对外, 区里) are
+# rare in the corpus's written style, so their inverse frequency is high, yet they say how a
+# question is put, not what it is about: they weigh this much of their frequency weight.
+FUNCTION_WEIGHT = 0.3
+FUNCTION_POS = ("p", "r", "d", "f", "s", "c", "u")
 SPECIAL_CASE_PENALTY = 0.3  # times evidence.condition_burden: the general rule first
 
 
@@ -340,6 +345,7 @@ def score_candidates(
         t.text: term_weight(gen, t)
         * (FOCUS_WEIGHT if t.focus else 1.0)
         * (INHERITED_WEIGHT if t.inherited else 1.0)
+        * (FUNCTION_WEIGHT if t.pos[:1] in FUNCTION_POS and not t.focus else 1.0)
         for t in soft
     }
     total = sum(weights.values())
