@@ -272,7 +272,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
     cls, noun = analysis.classifier, analysis.counted
     if cls:
         allowed = set(CLASSIFIER_UNITS.get(cls, {cls, "万" + cls}))
-        if cls == "个" and (noun.endswith(("人", "员", "者", "士", "官")) or noun == "人"):
+        if cls == "个" and (noun.endswith(("人", "员", "者", "士", "官", "师")) or noun == "人"):
             allowed |= PERSON_UNITS
         if not any(
             f.unit in allowed or (f.unit == "" and any(g.unit in allowed for g in figures)) for f in figures

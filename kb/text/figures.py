@@ -66,7 +66,7 @@ UNIT_FAMILIES = ({"件", "起"}, {"户", "家"}, {"人", "名"}, {"条", "份"})
 # (几个代理人 ~ 一至二名, not 54人 for 几个镇); a classifier not listed allows itself and 万+itself.
 PERSON_UNITS = {"人", "名", "位", "人次"}
 CLASSIFIER_UNITS = {
-    "个": {"个", "项", "家", "类", "种", "所", "处", ""},
+    "个": {"个", "项", "家", "类", "种", "所", "处"},
     "人": PERSON_UNITS,
     "名": PERSON_UNITS,
     "位": PERSON_UNITS,
