@@ -149,6 +149,28 @@ def test_must_show(corpus_index):
     assert (c.doc_title, c.label) == ("中华人民共和国行政复议法", "第二十条")
     assert "六十日" in c.quote
 
+    # the general rule, not the 十五日 special case of 行政复议法 第三十四条
+    m6 = answer_question(corpus_index, "提起行政诉讼的期限是多久？")
+    assert "六个月" in m6.answer.split("\n")[0] and not m6.refused
+    c = m6.citations[0]
+    assert (c.doc_title, c.label) == ("中华人民共和国行政诉讼法", "第四十六条")
+
+
+def test_a_word_the_corpus_never_uses_does_not_veto(corpus_index):
+    """An everyday word (老板) in a question the corpus answers is carried by the rest of the
+    question; a question about something the corpus lacks (常住人口) still names it."""
+    fine = answer_question(corpus_index, "罚款到期了老板一直不交 每天能加罚多少")
+    assert not fine.refused and "百分之三" in fine.answer.split("\n")[0]
+    assert 0.0 < fine.confidence <= 1.0
+    missing = answer_question(corpus_index, "柳江区常住人口有多少")
+    assert missing.refused and "常住人口" in missing.answer
+
+
+def test_confidence_in_json(corpus_index):
+    answered = answer_question(corpus_index, "去年行政复议收到了多少件申请？").to_dict()
+    refused = answer_question(corpus_index, "柳江区2023年GDP是多少？").to_dict()
+    assert 0.0 <= refused["confidence"] < answered["confidence"] <= 1.0
+
 
 def test_docnum_questions_answered_from_the_registry(corpus_index):
     reverse = answer_question(corpus_index, "江政办〔2023〕17号是什么文件？")
@@ -213,7 +235,7 @@ def test_cli_json_stream(corpus_env, monkeypatch, capsys):
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert len(out) == 3
     assert "76" in out[0]["answer"] and out[0]["citations"][0]["label"] == "二、（六）3."
-    assert set(out[0]) >= {"answer", "citations", "refused", "backend"}
+    assert set(out[0]) >= {"answer", "citations", "refused", "backend", "confidence"}
     assert out[1]["refused"] is True
     assert "过长" in out[2]["error"]
     assert status == 2

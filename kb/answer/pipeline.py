@@ -40,6 +40,7 @@ class Answer:
     backend: str = "extractive"  # "extractive" | "openai": what produced the text shown
     related: list[Citation] = field(default_factory=list)  # 可能相关: shown with a refusal
     notice: str = ""
+    confidence: float | None = None  # extractive evidence that the answer answers (kb.answer.evidence)
     resolved_question: str = ""  # the follow-up as understood (the question itself when standalone)
 
     def __post_init__(self) -> None:
@@ -54,6 +55,7 @@ class Answer:
             "backend": self.backend,
             "related": [c.to_dict() for c in self.related],
             "notice": self.notice,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }
 
 
@@ -141,6 +143,7 @@ def _from_extract(analysis: Analysis, question: str, ex: Extract, notice: str = 
         backend="extractive",
         related=ex.related,
         notice=notice,
+        confidence=ex.confidence,
     )
 
 
