@@ -35,7 +35,7 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.answer.target import head_term, pick_figure_clause
+from kb.answer.target import pick_figure_clause
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -393,7 +393,10 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
         s = lead.end()
     clauses = clause_spans(text, s, e)
     whole = WHOLE_ABOUT if analysis.qtype in (ABOUT, OTHER) else SHORT_SENTENCE
-    if len(clauses) <= 1 or len(squash(text[s:e])) <= whole:
+    short = len(squash(text[s:e])) <= whole
+    if analysis.qtype == FIGURE and short:  # short, but several figures: say the one asked
+        short = sum(has_quantity(text[a:b]) for a, b in clauses) < 2
+    if len(clauses) <= 1 or short:
         return _tidy(text[s:e])
     soft = [t for t in analysis.soft]
 
@@ -481,13 +484,14 @@ def breakdown_item(clause: str, analysis: Analysis) -> str:
     m = re.search(r"[（(](?:其中[：:]?)?([^（）()]*)[)）]", clause)
     if not m:
         return ""
-    head = head_term(analysis)
-    forms = next((t.forms for t in analysis.soft if t.text == head), ())
     items = [it for it in re.split(r"[、；;，,]", m.group(1)) if has_quantity(it)]
-    hits = [it for it in items if any(f in squash(it) for f in forms)]
-    if len(hits) != 1:
-        return ""
-    return f"{_drop_parens(clause).strip()}，其中{hits[0].strip()}"
+    held = sorted(
+        ((sum(any(f in squash(it) for f in t.forms) for t in analysis.soft if len(t.text) > 1), it) for it in items),
+        key=lambda x: -x[0],
+    )
+    if not held or held[0][0] == 0 or (len(held) > 1 and held[1][0] == held[0][0]):
+        return ""  # no item, or no one item, holds more of the question: the clause whole
+    return f"{_drop_parens(clause).strip()}，其中{held[0][1].strip()}"
 
 
 def _drop_parens(text: str) -> str:

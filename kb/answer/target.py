@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 
-from kb.answer.questions import NUMBER, YEAR, Analysis
+from kb.answer.questions import NUMBER, RATE, YEAR, Analysis
 from kb.text.figures import find_figures
 from kb.text.normalize import nfkc, squash
 
 # Where a figure question says what it counts: its ask word.
-_ASK = re.compile(r"多少|几|百分之几|比例|比率|占比")
-_SHARE = re.compile(r"百分之|百分比|比例|比率|占比|占多少|率(?:是|为|有)?(?:多少|几)")
+_ASK = re.compile(r"多少|几|多高|百分之几|比例|比率|占比")
+_SHARE = re.compile(r"百分之|百分比|比例|比率|占比|占多少|率(?:是|为|有)?(?:多少|几|多高)")
 # A question about a change (比上年多了多少, 降了多少, 涨了百分之几) is answered by the clause
 # stating the change, not by either year's count (fresh_a and heldout both ask this way).
 _CHANGE_ASK = re.compile(r"(?:多|少|增|涨|升|降|减|提高|下降|增长|增加|减少)了?(?:百分之)?(?:多少|几)")
@@ -106,7 +106,8 @@ def own_figures(clause: str, given: set[str]) -> frozenset[str]:
 
 
 def years_in(analysis: Analysis) -> set[str]:
-    return {t.text for t in analysis.hard if t.kind == YEAR}
+    """The years and the rates (成功率) the question names: a clause naming one states it."""
+    return {t.text for t in analysis.hard if t.kind in (YEAR, RATE)}
 
 
 __all__ = [
@@ -146,8 +147,8 @@ def pick_figure_clause(
 
     inherited = {t.text for t in analysis.soft if t.inherited}
     share = asks_share(analysis)
-    if share and any(fits[i] and _PERCENT.search(c) for i, c in enumerate(clauses)):
-        fits = [f and bool(_PERCENT.search(c)) for f, c in zip(fits, clauses, strict=True)]  # a rate: a rate
+    if share:  # a rate asked: a clause stating a rate, or (none) the sentence whole
+        fits = [f and bool(_PERCENT.search(c)) for f, c in zip(fits, clauses, strict=True)]
     if _CHANGE_ASK.search(nfkc(analysis.question)) and any(
         fits[i] and _CHANGE.search(c) for i, c in enumerate(clauses)
     ):
