@@ -18,7 +18,11 @@ def test_split_parts_cuts_between_asks():
 
 
 def test_split_parts_keeps_one_ask_whole():
-    for q in ["咱们区那35件信访积案 实体性化解了多少", "上面那几件 里面撤销的是几件", "行政复议的期限是多久？"]:
+    for q in [
+        "咱们区那35件信访积案 实体性化解了多少",
+        "上面那几件 里面撤销的是几件",
+        "行政复议的期限是多久？",
+    ]:
         assert split_parts(q) == [q]
     assert len(split_parts("A是多少？B是多少？C是多少？D是多少？")) == 1  # a list, not parts
 

@@ -486,7 +486,10 @@ def breakdown_item(clause: str, analysis: Analysis) -> str:
         return ""
     items = [it for it in re.split(r"[、；;，,]", m.group(1)) if has_quantity(it)]
     held = sorted(
-        ((sum(any(f in squash(it) for f in t.forms) for t in analysis.soft if len(t.text) > 1), it) for it in items),
+        (
+            (sum(any(f in squash(it) for f in t.forms) for t in analysis.soft if len(t.text) > 1), it)
+            for it in items
+        ),
         key=lambda x: -x[0],
     )
     if not held or held[0][0] == 0 or (len(held) > 1 and held[1][0] == held[0][0]):
