@@ -671,17 +671,17 @@ def answer_docnum_reverse(gen: Generation, analysis: Analysis, hits: list[Hit]) 
         return refused
     book = CitationBook()
     first = places[0]
-    n = book.add(first)
     number = _number_text(first, entry)
+    # the card shows the sentence that cites the document (what was done with it), once
+    context = (
+        _citing_context(gen, entry, first) if entry.citations and first.doc_id != entry.source_file else None
+    )
+    n = book.add(context or first)
     text = f"{number}是《{_title_of(entry)}》。[{n}]"
     where = [p for p in places[1:] if p.label != first.label][:2]
     if where:
         refs = "、".join(f"{p.label}[{book.add(p)}]" for p in where)
         text += f"\n\n报告中另见：{refs}。"
-    if entry.citations and first.doc_id != entry.source_file:
-        sentence = _citing_context(gen, entry, first)
-        if sentence and sentence.quote != first.quote:
-            text += f"\n\n原文：“{sentence.quote}”[{book.add(sentence)}]"
     if entry.in_corpus and first.doc_id == entry.source_file:
         text += f"\n\n该文件全文已收录于知识库。[{n}]"
     return Extract(text=text, citations=book.items, hits=hits)
