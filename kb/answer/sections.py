@@ -41,7 +41,8 @@ _HEADING_SENTENCE = re.compile(r"^\s*\d+[.．、]\s*")
 # the nearest unrelated ones (law articles are never candidates) under 0.4.
 MIN_HEADING_COVERAGE = 0.55
 MAX_ITEMS = 5
-ITEM_CHARS = 60  # an item longer than this is shown by its first clauses
+ITEM_CHARS = 60  # an item longer than this is shown by its first clauses…
+LEAD_CHARS = 300  # …unless there are few items: the items of a lead share this many characters
 
 _WHY_ASK = re.compile(r"为什么|为啥|为何|什么目的|目的是|原因|干嘛|干什么用")
 _PURPOSE = re.compile(r"为了|旨在|目的|针对|以便|为[^，。]{2,20}(?:提供|营造|保障|服务)|进一步规范|从而|确保")
@@ -144,7 +145,8 @@ def _items(gen: Generation, path: tuple[str, ...], chunks: list[Chunk]) -> list[
         sentences = body(True)
     enumerated = [(c, s, e) for c, s, e in sentences if _ENUMERATED.match(c.text[s:e].strip())]
     chosen = enumerated if len(enumerated) >= 2 else sentences
-    return [(c, s, e, _short(c.text, s, e)) for c, s, e in chosen]
+    limit = max(ITEM_CHARS, LEAD_CHARS // max(1, min(len(chosen), MAX_ITEMS)))
+    return [(c, s, e, _short(c.text, s, e, limit)) for c, s, e in chosen]
 
 
 def _is_heading(sentence: str, path: tuple[str, ...]) -> bool:
@@ -152,15 +154,15 @@ def _is_heading(sentence: str, path: tuple[str, ...]) -> bool:
     return bool(s) and squash(_HEADING_SENTENCE.sub("", path[-1])).startswith(s)
 
 
-def _short(text: str, s: int, e: int) -> str:
-    """An item as shown: the sentence, or its first clauses up to ITEM_CHARS."""
+def _short(text: str, s: int, e: int, limit: int = ITEM_CHARS) -> str:
+    """An item as shown: the sentence, or its first clauses up to `limit` characters."""
     sentence = text[s:e].strip().rstrip("。；;")
-    if len(sentence) <= ITEM_CHARS:
+    if len(sentence) <= limit:
         return sentence
     out = ""
     for a, b in clause_spans(text, s, e):
         clause = text[a:b].strip()
-        if out and len(out) + len(clause) > ITEM_CHARS:
+        if out and len(out) + len(clause) > limit:
             break
         out = f"{out}，{clause}" if out else clause
     return out
