@@ -21,7 +21,7 @@ from kb.answer.citations import CitationBook, cite
 from kb.answer.extractive import Extract, term_weight
 from kb.answer.questions import Analysis
 from kb.index import Generation
-from kb.schema import Chunk
+from kb.schema import Chunk, Hit
 from kb.text.normalize import squash
 from kb.text.sentences import clause_spans, sentence_spans
 
@@ -117,7 +117,8 @@ def section_answer(gen: Generation, analysis: Analysis) -> Extract | None:
     heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*", "", path[-1]).strip()
     heading = re.split(r"[，,；;]", heading)[0]
     lead = f"报告“{heading}”部分列出：" + "；".join(parts) + "。"
-    return Extract(text=lead, citations=book.items)
+    used = list({c.chunk_id: c for c, *_ in items[:MAX_ITEMS]}.values())
+    return Extract(text=lead, citations=book.items, hits=[Hit(chunk=c, score=1.0) for c in used])
 
 
 def _items(gen: Generation, path: tuple[str, ...], chunks: list[Chunk]) -> list[tuple[Chunk, int, int, str]]:
