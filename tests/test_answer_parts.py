@@ -3,7 +3,7 @@ sentence that states the asked figure (no index needed)."""
 
 from __future__ import annotations
 
-from kb.answer.extractive import _needs_subject, type_ok
+from kb.answer.extractive import _needs_subject, breakdown_item, type_ok
 from kb.answer.parts import split_parts
 from kb.answer.questions import FIGURE, analyze
 from kb.answer.target import focus_terms, head_term, pick_figure_clause
@@ -53,3 +53,18 @@ def test_a_rate_or_a_change_is_answered_by_one():
     assert _pick("调解的成功率有多高？", clauses) == 2
     change = ["纠错案件共43件", "与2022年同期的37件相比", "增加16.2%"]
     assert _pick("纠错案件比2022年多了多少？", change) == 2
+
+
+def test_the_head_of_the_asked_predicate():
+    assert head_term(analyze("行政复议申请实际受理了几件")) == "受理"
+    assert head_term(analyze("拿地即开工的项目中有几个取得了施工许可证")) == "取得"
+    assert head_term(analyze("未结的行政应诉案件有几件？")) == "未结"  # the qualifier, not the counted noun
+    assert head_term(analyze("承诺即开工项目的总投资额是多少？")) == "总投资额"  # a measure, not a count
+
+
+def test_a_breakdown_item_only_when_it_holds_what_is_asked():
+    clause = "代理本级政府作为被告的案件共88件（其中：经复议后诉讼21件、不服原行政行为直接起诉67件）"
+    assert breakdown_item(clause, analyze("被告案件中经复议后诉讼的有多少件？")).endswith(
+        "其中经复议后诉讼21件"
+    )
+    assert breakdown_item(clause, analyze("未结的行政应诉案件有几件？")) == ""

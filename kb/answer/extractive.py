@@ -35,7 +35,7 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.answer.target import pick_figure_clause
+from kb.answer.target import head_term, pick_figure_clause
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -494,6 +494,9 @@ def breakdown_item(clause: str, analysis: Analysis) -> str:
     )
     if not held or held[0][0] == 0 or (len(held) > 1 and held[1][0] == held[0][0]):
         return ""  # no item, or no one item, holds more of the question: the clause whole
+    head = next((t for t in analysis.soft if t.text == head_term(analysis)), None)
+    if head is None or not any(f in squash(held[0][1]) for f in head.forms):
+        return ""  # the item does not hold what is asked (未结 is not in 直接起诉67件)
     return f"{_drop_parens(clause).strip()}，其中{held[0][1].strip()}"
 
 

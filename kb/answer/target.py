@@ -24,6 +24,9 @@ _SHARE = re.compile(r"百分之|百分比|比例|比率|占比|占多少|率(?:�
 _CHANGE_ASK = re.compile(r"(?:多|少|增|涨|升|降|减|提高|下降|增长|增加|减少)了?(?:百分之)?(?:多少|几)")
 _CHANGE = re.compile(r"增长|增加|上升|提高|下降|减少|降低|同比|增幅|降幅|个百分点")
 _PERCENT = re.compile(r"[%％]|百分之|个百分点")
+# The counted noun right before its ask (…案件有几件, …项目一共有多少个): it names what every
+# clause counts, not which one is asked.
+_COUNTED_NOUN_ASK = re.compile(r"(?:一共|总共|共)?(?:有|是)?(?:多少|几)[个件项名人位户家份条次起种类所宗批]")
 _CLASSIFIERS = set("个件项天日年月名人位户家份条次起元种类届场倍所宗批")
 # What ends the asked predicate on its left: punctuation, a space, or a topic marker
 # (…的项目里 / 其中 / 当中): the words before it set the topic every clause shares.
@@ -33,7 +36,7 @@ _BOUNDARY = re.compile(r"[，,。？?！!；;、：:\s]|里面|里头|其中|当
 # answer_heldout (拿地即开工…已取得施工许可证, 受理/撤销/审结 of one 复议 sentence) the
 # predicate's words were in the answering clause and the topic's in the first one.
 FOCUS_WEIGHT = 2.0  # a word of the asked predicate (between the boundaries around 多少/几)
-HEAD_WEIGHT = 2.0  # added for its head, the word right before 多少/几
+HEAD_WEIGHT = 3.0  # added for its head, the word right before 多少/几
 INHERITED_WEIGHT = 0.4  # a follow-up's word carried over from the previous question
 SUBJECT_WEIGHT = 0.5  # a word a subjectless clause (受理73件) borrows from the clause before
 YEAR_WEIGHT = 1.0
@@ -72,22 +75,30 @@ def focus_terms(analysis: Analysis) -> set[str]:
 def head_term(analysis: Analysis) -> str:
     """The question word nearest to the ask word: 受理 in “实际受理了几件”, 许可证 in
     “已经拿到施工许可证的有几个”, 取得 in “有几个取得了施工许可证” (a classifier after
-    the ask word is skipped; a tie goes to the word before). The head of the asked
-    predicate; "" when none."""
+    the ask word is skipped; a tie goes to the word before). When that word is the counted
+    noun itself with its qualifier before 的 (“未结的行政应诉案件有几件”), the qualifier.
+    The head of the asked predicate; "" when none."""
     q = squash(nfkc(analysis.question))
     m = _last_ask(q)
     if not m:
         return ""
     after_ask = m.end() + (1 if q[m.end() : m.end() + 1] in _CLASSIFIERS else 0)
-    best, best_gap = "", len(q) + 1
+    best, best_gap, best_at = "", len(q) + 1, -1
     for t in analysis.soft:
         for f in t.forms:
             end = q.rfind(f, 0, m.start())
             if end >= 0 and m.start() - (end + len(f)) < best_gap:
-                best, best_gap = t.text, m.start() - (end + len(f))
+                best, best_gap, best_at = t.text, m.start() - (end + len(f)), end
             pos = q.find(f, after_ask)
             if pos >= 0 and pos - after_ask < best_gap:
-                best, best_gap = t.text, pos - after_ask
+                best, best_gap, best_at = t.text, pos - after_ask, -1
+    if best_at > 0 and _COUNTED_NOUN_ASK.match(q, best_at + len(best)):
+        de = q.rfind("的", 0, best_at)
+        if de > 0:
+            before = [(q.rfind(f, 0, de), t.text) for t in analysis.soft for f in t.forms]
+            pos, word = max(before, default=(-1, ""))
+            if pos >= 0 and pos + len(word) >= de - 1:
+                return word
     return best
 
 
