@@ -464,18 +464,23 @@ _SUBJECTLESS = re.compile(
 )
 
 
+# A verb and its figure (受理73件), not a year (与2022年同期…: a clause of its own)
+_VERB_FIGURE = re.compile(r"^[\u4e00-\u9fff]{1,4}\d(?!\d{3}\s*年)")
+
+
 def _needs_subject(clause: str) -> bool:
     """A clause that opens with a modal or a preposition (可以自…, 应当在…) or with a verb and
     a figure (受理73件) leans on the clause before it."""
     c = squash(clause)
     if _ENUM_LEAD.match(c):
         return False
-    return bool(_SUBJECTLESS.match(c) or re.match(r"^[\u4e00-\u9fff]{1,4}\d", c)) or len(c) <= 6
+    return bool(_SUBJECTLESS.match(c) or _VERB_FIGURE.match(c)) or len(c) <= 6
 
 
 def _bare_figure(clause: str) -> bool:
     """A verb and its figure (受理73件, 审结65件（其中…）): a clause that only counts."""
-    return bool(re.match(r"^(?:占(?!用|有|据|领)|[\u4e00-\u9fff]{1,4}\d)", squash(_drop_parens(clause))))
+    c = squash(_drop_parens(clause))
+    return bool(_VERB_FIGURE.match(c) or re.match(r"^占(?!用|有|据|领)", c))
 
 
 def breakdown_item(clause: str, analysis: Analysis) -> str:
