@@ -22,6 +22,7 @@ from kb.answer.extractive import Extract, term_weight
 from kb.answer.questions import Analysis
 from kb.index import Generation
 from kb.schema import Chunk, Hit
+from kb.text.figures import find_figures
 from kb.text.normalize import squash
 from kb.text.sentences import clause_spans, sentence_spans
 
@@ -116,7 +117,9 @@ def section_answer(gen: Generation, analysis: Analysis) -> Extract | None:
     parts = [f"{text}[{book.add(cite(chunk, s, e))}]" for chunk, s, e, text in items[:MAX_ITEMS]]
     heading = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*", "", path[-1]).strip()
     heading = re.split(r"[，,；;]", heading)[0]
-    lead = f"报告“{heading}”部分列出：" + "；".join(parts) + "。"
+    # a heading with a figure (2024年…) would state a figure no cited quote holds
+    where = "报告相关部分" if find_figures(heading) else f"报告“{heading}”部分"
+    lead = f"{where}列出：" + "；".join(parts) + "。"
     used = list({c.chunk_id: c for c, *_ in items[:MAX_ITEMS]}.values())
     return Extract(text=lead, citations=book.items, hits=[Hit(chunk=c, score=1.0) for c in used])
 
