@@ -256,6 +256,8 @@ def test_two_part_question_answers_each_part(corpus_index):
     one_sentence = answer_question(corpus_index, "复议申请受理了多少件，审结了多少件？")
     assert "受理73件" in _lead(one_sentence) and "审结65件" in _lead(one_sentence)
     assert len(one_sentence.citations) == 1  # one sentence states both: said once
+    clauses = answer_question(corpus_index, "核查非正常专利申请多少件？涉及几家专利申请人？")
+    assert _lead(clauses) == "核查非正常专利申请8件，涉及专利申请人2家。[1]"
 
 
 def test_two_part_question_names_the_part_not_answered(corpus_index):

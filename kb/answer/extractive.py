@@ -492,7 +492,14 @@ def breakdown_item(clause: str, analysis: Analysis) -> str:
     items = [it for it in re.split(r"[、；;，,]", m.group(1)) if has_quantity(it)]
     held = sorted(
         (
-            (sum(any(f in squash(it) for f in t.forms) for t in analysis.soft if len(t.text) > 1), it)
+            (
+                sum(
+                    any(f in squash(it) for f in t.forms)
+                    for t in analysis.soft
+                    if len(t.text) > 1 and not t.inherited
+                ),
+                it,
+            )
             for it in items
         ),
         key=lambda x: -x[0],

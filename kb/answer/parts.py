@@ -111,11 +111,13 @@ def join(answers: list[tuple[str, Extract]]) -> Extract:
     hits: list[Hit] = []
     best = None
     keys: list[str] = []  # each lead's words, to spot one reading of a sentence inside another
+    spans: list[tuple[str, int, int] | None] = []  # the one span each lead cites
     for part, ex in answers:
         hits.extend(ex.hits)
         if ex.refused:
             leads.append(NOT_FOUND.format(part=part.rstrip("？?。 ")) + "。")
             keys.append("")
+            spans.append(None)
             continue
         by_n = {c.n: c for c in ex.citations}
 
@@ -125,14 +127,27 @@ def join(answers: list[tuple[str, Extract]]) -> Extract:
 
         first, _, more = ex.text.partition("\n")
         key = _plain(first)
+        span = _one_span(ex)
         same = next((i for i, k in enumerate(keys) if k and (key in k or k in key)), None)
+        sentence = next((i for i, sp in enumerate(spans) if span is not None and sp == span), None)
         if same is not None:  # clauses of one sentence: the longer reading states both
             if key in keys[same]:
                 continue
             leads[same], keys[same] = MARKER.sub(repl, first), key
+        elif sentence is not None and len(leads[sentence].split("[")) == 2:
+            # two clauses of one sentence (…8件。[1] 涉及…2家。[1]): one lead, in the sentence's order
+            quote = ex.citations[0].quote
+            texts = sorted(
+                (leads[sentence].split("[")[0], MARKER.sub("", first)),
+                key=lambda t: quote.find(t.rstrip("。")),
+            )
+            marker = MARKER.sub(repl, first)[len(MARKER.sub("", first)) :]
+            leads[sentence] = "，".join(t.rstrip("。") for t in texts) + "。" + marker
+            keys[sentence] = _plain(leads[sentence])
         else:
             leads.append(MARKER.sub(repl, first))
             keys.append(key)
+            spans.append(span)
         best = best or ex.best
         if more.strip():
             rest.append(MARKER.sub(repl, more.strip()))
@@ -140,6 +155,14 @@ def join(answers: list[tuple[str, Extract]]) -> Extract:
     if rest:
         text += "\n\n" + "\n\n".join(rest)
     return Extract(text=text, citations=book.items, hits=_unique(hits), best=best)
+
+
+def _one_span(ex: Extract) -> tuple[str, int, int] | None:
+    """The span an answer cites, when it cites one."""
+    if len(ex.citations) != 1:
+        return None
+    c = ex.citations[0]
+    return (c.doc_id, c.start, c.end)
 
 
 def _plain(lead: str) -> str:
