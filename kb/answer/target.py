@@ -1,0 +1,185 @@
+"""What a figure question counts, and which clause of a sentence states it.
+
+A report sentence often holds several figures (共收到行政复议申请76件，受理73件，审结65件).
+The question's own predicate, the words next to its 多少/几 (“已经拿到施工许可证的有几个”,
+“实际受理了几件”), says which one is asked; the topic before it (“拿地即开工的项目里”) is
+shared by every clause of the sentence and decides nothing. A clause that opens without a
+subject (受理73件) reads with the clause before it. When no clause stands out, the caller
+quotes the whole sentence rather than a clause that may state the wrong figure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.answer.questions import NUMBER, RATE, YEAR, Analysis
+from kb.text.figures import find_figures
+from kb.text.normalize import nfkc, squash
+
+# Where a figure question says what it counts: its ask word.
+_ASK = re.compile(r"多少|几|多高|百分之几|比例|比率|占比")
+_SHARE = re.compile(r"百分之|百分比|比例|比率|占比|占多少|率(?:是|为|有)?(?:多少|几|多高)")
+# A question about a change (比上年多了多少, 降了多少, 涨了百分之几) is answered by the clause
+# stating the change, not by either year's count (fresh_a and heldout both ask this way).
+_CHANGE_ASK = re.compile(r"(?:多|少|增|涨|升|降|减|提高|下降|增长|增加|减少)了?(?:百分之)?(?:多少|几)")
+_CHANGE = re.compile(r"增长|增加|上升|提高|下降|减少|降低|同比|增幅|降幅|个百分点")
+_PERCENT = re.compile(r"[%％]|百分之|个百分点")
+# The counted noun right before its ask (…案件有几件, …项目一共有多少个): it names what every
+# clause counts, not which one is asked.
+_COUNTED_NOUN_ASK = re.compile(r"(?:一共|总共|共)?(?:有|是)?(?:多少|几)[个件项名人位户家份条次起种类所宗批]")
+_CLASSIFIERS = set("个件项天日年月名人位户家份条次起元种类届场倍所宗批")
+# What ends the asked predicate on its left: punctuation, a space, or a topic marker
+# (…的项目里 / 其中 / 当中): the words before it set the topic every clause shares.
+_BOUNDARY = re.compile(r"[，,。？?！!；;、：:\s]|里面|里头|其中|当中|之中|(?<=[\u4e00-\u9fff])里")
+# Weights of a question word found in a clause. The topic words sit in a sentence's first
+# clause and outvote the asked predicate unless it weighs more: on fresh_a, heldout and
+# answer_heldout (拿地即开工…已取得施工许可证, 受理/撤销/审结 of one 复议 sentence) the
+# predicate's words were in the answering clause and the topic's in the first one.
+FOCUS_WEIGHT = 2.0  # a word of the asked predicate (between the boundaries around 多少/几)
+HEAD_WEIGHT = 3.0  # added for its head, the word right before 多少/几
+INHERITED_WEIGHT = 0.4  # a follow-up's word carried over from the previous question
+SUBJECT_WEIGHT = 0.5  # a word a subjectless clause (受理73件) borrows from the clause before
+YEAR_WEIGHT = 1.0
+# A one-character word (拿, 地, 即 of 拿地即开工) is found in almost any clause: it tells
+# clauses apart by chance.
+CHAR_WEIGHT = 0.3  # the clause names the asked year (2022年同比…)
+
+
+def _last_ask(q: str) -> re.Match[str] | None:
+    """The last ask word: an earlier one points at something (政府规范性文件那几件 …是几件)."""
+    found = list(_ASK.finditer(q))
+    return found[-1] if found else None
+
+
+def asks_share(analysis: Analysis) -> bool:
+    """The question asks for a share or a rate (百分之几, 比例, 占比, …率是多少)."""
+    return bool(_SHARE.search(nfkc(analysis.question)))
+
+
+def focus_terms(analysis: Analysis) -> set[str]:
+    """The question's words inside the asked predicate: from the boundary before the ask
+    word to the next one after it. Empty when the question has no ask word."""
+    q = nfkc(analysis.question)
+    m = _last_ask(q)
+    if not m:
+        return set()
+    left = 0
+    for b in _BOUNDARY.finditer(q, 0, m.start()):
+        left = b.end()
+    nxt = _BOUNDARY.search(q, m.end())
+    right = nxt.start() if nxt else len(q)
+    span = squash(q[left:right])
+    return {t.text for t in analysis.soft if any(f in span for f in t.forms)}
+
+
+def head_term(analysis: Analysis) -> str:
+    """The question word nearest to the ask word: 受理 in “实际受理了几件”, 许可证 in
+    “已经拿到施工许可证的有几个”, 取得 in “有几个取得了施工许可证” (a classifier after
+    the ask word is skipped; a tie goes to the word before). When that word is the counted
+    noun itself with its qualifier before 的 (“未结的行政应诉案件有几件”), the qualifier.
+    The head of the asked predicate; "" when none."""
+    q = squash(nfkc(analysis.question))
+    m = _last_ask(q)
+    if not m:
+        return ""
+    after_ask = m.end() + (1 if q[m.end() : m.end() + 1] in _CLASSIFIERS else 0)
+    best, best_gap, best_at = "", len(q) + 1, -1
+    for t in analysis.soft:
+        for f in t.forms:
+            end = q.rfind(f, 0, m.start())
+            if end >= 0 and m.start() - (end + len(f)) < best_gap:
+                best, best_gap, best_at = t.text, m.start() - (end + len(f)), end
+            pos = q.find(f, after_ask)
+            if pos >= 0 and pos - after_ask < best_gap:
+                best, best_gap, best_at = t.text, pos - after_ask, -1
+    if best_at > 0 and _COUNTED_NOUN_ASK.match(q, best_at + len(best)):
+        de = q.rfind("的", 0, best_at)
+        if de > 0:
+            before = [(q.rfind(f, 0, de), t.text) for t in analysis.soft for f in t.forms]
+            pos, word = max(before, default=(-1, ""))
+            if pos >= 0 and pos + len(word) >= de - 1:
+                return word
+    return best
+
+
+def asked_figures(analysis: Analysis) -> set[str]:
+    """Figures the question states itself (那35件信访积案…): never the answer."""
+    return {squash(t.text) for t in analysis.terms if t.kind == NUMBER}
+
+
+def own_figures(clause: str, given: set[str]) -> frozenset[str]:
+    """The figures of a clause (not years, not ordinals), less those the question gives."""
+    return frozenset(
+        squash(f.raw)
+        for f in find_figures(re.sub(r"《[^《》]*》", "", clause))  # not 2021—2025 of a title
+        if f.unit != "第" and not f.is_year and squash(f.raw) not in given
+    )
+
+
+def years_in(analysis: Analysis) -> set[str]:
+    """The years and the rates (成功率) the question names: a clause naming one states it."""
+    return {t.text for t in analysis.hard if t.kind in (YEAR, RATE)}
+
+
+__all__ = [
+    "FOCUS_WEIGHT",
+    "pick_figure_clause",
+    "asked_figures",
+    "focus_terms",
+    "head_term",
+    "own_figures",
+    "years_in",
+]
+
+
+def pick_figure_clause(
+    clauses: list[str], fits: list[bool], borrows: list[bool], analysis: Analysis
+) -> int | None:
+    """The index of the clause stating the asked figure: among clauses holding a figure of
+    the asked kind (`fits`) that the question does not give itself, the one holding most of
+    the question, its predicate weighing most. `borrows[i]`: clause i reads with clause
+    i-1's subject. None when no clause stands out (a tie, or nothing of the question)."""
+    given = asked_figures(analysis)
+    focus = focus_terms(analysis)
+    if focus == {t.text for t in analysis.soft}:
+        focus = set()  # the whole question is the predicate: it tells clauses apart by nothing
+    head = head_term(analysis)
+    years = years_in(analysis)
+
+    def held(clause: str) -> set[str]:
+        c = squash(clause)
+        return {t.text for t in analysis.soft if any(f in c for f in t.forms)}
+
+    def w(term: str) -> float:
+        base = INHERITED_WEIGHT if term in inherited else 1.0
+        if len(term) == 1:
+            base *= CHAR_WEIGHT
+        return base * (FOCUS_WEIGHT if term in focus else 1.0) + (HEAD_WEIGHT if term == head else 0.0)
+
+    inherited = {t.text for t in analysis.soft if t.inherited}
+    share = asks_share(analysis)
+    if share:  # a rate asked: a clause stating a rate, or (none) the sentence whole
+        fits = [f and bool(_PERCENT.search(c)) for f, c in zip(fits, clauses, strict=True)]
+    if _CHANGE_ASK.search(nfkc(analysis.question)) and any(
+        fits[i] and _CHANGE.search(c) for i, c in enumerate(clauses)
+    ):
+        fits = [
+            f and bool(_CHANGE.search(c)) for f, c in zip(fits, clauses, strict=True)
+        ]  # a change: a change
+    scores: list[tuple[float, int]] = []
+    for i, clause in enumerate(clauses):
+        if not fits[i] or not own_figures(clause, given):
+            continue
+        own = held(clause)
+        borrowed = held(clauses[i - 1]) - own if i > 0 and borrows[i] else set()
+        score = sum(w(t) for t in own) + SUBJECT_WEIGHT * sum(w(t) for t in borrowed)
+        if any(y in squash(clause) for y in years):
+            score += YEAR_WEIGHT
+        scores.append((score, i))
+    if not scores:
+        return None
+    scores.sort(key=lambda x: (-x[0], x[1]))
+    best_score, best = scores[0]
+    if best_score <= 0 or (len(scores) > 1 and scores[1][0] >= best_score):
+        return None
+    return best

@@ -1,0 +1,70 @@
+"""Fast checks of how the lead is chosen: a question cut into its asks, and the clause of a
+sentence that states the asked figure (no index needed)."""
+
+from __future__ import annotations
+
+from kb.answer.extractive import _needs_subject, breakdown_item, type_ok
+from kb.answer.parts import split_parts
+from kb.answer.questions import FIGURE, analyze
+from kb.answer.target import focus_terms, head_term, pick_figure_clause
+
+
+def test_split_parts_cuts_between_asks():
+    assert split_parts("当场收缴罚款，个人最多罚多少，单位最多罚多少？") == [
+        "当场收缴罚款个人最多罚多少",
+        "当场收缴罚款单位最多罚多少",
+    ]
+    assert split_parts("普通程序多少天？简易程序呢？") == ["普通程序多少天", "简易程序呢"]
+
+
+def test_split_parts_keeps_one_ask_whole():
+    for q in [
+        "咱们区那35件信访积案 实体性化解了多少",
+        "上面那几件 里面撤销的是几件",
+        "行政复议的期限是多久？",
+    ]:
+        assert split_parts(q) == [q]
+    assert len(split_parts("A是多少？B是多少？C是多少？D是多少？")) == 1  # a list, not parts
+
+
+def _pick(question: str, clauses: list[str]) -> int | None:
+    a = analyze(question)
+    fits = [type_ok(FIGURE, c, a) for c in clauses]
+    borrows = [i > 0 and _needs_subject(c) for i, c in enumerate(clauses)]
+    return pick_figure_clause(clauses, fits, borrows, a)
+
+
+def test_the_asked_predicate_picks_the_clause():
+    clauses = ["共收到行政复议申请76件", "受理73件", "审结65件"]
+    assert _pick("行政复议申请受理了多少件？", clauses) == 1
+    assert _pick("行政复议申请审结了多少件？", clauses) == 2
+    assert _pick("一共收到多少件行政复议申请？", clauses) == 0
+    a = analyze("拿地即开工的项目里已经拿到施工许可证的有几个")
+    assert head_term(a) == "许可证" and "拿到" in focus_terms(a)
+
+
+def test_no_clear_clause_means_the_whole_sentence():
+    assert _pick("一共多少件？", ["受理73件", "审结65件"]) is None
+    assert _pick("那35件里化解了多少件？", ["梳理出35件积案"]) is None  # the question's own figure
+
+
+def test_a_rate_or_a_change_is_answered_by_one():
+    clauses = ["全区共调解各类民间纠纷1460起", "调解成功1455起", "成功率为99.7%"]
+    assert _pick("调解的成功率有多高？", clauses) == 2
+    change = ["纠错案件共43件", "与2022年同期的37件相比", "增加16.2%"]
+    assert _pick("纠错案件比2022年多了多少？", change) == 2
+
+
+def test_the_head_of_the_asked_predicate():
+    assert head_term(analyze("行政复议申请实际受理了几件")) == "受理"
+    assert head_term(analyze("拿地即开工的项目中有几个取得了施工许可证")) == "取得"
+    assert head_term(analyze("未结的行政应诉案件有几件？")) == "未结"  # the qualifier, not the counted noun
+    assert head_term(analyze("承诺即开工项目的总投资额是多少？")) == "总投资额"  # a measure, not a count
+
+
+def test_a_breakdown_item_only_when_it_holds_what_is_asked():
+    clause = "代理本级政府作为被告的案件共88件（其中：经复议后诉讼21件、不服原行政行为直接起诉67件）"
+    assert breakdown_item(clause, analyze("被告案件中经复议后诉讼的有多少件？")).endswith(
+        "其中经复议后诉讼21件"
+    )
+    assert breakdown_item(clause, analyze("未结的行政应诉案件有几件？")) == ""
