@@ -32,7 +32,8 @@ _ACTIVITY = re.compile(
     r"|哪些(?:工作|措施|举措|做法|事|不足|短板|问题|成效|亮点)"
     r"|怎么(?:搞|做|干|抓)|如何(?:做|推进|开展|落实)"
 )
-_PLAN_ASK = re.compile(r"打算|计划|准备|下一步|明年|今后|(?:20)?24年")
+_PLAN_ASK = re.compile(r"打算|计划|准备|下一步|明年|今后")
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)?[0-9]{2})年")  # 2024年 or 24年
 _PLAN_HEADING = re.compile(r"计划|打算|下一步|思路")
 _REPORT_LABEL = re.compile(r"^[一二三四五六七八九十]+、")  # a report's top heading numbering
 _ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]是|[^，。]{2,12}方面[，,])")
@@ -92,12 +93,24 @@ def _coverage(gen: Generation, analysis: Analysis, text: str) -> float:
     return sum(w for t in soft if any(f in s for f in t.forms) for w in [weights[t.text]]) / total
 
 
+def _asks_plan(gen: Generation, question: str) -> bool:
+    """Planned work: 打算/下一步…, or the year after the one the report covers (24年 in a
+    2023 report; the year comes from the corpus profile, else from the report's date)."""
+    if _PLAN_ASK.search(question):
+        return True
+    covered = gen.profile.report_year or (gen.reference_year - 1 if gen.reference_year else None)
+    if covered is None:
+        return False
+    years = {int(y) if len(y) == 4 else 2000 + int(y) for y in _YEAR.findall(question)}
+    return covered + 1 in years
+
+
 def section_answer(gen: Generation, analysis: Analysis) -> Extract | None:
     """The items of the report section the question is about, each cited; None when the
     question does not ask what was done, or no heading names what it asks about."""
     if not is_activity(analysis.question):
         return None
-    plan = bool(_PLAN_ASK.search(analysis.question))
+    plan = _asks_plan(gen, analysis.question)
     best: tuple[float, int, tuple[str, ...]] | None = None
     for path in _sections(gen):
         if bool(_PLAN_HEADING.search("".join(path))) != plan:
