@@ -305,3 +305,14 @@ def test_what_was_done_lists_the_section_items(corpus_index):
 def test_why_answers_with_the_stated_purpose(corpus_index):
     answer = answer_question(corpus_index, "柳江区为什么要建立联合实验室？")
     assert "为推动食品安全“两个责任”落地见效" in _lead(answer)
+
+
+def test_a_figure_counting_something_else_is_refused(corpus_index):
+    """A count the report never states is refused, not answered with a neighbouring figure:
+    the head of what is asked (企业) is nowhere in the sentence of 抽查对象668户, and the asked
+    words of a clause without a figure (区政府常务会议会前学法) do not make the figure of the
+    clause before (学习安排4次) theirs. The figures the sentences do state are still given."""
+    for q in ("双随机抽查里被处罚的企业有多少户", "区政府常务会议会前学法前年一共学了几次"):
+        assert answer_question(corpus_index, q).refused, q
+    assert "668户" in _lead(answer_question(corpus_index, "双随机抽查对象去年有多少户"))
+    assert "4次" in _lead(answer_question(corpus_index, "区委理论学习中心组学习安排了几次"))

@@ -43,7 +43,7 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.answer.target import head_term, pick_figure_clause
+from kb.answer.target import counts_asked, head_term, pick_figure_clause
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -685,8 +685,12 @@ def answer_from_hits(
             direct = direct_span(chunk.text, best.start, best.end, analysis)
         text = f"{direct}[{n}]"
     else:
-        n = book.add(cite(chunk, best.start, best.end))
         direct = direct_span(chunk.text, best.start, best.end, analysis)
+        if not counts_asked(analysis, best.text, direct, lambda t: _known(gen, t)):
+            refused = refusal(analysis.question, hits)  # its figure counts something else
+            refused.best, refused.confidence = best, best.confidence
+            return refused
+        n = book.add(cite(chunk, best.start, best.end))
         text = f"{direct}[{n}]"  # the whole sentence is on the citation card: stated once
     return Extract(text=text, citations=book.items, hits=hits, best=best, confidence=best.confidence)
 
