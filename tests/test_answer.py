@@ -19,6 +19,7 @@ import pytest
 
 from kb.answer import Answer, answer_question, iter_answer
 from kb.answer.citations import surrounding
+from kb.answer.evidence import asks_judgment
 from kb.answer.grounding import check_answer, split_claims
 from kb.evaluation import DEFAULT_GOLD, GoldItem, load_gold
 from kb.text.clean import InvalidQuestion
@@ -323,3 +324,12 @@ def test_a_count_in_a_passage_about_another_topic_is_refused(corpus_index):
     for q in ("信访人里面获得知识产权优势企业的有几家", "调解案件当事人里面被列入经营异常名录的企业有几户"):
         assert answer_question(corpus_index, q).refused, q
     assert "814户" in _lead(answer_question(corpus_index, "被列入经营异常名录的企业有几户"))
+
+
+def test_a_question_asking_for_a_verdict_is_refused(corpus_index):
+    """No passage states an opinion on how well the district works; the rules still answer."""
+    for q in ("您认为我们区的行政复议工作做得怎么样", "柳江区的营商环境建设搞得如何？"):
+        a = answer_question(corpus_index, q)
+        assert a.refused and "评价" in _lead(a), q
+    assert not asks_judgment("申请人能获得怎样的赔偿？")  # 得怎样 asks a verdict only at the end
+    assert "六十日" in _lead(answer_question(corpus_index, "行政复议申请期限是多少天"))

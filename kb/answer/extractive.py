@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from kb.answer.citations import Citation, CitationBook, cite
 from kb.answer.evidence import (
     Signals,
+    asks_judgment,
     bigram_overlap,
     bigrams,
     condition_burden,
@@ -631,6 +632,10 @@ def answer_from_hits(
 ) -> Extract:
     """The extractive answer from given hits (no registry): best sentence or refusal."""
     docs = docs or set()
+    if asks_judgment(analysis.question):  # a verdict or an opinion: no passage states one
+        refused = refusal(analysis.question, hits, "对此的评价或看法")
+        refused.unknown = refused.decisive = True
+        return refused
     unknown = unknown_terms(gen, analysis)
     if unknown and unknown_share(gen, analysis) >= MAX_UNKNOWN_SHARE:
         refused = refusal(analysis.question, hits, f"关于“{unknown[0].text}”的内容")
