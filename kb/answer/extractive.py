@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from kb.answer.citations import Citation, CitationBook, cite
 from kb.answer.evidence import (
@@ -691,7 +692,7 @@ def answer_from_hits(
         text = f"{direct}[{n}]"
     else:
         direct = direct_span(chunk.text, best.start, best.end, analysis)
-        known = lambda t: _known(gen, t)  # noqa: E731
+        known = partial(_known, gen)
         if not counts_asked(analysis, best.text, direct, known) or not topic_held(
             analysis, _context(chunk), known
         ):
