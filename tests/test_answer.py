@@ -19,6 +19,7 @@ import pytest
 
 from kb.answer import Answer, answer_question, iter_answer
 from kb.answer.citations import surrounding
+from kb.answer.evidence import asks_judgment
 from kb.answer.grounding import check_answer, split_claims
 from kb.evaluation import DEFAULT_GOLD, GoldItem, load_gold
 from kb.text.clean import InvalidQuestion
@@ -305,3 +306,30 @@ def test_what_was_done_lists_the_section_items(corpus_index):
 def test_why_answers_with_the_stated_purpose(corpus_index):
     answer = answer_question(corpus_index, "柳江区为什么要建立联合实验室？")
     assert "为推动食品安全“两个责任”落地见效" in _lead(answer)
+
+
+def test_a_figure_counting_something_else_is_refused(corpus_index):
+    """A count the report never states is refused, not answered with a neighbouring figure:
+    the head of what is asked (企业) is nowhere in the sentence of 抽查对象668户, and the asked
+    words of a clause without a figure (区政府常务会议会前学法) do not make the figure of the
+    clause before (学习安排4次) theirs. The figures the sentences do state are still given."""
+    for q in ("双随机抽查里被处罚的企业有多少户", "区政府常务会议会前学法前年一共学了几次"):
+        assert answer_question(corpus_index, q).refused, q
+    assert "668户" in _lead(answer_question(corpus_index, "双随机抽查对象去年有多少户"))
+    assert "4次" in _lead(answer_question(corpus_index, "区委理论学习中心组学习安排了几次"))
+
+
+def test_a_count_in_a_passage_about_another_topic_is_refused(corpus_index):
+    """“X里面企业有几家” is not answered by a count of 企业 in a passage that never names X."""
+    for q in ("信访人里面获得知识产权优势企业的有几家", "调解案件当事人里面被列入经营异常名录的企业有几户"):
+        assert answer_question(corpus_index, q).refused, q
+    assert "814户" in _lead(answer_question(corpus_index, "被列入经营异常名录的企业有几户"))
+
+
+def test_a_question_asking_for_a_verdict_is_refused(corpus_index):
+    """No passage states an opinion on how well the district works; the rules still answer."""
+    for q in ("您认为我们区的行政复议工作做得怎么样", "柳江区的营商环境建设搞得如何？"):
+        a = answer_question(corpus_index, q)
+        assert a.refused and "评价" in _lead(a), q
+    assert not asks_judgment("申请人能获得怎样的赔偿？")  # 得怎样 asks a verdict only at the end
+    assert "六十日" in _lead(answer_question(corpus_index, "行政复议申请期限是多少天"))

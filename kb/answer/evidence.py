@@ -25,6 +25,7 @@ now weighs in.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from kb.schema import Hit
@@ -78,6 +79,22 @@ def confidence(signals: Signals) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+# A question asking for a judgment: the reader's own view (你觉得…, 您认为…, 你怎么看…) or a
+# verdict on how well something is done (搞得好不好, 做得怎么样, 办得如何). The documents state
+# what was done and what the rules are, never a verdict on them: every sentence that
+# "answers" such a question is a measure picked for its words (fresh_a; issue 12 pattern 7).
+# No answerable question of gold, fresh_a, heldout or answer_heldout asks this way.
+_JUDGMENT = re.compile(
+    r"(?:你|您)(?:们)?(?:觉得|认为|怎么看|如何看|怎样看|如何评价|怎么评价)"
+    r"|得(?:好不好|好吗|怎么样|怎样|如何)[吗呢啊呀？?。!！\s]*$|(?:如何|怎么|怎样)评价"
+)
+
+
+def asks_judgment(question: str) -> bool:
+    """The question asks for an opinion or a verdict, which no passage states."""
+    return bool(_JUDGMENT.search(question))
+
+
 def bigrams(text: str) -> set[str]:
     """Character bigrams of the Han runs of `text`."""
     out: set[str] = set()
@@ -129,4 +146,4 @@ def dense_scores(hits: list[Hit]) -> dict[str, float]:
 
 
 __all__ = [
-    "condition_burden","Signals", "bigram_overlap", "bigrams", "confidence", "dense_scores"]
+    "condition_burden","Signals", "asks_judgment", "bigram_overlap", "bigrams", "confidence", "dense_scores"]

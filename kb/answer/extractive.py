@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from kb.answer.citations import Citation, CitationBook, cite
 from kb.answer.evidence import (
     Signals,
+    asks_judgment,
     bigram_overlap,
     bigrams,
     condition_burden,
@@ -43,7 +45,7 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.answer.target import head_term, pick_figure_clause
+from kb.answer.target import counts_asked, head_term, pick_figure_clause, topic_held
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -631,6 +633,10 @@ def answer_from_hits(
 ) -> Extract:
     """The extractive answer from given hits (no registry): best sentence or refusal."""
     docs = docs or set()
+    if asks_judgment(analysis.question):  # a verdict or an opinion: no passage states one
+        refused = refusal(analysis.question, hits, "对此的评价或看法")
+        refused.unknown = refused.decisive = True
+        return refused
     unknown = unknown_terms(gen, analysis)
     if unknown and unknown_share(gen, analysis) >= MAX_UNKNOWN_SHARE:
         refused = refusal(analysis.question, hits, f"关于“{unknown[0].text}”的内容")
@@ -685,8 +691,15 @@ def answer_from_hits(
             direct = direct_span(chunk.text, best.start, best.end, analysis)
         text = f"{direct}[{n}]"
     else:
-        n = book.add(cite(chunk, best.start, best.end))
         direct = direct_span(chunk.text, best.start, best.end, analysis)
+        known = partial(_known, gen)
+        if not counts_asked(analysis, best.text, direct, known) or not topic_held(
+            analysis, _context(chunk), known
+        ):
+            refused = refusal(analysis.question, hits)  # its figure counts something else
+            refused.best, refused.confidence = best, best.confidence
+            return refused
+        n = book.add(cite(chunk, best.start, best.end))
         text = f"{direct}[{n}]"  # the whole sentence is on the citation card: stated once
     return Extract(text=text, citations=book.items, hits=hits, best=best, confidence=best.confidence)
 

@@ -11,8 +11,9 @@ quotes the whole sentence rather than a clause that may state the wrong figure.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from kb.answer.questions import NUMBER, RATE, YEAR, Analysis
+from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term
 from kb.text.figures import find_figures
 from kb.text.normalize import nfkc, squash
 
@@ -124,7 +125,9 @@ def years_in(analysis: Analysis) -> set[str]:
 __all__ = [
     "FOCUS_WEIGHT",
     "pick_figure_clause",
+    "topic_held",
     "asked_figures",
+    "counts_asked",
     "focus_terms",
     "head_term",
     "own_figures",
@@ -183,3 +186,78 @@ def pick_figure_clause(
     if best_score <= 0 or (len(scores) > 1 and scores[1][0] >= best_score):
         return None
     return best
+
+
+# Parts of speech that say how a question is put, not what it counts (已经, 一共, 里面):
+# as kb.answer.extractive.FUNCTION_POS.
+_FUNCTION_POS = ("p", "r", "d", "f", "s", "c", "u")
+
+
+def _content(term: Term, known: Callable[[Term], bool]) -> bool:
+    """A word that names what is counted: two characters or more, not a function word, the
+    question's own (not a follow-up's inherited one), and used by the corpus (an unseen word
+    such as 加罚 or 明录 is a way of saying it, which the thesaurus may not know)."""
+    return len(term.text) > 1 and term.pos[:1] not in _FUNCTION_POS and not term.inherited and known(term)
+
+
+def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[Term], bool]) -> bool:
+    """Does the figure `lead` (the clauses quoted from `sentence`) count what the question
+    asks? No when
+    - the head of the asked predicate, said before its ask word (执法人员 of 全区行政执法
+      人员一共有多少人), is a word the corpus uses, yet the sentence says it in no form: its figure counts something else
+      (行政执法监督员15人; 抽查对象668户 for 发现有问题的企业多少户);
+    - none of the asked predicate's words is in the lead while another clause of the
+      sentence holds them: that clause states no figure, the lead's figure is another's
+      (学习安排4次，通过…区政府常务会议会前学法…开展学习培训 for 常务会议会前学法学了几次).
+    A share question (败诉率, 输了官司的比例) is read by its rate, not its head: always yes.
+    Measured on gold and fresh_a (unanswerable totals and counts answered with a neighbouring
+    figure), with no answerable question of gold, fresh_a, heldout or answer_heldout lost."""
+    if analysis.qtype != "figure" or asks_share(analysis):
+        return True
+    s, quoted = squash(sentence), squash(lead)
+
+    def held(term: Term, text: str) -> bool:
+        return any(f in text for f in term.forms)
+
+    head = next((t for t in analysis.soft if t.text == head_term(analysis)), None)
+    if head is not None and _content(head, known) and not held(head, s) and _before_ask(analysis, head):
+        return False
+    focus = focus_terms(analysis)
+    asked = [t for t in analysis.soft if t.text in focus and _content(t, known)]
+    return not asked or any(held(t, quoted) for t in asked) or not any(held(t, s) for t in asked)
+
+
+def _before_ask(analysis: Analysis, term: Term) -> bool:
+    """`term` is said before the ask word (企业有多少户), not after it: a noun after it
+    (收到了多少件申请) is what the passage's figures count as a rule, often said in the sentence
+    before (收到行政复议申请76件。与2022年同期的收到52件相比)."""
+    q = squash(nfkc(analysis.question))
+    m = _last_ask(q)
+    return bool(m) and any(0 <= q.rfind(f, 0, m.start()) for f in term.forms)
+
+
+def topic_terms(analysis: Analysis) -> list[Term]:
+    """The question's words before its asked predicate (复议申请人 of 去年复议申请人里面企业有
+    几家): the topic every clause of the answer shares."""
+    q = nfkc(analysis.question)
+    m = _last_ask(q)
+    if not m:
+        return []
+    left = 0
+    for b in _BOUNDARY.finditer(q, 0, m.start()):
+        left = b.start()
+    topic = squash(q[:left])
+    return [t for t in analysis.soft if any(f in topic for f in t.forms)]
+
+
+def topic_held(analysis: Analysis, context: str, known: Callable[[Term], bool]) -> bool:
+    """A figure question's topic must be somewhere in the passage (`context`: its text,
+    title and headings): a count of 企业 in a passage about 知识产权 that never names 复议
+    or 申请人 is not the count of 复议申请人里面的企业 (fresh_a; the same figure-for-another-
+    subject pattern as the counts above). No answerable question of gold, fresh_a, heldout
+    or answer_heldout is lost to it."""
+    if analysis.qtype != "figure":
+        return True
+    asked = [t for t in topic_terms(analysis) if _content(t, known)]
+    c = squash(context)
+    return not asked or any(f in c for t in asked for f in t.forms)
