@@ -45,7 +45,7 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.answer.target import counts_asked, head_term, pick_figure_clause, topic_held
+from kb.answer.target import counts_asked, head_term, pick_figure_clause
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -692,10 +692,7 @@ def answer_from_hits(
         text = f"{direct}[{n}]"
     else:
         direct = direct_span(chunk.text, best.start, best.end, analysis)
-        known = partial(_known, gen)
-        if not counts_asked(analysis, best.text, direct, known) or not topic_held(
-            analysis, _context(chunk), known
-        ):
+        if not counts_asked(analysis, best.text, direct, partial(_known, gen)):
             refused = refusal(analysis.question, hits)  # its figure counts something else
             refused.best, refused.confidence = best, best.confidence
             return refused

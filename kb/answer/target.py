@@ -125,7 +125,6 @@ def years_in(analysis: Analysis) -> set[str]:
 __all__ = [
     "FOCUS_WEIGHT",
     "pick_figure_clause",
-    "topic_held",
     "asked_figures",
     "counts_asked",
     "focus_terms",
@@ -234,30 +233,3 @@ def _before_ask(analysis: Analysis, term: Term) -> bool:
     q = squash(nfkc(analysis.question))
     m = _last_ask(q)
     return bool(m) and any(0 <= q.rfind(f, 0, m.start()) for f in term.forms)
-
-
-def topic_terms(analysis: Analysis) -> list[Term]:
-    """The question's words before its asked predicate (复议申请人 of 去年复议申请人里面企业有
-    几家): the topic every clause of the answer shares."""
-    q = nfkc(analysis.question)
-    m = _last_ask(q)
-    if not m:
-        return []
-    left = 0
-    for b in _BOUNDARY.finditer(q, 0, m.start()):
-        left = b.start()
-    topic = squash(q[:left])
-    return [t for t in analysis.soft if any(f in topic for f in t.forms)]
-
-
-def topic_held(analysis: Analysis, context: str, known: Callable[[Term], bool]) -> bool:
-    """A figure question's topic must be somewhere in the passage (`context`: its text,
-    title and headings): a count of 企业 in a passage about 知识产权 that never names 复议
-    or 申请人 is not the count of 复议申请人里面的企业 (fresh_a; the same figure-for-another-
-    subject pattern as the counts above). No answerable question of gold, fresh_a, heldout
-    or answer_heldout is lost to it."""
-    if analysis.qtype != "figure":
-        return True
-    asked = [t for t in topic_terms(analysis) if _content(t, known)]
-    c = squash(context)
-    return not asked or any(f in c for t in asked for f in t.forms)
