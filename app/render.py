@@ -120,12 +120,21 @@ def answer_message(answer: Any, gen: Any) -> str:
             span = (0, 0)
         return citation_card(c, passage, span, context, numbered)
 
-    body = answer_body(answer.answer, answer.refused, answer.notice)
+    body = understood_line(answer) + answer_body(answer.answer, answer.refused, answer.notice)
     if answer.citations:
         return body + cards_block([card(c, True) for c in answer.citations], "引用来源")
     if answer.related:
         return body + cards_block([card(c, False) for c in answer.related], "可能相关")
     return body
+
+
+def understood_line(answer: Any) -> str:
+    """A follow-up ("那2022年呢？") is answered as a whole question: show which one, so the
+    reader can tell at once whether it was understood."""
+    resolved = _attr(answer, "resolved_question")
+    if not resolved or resolved == _attr(answer, "question"):
+        return ""
+    return f'<div class="kb-notice kb-understood">理解为：{esc(resolved)}</div>'
 
 
 def cards_block(cards: Sequence[str], title: str) -> str:
@@ -153,7 +162,10 @@ def error_body(message: str) -> str:
 def answer_markdown(answer: Any) -> str:
     """An answer with its sources as Markdown, for copying into a document or an email."""
     a = answer if isinstance(answer, dict) else {"question": answer.question, **answer.to_dict()}
-    lines = [f"## 问：{a.get('question', '')}", "", a.get("answer", ""), ""]
+    lines = [f"## 问：{a.get('question', '')}", ""]
+    if a.get("resolved_question") and a["resolved_question"] != a.get("question"):
+        lines += [f"> 理解为：{a['resolved_question']}", ""]
+    lines += [a.get("answer", ""), ""]
     if a.get("notice"):
         lines += [f"> {a['notice']}", ""]
     cites = a.get("citations") or []

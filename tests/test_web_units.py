@@ -121,3 +121,16 @@ def test_upload_must_come_from_gradio_upload_folder(tmp_path: Path) -> None:
         assert _uploaded_path({"path": str(ok), "orig_name": "通知.txt"}) == (ok.resolve(), "通知.txt")
     finally:
         ok.unlink()
+
+
+def test_a_resolved_follow_up_is_shown_as_understood() -> None:
+    from app.render import answer_markdown, answer_message
+    from kb.answer import Answer
+
+    follow = Answer(question="那2022年呢？", answer="收到52件。", resolved_question="2022年行政复议收到多少件申请")
+    assert "理解为：2022年行政复议收到多少件申请" in answer_message(follow, None)
+    assert "> 理解为：2022年行政复议收到多少件申请" in answer_markdown(follow)
+    alone = Answer(question="行政复议申请期限是多久？", answer="六十日。")
+    assert "理解为" not in answer_message(alone, None) and "理解为" not in answer_markdown(alone)
+    html = answer_message(Answer(question="那<b>呢", answer="x", resolved_question="<script>"), None)
+    assert "<script>" not in html and "&lt;script&gt;" in html
