@@ -95,19 +95,6 @@ def asks_judgment(question: str) -> bool:
     return bool(_JUDGMENT.search(question))
 
 
-def bigrams(text: str) -> set[str]:
-    """Character bigrams of the Han runs of `text`."""
-    out: set[str] = set()
-    run = ""
-    for ch in text + " ":
-        if "\u4e00" <= ch <= "\u9fff":
-            run += ch
-            continue
-        out.update(run[i : i + 2] for i in range(len(run) - 1))
-        run = ""
-    return out
-
-
 def bigram_overlap(wanted: set[str], text: str) -> float:
     """Share of `wanted` bigrams that occur in `text`."""
     if not wanted:
@@ -145,5 +132,4 @@ def dense_scores(hits: list[Hit]) -> dict[str, float]:
     return {h.chunk.chunk_id: raw.get(h.chunk.chunk_id, floor) for h in hits}
 
 
-__all__ = [
-    "condition_burden","Signals", "asks_judgment", "bigram_overlap", "bigrams", "confidence", "dense_scores"]
+__all__ = ["Signals", "asks_judgment", "bigram_overlap", "condition_burden", "confidence", "dense_scores"]

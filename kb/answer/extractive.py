@@ -20,7 +20,6 @@ from kb.answer.evidence import (
     Signals,
     asks_judgment,
     bigram_overlap,
-    bigrams,
     condition_burden,
     confidence,
     dense_scores,
@@ -56,6 +55,7 @@ from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
 from kb.text.normalize import squash
 from kb.text.sentences import clause_spans, sentence_spans
+from kb.text.tokenize import han_bigrams
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -365,7 +365,7 @@ def score_candidates(
     known = {t.text: _known(gen, t) for t in soft}
     total_known = sum(w for t, w in weights.items() if known[t])
     unknown = sum(weights[t.text] for t in soft if t.noun and not known[t.text]) / total if total else 0.0
-    wanted = set().union(*(bigrams(t.text) for t in analysis.terms if not t.inherited)) if analysis.terms else set()
+    wanted = set().union(*(han_bigrams(t.text) for t in analysis.terms if not t.inherited)) if analysis.terms else set()
     dense = dense_scores(hits)
     asked = tuple(f for t in analysis.terms for f in t.forms)
     out = []

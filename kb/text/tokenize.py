@@ -66,6 +66,15 @@ def char_bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def han_bigrams(text: str) -> set[str]:
+    """The character bigrams of the Han runs of `text` (punctuation, digits and Latin break a
+    run): what an unseen compound shares with the passage that answers it."""
+    return {b for run in _HAN_RUN.findall(text) for b in char_bigrams(run)}
+
+
 def bigrams(text: str) -> list[str]:
     """BM25's second tokenizer: character bigrams within runs of word characters of the
     normalised text; single chars for 1-char runs."""
