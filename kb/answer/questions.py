@@ -40,8 +40,9 @@ LOOSE_ORDER = re.compile(
     r"(?P<issuer>[\u4e00-\u9fff]{0,12}?)令\s*第?\s*(?P<num>[0-9０-９]+|[零〇一二三四五六七八九十百千]+)\s*号"
 )
 
+# 第几号 / 几号令 ask an order's serial (令第127号), not a day (fresh_a and the 几号令).
 _DOCNUM_ASK = re.compile(
-    r"文号|发文字号|发文号|字号|文件号|哪个文件|哪份文件|哪一个文件|什么文件|几号文|哪号文"
+    r"文号|发文字号|发文号|字号|文件号|哪个文件|哪份文件|哪一个文件|什么文件|几号文|哪号文|第几号|几号令"
 )
 _LIST_ASK = re.compile(r"哪些|哪几|哪[两三四五六七八九十]|有什么|包括什么|包括哪|都有啥|分别是")
 _DATE_ASK = re.compile(
