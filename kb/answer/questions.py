@@ -274,6 +274,38 @@ _COUNTED = re.compile(
 )
 
 
+# A modifier ending in 的 comes before what is counted: 多少个特邀的执法监督员 counts 监督员.
+_MODIFIER_SPAN = 3
+# Nouns naming people: 几个 asked of them is answered in 人/名 (heldout 多少个…监督员,
+# fresh_a …监督员聘了几个).
+PERSON_SUFFIXES = ("人", "员", "者", "士", "官", "师")
+# What may stand between the counted noun and a trailing 几个 (监督员聘了几个, 律师有几个).
+_LINK_POS = ("v", "u", "d", "p", "ul", "uj")
+
+
+def _after_modifier(words: list) -> list:
+    """The words after a leading modifier's 的 (特邀的执法监督员 -> 执法监督员)."""
+    for i, w in enumerate(words[:_MODIFIER_SPAN]):
+        if w.word == "的" and i + 1 < len(words):
+            rest = words[i + 1 :]
+            if rest[0].flag[:1] == "v" and len(rest) > 1 and rest[1].flag[:1] == "n":
+                return [type(rest[1])(rest[0].word + rest[1].word, "n"), *rest[2:]]  # 执法监督员
+            return rest
+    return words
+
+
+def _person_before(text: str) -> str:
+    """The people a trailing 几个 counts (区级特邀行政执法监督员聘了几个 -> 监督员), or ""."""
+    words = [w for w in pseg.lcut(text) if w.word.strip()]
+    while words and (words[-1].flag[:1] in _LINK_POS or words[-1].flag in _LINK_POS) and len(words[-1].word) <= 2:
+        words.pop()
+        if words and words[-1].flag[:1] == "n":
+            break
+    if words and words[-1].flag[:1] == "n" and words[-1].word.endswith(PERSON_SUFFIXES):
+        return words[-1].word
+    return ""
+
+
 def counted(question: str) -> tuple[str, str]:
     """(classifier, noun) of a counting question: 多少份信用承诺书 -> ("份", "信用承诺书"),
     几个镇 -> ("个", "镇"), 有多少件 -> ("件", ""). ("", "") when it does not count."""
@@ -285,7 +317,7 @@ def counted(question: str) -> tuple[str, str]:
         noun = ""
         rest = m.group("rest")
         if rest and cls:
-            first = pseg.lcut(rest)[:2]
+            first = _after_modifier(pseg.lcut(rest))[:2]
             if first and first[0].word == "人":
                 noun = "人"
             elif first and first[0].flag[:1] == "n" and first[0].word not in _QUESTION_WORDS:
@@ -294,6 +326,8 @@ def counted(question: str) -> tuple[str, str]:
                     noun += first[1].word
         elif rest[:1] == "钱" or rest[:2] == "钱?":
             noun = "钱"
+        if cls and not noun:
+            noun = _person_before(nfkc(question)[: m.start()])
         return cls, noun
     except Exception:  # noqa: BLE001
         return "", ""
