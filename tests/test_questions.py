@@ -94,6 +94,8 @@ def test_figures():
     assert figure_values("败诉率为1.28％") == {"1.28"}
     assert has_duration("自受理之日起六十日内") and not has_duration("2024年1月1日起施行")
     assert has_date("本法自2024年1月1日起施行") and not has_date("六十日内")
+    assert has_date("开展“3·15”消费者权益日宣传") and has_date("每年11月9日为消防日")
+    assert not has_date("增长12.4%") and not has_date("共12件4人")
     assert has_quantity("一至二名代理人") and not has_quantity("第二十条")
 
 
