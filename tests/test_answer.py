@@ -305,3 +305,20 @@ def test_what_was_done_lists_the_section_items(corpus_index):
 def test_why_answers_with_the_stated_purpose(corpus_index):
     answer = answer_question(corpus_index, "柳江区为什么要建立联合实验室？")
     assert "为推动食品安全“两个责任”落地见效" in _lead(answer)
+
+
+def test_a_count_asked_without_a_year_is_the_reports_tally(corpus_index):
+    """多少件 with no year asks for the report's tally, which the law articles that share its
+    words never state."""
+    rejected = answer_question(corpus_index, "复议决定里驳回申请的有几件？")
+    assert "驳回申请3件" in _lead(rejected) and "67件" not in _lead(rejected)
+    ended = answer_question(corpus_index, "复议决定里终止的有几件？")
+    assert not ended.refused and "终止9件" in _lead(ended)
+
+
+def test_counted_people_and_named_days(corpus_index):
+    """几个 asked of people is answered in 人; a named day (“12·4”) answers 哪一天."""
+    monitors = answer_question(corpus_index, "镇里请了多少个特邀的执法监督员？")
+    assert "54人" in _lead(monitors)
+    day = answer_question(corpus_index, "国家宪法日是几月几号？")
+    assert "12·4" in _lead(day)
