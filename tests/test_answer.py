@@ -320,5 +320,7 @@ def test_counted_people_and_named_days(corpus_index):
     """几个 asked of people is answered in 人; a named day (“12·4”) answers 哪一天."""
     monitors = answer_question(corpus_index, "镇里请了多少个特邀的执法监督员？")
     assert "54人" in _lead(monitors)
+    members = answer_question(corpus_index, "人民调解委员会由几个人组成？")
+    assert "三至九人" in _lead(members)  # not a count of committees: 人 of 人民 is no person
     day = answer_question(corpus_index, "国家宪法日是几月几号？")
     assert "12·4" in _lead(day)

@@ -273,7 +273,9 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
     cls, noun = analysis.classifier, analysis.counted
     if cls:
         allowed = set(CLASSIFIER_UNITS.get(cls, {cls, "万" + cls}))
-        if cls == "个" and (noun.endswith(("人", "员", "者", "士", "官", "师")) or noun == "人"):
+        if noun == "人":  # 几个人 counts people: 三至九人, not 4个 committees (the 人 of 人民)
+            allowed = PERSON_UNITS
+        elif cls == "个" and noun.endswith(("人", "员", "者", "士", "官", "师")):
             allowed |= PERSON_UNITS
         if not any(
             f.unit in allowed
@@ -282,7 +284,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
             for f in figures
         ):
             return False
-    if noun:
+    if noun and noun != "人":  # people are named by the unit itself
         c = squash(clause)
         forms = analysis.counted_forms or (noun,)
         if not any(form in c for form in forms):
