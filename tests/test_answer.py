@@ -324,3 +324,9 @@ def test_counted_people_and_named_days(corpus_index):
     assert "三至九人" in _lead(members)  # not a count of committees: 人 of 人民 is no person
     day = answer_question(corpus_index, "国家宪法日是几月几号？")
     assert "12·4" in _lead(day)
+
+
+def test_everyday_words_reach_the_statutory_ones(corpus_index):
+    """每天 is the law's 每日 (a sentence without it reads 二日内)."""
+    daily = answer_question(corpus_index, "罚款过期没交，每天会加多少？")
+    assert "百分之三" in _lead(daily)
