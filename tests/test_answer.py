@@ -330,3 +330,9 @@ def test_everyday_words_reach_the_statutory_ones(corpus_index):
     """每天 is the law's 每日 (a sentence without it reads 二日内)."""
     daily = answer_question(corpus_index, "罚款过期没交，每天会加多少？")
     assert "百分之三" in _lead(daily)
+
+
+def test_a_share_is_answered_by_a_percentage(corpus_index):
+    """比例 asks for a percentage, not a count the same passage gives."""
+    share = answer_question(corpus_index, "判决合法的案件占结案数的比例是多少")
+    assert "13％" in _lead(share)

@@ -68,6 +68,8 @@ def test_key_terms():
     assert counted("街道请了多少个专职的人民调解员？") == ("个", "人民调解员")
     assert counted("村里的调解员聘了几个") == ("个", "调解员")
     assert counted("行政复议申请受理了几件") == ("件", "")
+    assert counted("判决合法的占多大比例") == ("%", "") and counted("涨了百分之几") == ("%", "")
+    assert counted("单位一共几个？认领比例多少？")[0] == "个"  # the first part's count leads
 
 
 def test_follow_up_context():

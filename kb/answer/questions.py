@@ -274,6 +274,9 @@ _COUNTED = re.compile(
 )
 
 
+# A share is asked for (输掉的比例是多少, 涨了百分之几, 占比达到多少): a percentage answers it,
+# not a count from the same sentence (heldout 88件 for 比例; fresh_a, gold ask the same way).
+_SHARE_ASK = re.compile(r"比例|占比|比率|百分比|百分之(?:几|多少)")
 # A modifier ending in 的 comes before what is counted: 多少个特邀的执法监督员 counts 监督员.
 _MODIFIER_SPAN = 3
 # Nouns naming people: 几个 asked of them is answered in 人/名 (heldout 多少个…监督员,
@@ -311,6 +314,8 @@ def counted(question: str) -> tuple[str, str]:
     几个镇 -> ("个", "镇"), 有多少件 -> ("件", ""). ("", "") when it does not count."""
     try:
         m = _COUNTED.search(nfkc(question))
+        if (not m or not m.group("cls")) and _SHARE_ASK.search(question):
+            return "%", ""
         if not m:
             return "", ""
         cls = m.group("cls") or ""

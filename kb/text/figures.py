@@ -80,6 +80,8 @@ CLASSIFIER_UNITS = {
     "家": {"户", "家", "个"},
     # 几份法律意见/多少份检察建议: a report counts documents in 件 (fresh_a a37, heldout h11, h13)
     "份": {"份", "件", "条"},
+    # a share question (比例, 百分之几): kb.answer.questions.counted gives it the class %
+    "%": {"%"},
 }
 
 
