@@ -336,3 +336,12 @@ def test_a_share_is_answered_by_a_percentage(corpus_index):
     """比例 asks for a percentage, not a count the same passage gives."""
     share = answer_question(corpus_index, "判决合法的案件占结案数的比例是多少")
     assert "13％" in _lead(share)
+
+
+def test_who_decides_and_an_age_in_the_question(corpus_index):
+    """拍板 is 作出决定; an age (12岁) is a case of the rule's threshold, not a term to quote;
+    由谁来 asks, it names nothing."""
+    decides = answer_question(corpus_index, "重大行政决策到底由谁来拍板？")
+    assert "行政首长" in _lead(decides) and "集体讨论" in _lead(decides)
+    child = answer_question(corpus_index, "12岁的孩子偷东西能罚款吗")
+    assert "不予行政处罚" in _lead(child)

@@ -126,3 +126,8 @@ def test_never_raises(text):
     split_claims(text)
     sentence_complete(text)
     check_answer(text, {1: text})
+
+
+def test_an_age_and_who_are_not_terms():
+    texts = {t.text for t in key_terms("12岁的孩子违法了由谁来管教")}
+    assert "12岁" not in texts and not any("谁" in t for t in texts)

@@ -180,6 +180,11 @@ _NEGATION = re.compile(r"不(?:能|可以|可|得|予|属于|适用|用|受理|�
 _NEGATION_FORMS = ("不得", "不予", "不属于", "不适用", "不再", "不", "禁止", "除外", "非")
 
 
+# An age in a question (13岁的小孩) is a case of a rule's threshold (不满十四周岁), never quoted
+# by it: not a figure the evidence must repeat (fresh_a, heldout ask by age).
+_THRESHOLD_UNITS = ("岁",)
+
+
 def _key_terms(q: str, profile: Profile) -> list[Term]:
     original = re.sub(r"([\u4e00-\u9fff])不\1", r"\1", q)  # 能不能 asks, it does not negate
     terms: list[Term] = []
@@ -199,7 +204,7 @@ def _key_terms(q: str, profile: Profile) -> list[Term]:
     q = _strip_spans(q, spans)
     spans = []
     for f in find_figures(q):
-        if f.raw[:1].isdigit():
+        if f.raw[:1].isdigit() and not f.raw.rstrip().endswith(_THRESHOLD_UNITS):
             terms.append(Term(f.raw.strip(), NUMBER))
             spans.append((f.start, f.end))
     for m in _LATIN_RE.finditer(q):
