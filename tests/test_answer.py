@@ -326,3 +326,43 @@ def test_a_question_asking_for_a_verdict_is_refused(corpus_index):
         assert a.refused and "评价" in _lead(a), q
     assert not asks_judgment("申请人能获得怎样的赔偿？")  # 得怎样 asks a verdict only at the end
     assert "六十日" in _lead(answer_question(corpus_index, "行政复议申请期限是多少天"))
+
+
+def test_a_count_asked_without_a_year_is_the_reports_tally(corpus_index):
+    """多少件 with no year asks for the report's tally, which the law articles that share its
+    words never state."""
+    rejected = answer_question(corpus_index, "复议决定里驳回申请的有几件？")
+    assert "驳回申请3件" in _lead(rejected) and "67件" not in _lead(rejected)
+    ended = answer_question(corpus_index, "复议决定里终止的有几件？")
+    assert not ended.refused and "终止9件" in _lead(ended)
+
+
+def test_counted_people_and_named_days(corpus_index):
+    """几个 asked of people is answered in 人; a named day (“12·4”) answers 哪一天."""
+    monitors = answer_question(corpus_index, "镇里请了多少个特邀的执法监督员？")
+    assert "54人" in _lead(monitors)
+    members = answer_question(corpus_index, "人民调解委员会由几个人组成？")
+    assert "三至九人" in _lead(members)  # not a count of committees: 人 of 人民 is no person
+    day = answer_question(corpus_index, "国家宪法日是几月几号？")
+    assert "12·4" in _lead(day)
+
+
+def test_everyday_words_reach_the_statutory_ones(corpus_index):
+    """每天 is the law's 每日 (a sentence without it reads 二日内)."""
+    daily = answer_question(corpus_index, "罚款过期没交，每天会加多少？")
+    assert "百分之三" in _lead(daily)
+
+
+def test_a_share_is_answered_by_a_percentage(corpus_index):
+    """比例 asks for a percentage, not a count the same passage gives."""
+    share = answer_question(corpus_index, "判决合法的案件占结案数的比例是多少")
+    assert "13％" in _lead(share)
+
+
+def test_who_decides_and_an_age_in_the_question(corpus_index):
+    """拍板 is 作出决定; an age (12岁) is a case of the rule's threshold, not a term to quote;
+    由谁来 asks, it names nothing."""
+    decides = answer_question(corpus_index, "重大行政决策到底由谁来拍板？")
+    assert "行政首长" in _lead(decides) and "集体讨论" in _lead(decides)
+    child = answer_question(corpus_index, "12岁的孩子偷东西能罚款吗")
+    assert "不予行政处罚" in _lead(child)

