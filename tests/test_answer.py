@@ -366,3 +366,12 @@ def test_who_decides_and_an_age_in_the_question(corpus_index):
     assert "行政首长" in _lead(decides) and "集体讨论" in _lead(decides)
     child = answer_question(corpus_index, "12岁的孩子偷东西能罚款吗")
     assert "不予行政处罚" in _lead(child)
+
+
+def test_a_count_of_other_people_is_no_answer(corpus_index):
+    """When the words next to 多少 say nothing the corpus counts (有执法证的), the counted noun
+    (执法人员) must be in the sentence: 执法监督员15人 counts someone else."""
+    staff = answer_question(corpus_index, "全区有执法证的执法人员一共多少人")
+    assert staff.refused
+    monitors = answer_question(corpus_index, "持证的特邀执法监督员镇级有多少人")
+    assert not monitors.refused and "54人" in _lead(monitors)

@@ -218,10 +218,12 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
     def held(term: Term, text: str) -> bool:
         return any(f in text for f in term.forms)
 
+    focus = focus_terms(analysis)
     head = next((t for t in analysis.soft if t.text == head_term(analysis)), None)
+    if head is None or not _content(head, known):
+        head = _content_head(analysis, focus, known)
     if head is not None and _content(head, known) and not held(head, s) and _before_ask(analysis, head):
         return False
-    focus = focus_terms(analysis)
     asked = [t for t in analysis.soft if t.text in focus and _content(t, known)]
     return not asked or any(held(t, quoted) for t in asked) or not any(held(t, s) for t in asked)
 
@@ -233,3 +235,21 @@ def _before_ask(analysis: Analysis, term: Term) -> bool:
     q = squash(nfkc(analysis.question))
     m = _last_ask(q)
     return bool(m) and any(0 <= q.rfind(f, 0, m.start()) for f in term.forms)
+
+
+def _content_head(analysis: Analysis, focus: set[str], known: Callable[[Term], bool]) -> Term | None:
+    """When the head says nothing of what is counted (用 of 平均审批用了几天, 持证 of
+    持证的行政执法人员 when the corpus never says 持证), the asked predicate's content word
+    nearest before the ask word (审批, 执法人员): it names the act or the thing counted."""
+    q = squash(nfkc(analysis.question))
+    m = _last_ask(q)
+    if not m:
+        return None
+    best, best_end = None, -1
+    for t in analysis.soft:
+        if t.text not in focus or not _content(t, known):
+            continue
+        end = max((q.rfind(f, 0, m.start()) + len(f) for f in t.forms if q.rfind(f, 0, m.start()) >= 0), default=-1)
+        if end > best_end:
+            best, best_end = t, end
+    return best
