@@ -375,3 +375,14 @@ def test_a_count_of_other_people_is_no_answer(corpus_index):
     assert staff.refused
     monitors = answer_question(corpus_index, "持证的特邀执法监督员镇级有多少人")
     assert not monitors.refused and "54人" in _lead(monitors)
+
+
+def test_which_three_is_not_answered_by_three(corpus_index):
+    """哪三家 asks for names and gives their number: 3家企业获得… names none of them. A count
+    asked (有几家) is still answered by it, and names beside the count (两个单项) stand."""
+    which = answer_question(corpus_index, "被评为知识产权优势企业培育单位的是哪三家企业")
+    assert which.refused
+    count = answer_question(corpus_index, "知识产权优势企业培育单位有几家")
+    assert not count.refused and "3家" in _lead(count)
+    named = answer_question(corpus_index, "示范创建除了综合项还申报了哪两个单项")
+    assert not named.refused and "三零" in _lead(named)

@@ -44,7 +44,7 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.answer.target import counts_asked, head_term, pick_figure_clause
+from kb.answer.target import counts_asked, head_term, pick_figure_clause, restates_count
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -691,6 +691,10 @@ def answer_from_hits(
             direct = _tidy(joined[lead.end() :] if lead else joined)
         else:
             direct = direct_span(chunk.text, best.start, best.end, analysis)
+        if restates_count(analysis, direct):
+            refused = refusal(analysis.question, hits)  # 哪三家 answered with 3家 alone
+            refused.best, refused.confidence = best, best.confidence
+            return refused
         text = f"{direct}[{n}]"
     else:
         direct = direct_span(chunk.text, best.start, best.end, analysis)

@@ -130,6 +130,7 @@ __all__ = [
     "focus_terms",
     "head_term",
     "own_figures",
+    "restates_count",
     "years_in",
 ]
 
@@ -253,3 +254,22 @@ def _content_head(analysis: Analysis, focus: set[str], known: Callable[[Term], b
         if end > best_end:
             best, best_end = t, end
     return best
+
+
+# “哪三家/哪两个” asks for the members and gives their number itself.
+_WHICH_N = re.compile(r"哪([一二两三四五六七八九十\d]+[个家项位条种类件所名])")
+# A lead that names members: a 、-series, quoted names or 《titles》.
+_NAMES = re.compile(r"[、“”‘’《]")
+
+
+def restates_count(analysis: Analysis, lead: str) -> bool:
+    """The lead answers “which N” with N alone (共有3家企业获得… for 哪三家公司): the count the
+    question gives is never its answer (as `asked_figures`), and a lead naming no member
+    (no 、-series, no quoted name) answers nothing else. An answer that names them
+    (申报了…“践行‘三零’服务…”…两个单项) restates N beside the names and stands."""
+    m = _WHICH_N.search(nfkc(analysis.question))
+    if not m or _NAMES.search(lead):
+        return False
+    given = {(f.value, f.unit) for f in find_figures(m.group(1))}
+    stated = {(f.value, f.unit) for f in find_figures(lead) if not f.is_year}
+    return bool(stated) and stated <= given
