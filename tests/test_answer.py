@@ -386,3 +386,12 @@ def test_which_three_is_not_answered_by_three(corpus_index):
     assert not count.refused and "3家" in _lead(count)
     named = answer_question(corpus_index, "示范创建除了综合项还申报了哪两个单项")
     assert not named.refused and "三零" in _lead(named)
+
+
+def test_days_of_another_act_are_no_answer(corpus_index):
+    """平均审批用了几天 asks for days of approval: 提前129天开工 counts days gained on the
+    start of works. 提前了几天 is answered by it."""
+    approval = answer_question(corpus_index, "承诺即开工的项目平均审批用了几天")
+    assert approval.refused
+    early = answer_question(corpus_index, "拿地即开工的项目平均提前了几天开工")
+    assert not early.refused and "129天" in _lead(early)
