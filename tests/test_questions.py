@@ -139,5 +139,6 @@ def test_a_two_digit_year_is_the_year():
     assert ("2023年", YEAR_TERM) in {(t.text, t.kind) for t in terms}
     assert not any("23年" == t.text for t in terms)
     assert key_terms("公证处23年办了几件公证") == key_terms("公证处2023年办了几件公证")
+    assert ("2023年", YEAR_TERM) in {(t.text, t.kind) for t in key_terms("律师23年代理了几件")}  # not 年代
     for duration in ("满20年的公务员", "20年内没有发现", "第23年", "规划(21-25年)"):
         assert not any(t.kind == YEAR_TERM for t in key_terms(duration)), duration

@@ -345,7 +345,8 @@ def counted(question: str) -> tuple[str, str]:
 
 
 def analyze(question: str, profile: Profile | None = None) -> Analysis:
-    """Type, key terms and 文号 of a question."""
+    """Type, key terms and 文号 of a question (23年 read as 2023年 throughout)."""
+    question = expand_short_years(question) if isinstance(question, str) else question
     q = nfkc(question)
     try:
         docnums = [d.key for d in find_docnums(q)]

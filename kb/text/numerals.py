@@ -110,10 +110,10 @@ def cn_to_number(s: str) -> float | None:
 
 # Staff write the year as 23年 (fresh_a a23/a25, fresh_b b04/b22/b30/b82: refused because 23
 # was read as a figure the passage must repeat). Two digits right before 年 are a year of this
-# century unless they count years: 第23年, 满20年, 近10年, 为20年, 20年内/以上/来, 90年代; a range
+# century unless they count years: 第23年, 满20年, 近10年, 为20年, 20年内/以上/来; a range
 # (21-25年) is left as typed.
 _SHORT_YEAR = re.compile(
-    r"(?<![\d.．\-－~～—至到第满近逾超过达约共计有为是几])([0-3]\d)(?=年(?!内|以内|之内|以上|以下|多|半|左右|来|后|以后|间|期|龄|级|代))"
+    r"(?<![\d.．\-－~～—至到第满近逾超过达约共计有为是几])([0-3]\d)(?=年(?!内|以内|之内|以上|以下|多|半|左右|来|后|以后|间|期|龄|级))"
 )
 
 
