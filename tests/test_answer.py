@@ -395,3 +395,23 @@ def test_days_of_another_act_are_no_answer(corpus_index):
     assert approval.refused
     early = answer_question(corpus_index, "拿地即开工的项目平均提前了几天开工")
     assert not early.refused and "129天" in _lead(early)
+
+
+def test_a_two_digit_year_and_a_typo_are_read_as_meant(corpus_index):
+    """23年 is 2023年, 复义 is 复议 (kb.text.numerals.expand_short_years, kb.answer.spelling)."""
+    for question in ("行政复议23年收到多少件申请", "23年行政复义一共收到了多少件申请"):
+        a = answer_question(corpus_index, question)
+        assert not a.refused and "76件" in a.answer.split("\n")[0], question
+    # a word the corpus never uses, with no corpus word one character away, is still missing
+    assert answer_question(corpus_index, "全区常住人口有多少").refused
+
+
+def test_typos_map_to_one_corpus_word_only(corpus_index):
+    from kb.answer.spelling import spelled_as
+
+    gen = corpus_index.current()
+    assert spelled_as(gen, "复意") == "复议"
+    assert spelled_as(gen, "撤消") == "撤销"
+    assert spelled_as(gen, "常住人口") is None  # no corpus word one character away
+    assert spelled_as(gen, "明录") is None  # 记录, 笔录, 明确…: no one word is clearly meant
+    assert spelled_as(gen, "年底") is None  # a common word of its own, not a typo of 年度

@@ -23,6 +23,7 @@ from kb.answer.questions import (
     key_terms,
     with_context,
 )
+from kb.answer.questions import YEAR as YEAR_TERM
 from kb.text.figures import figure_values, find_figures, has_date, has_duration, has_quantity
 
 
@@ -131,3 +132,13 @@ def test_never_raises(text):
 def test_an_age_and_who_are_not_terms():
     texts = {t.text for t in key_terms("12岁的孩子违法了由谁来管教")}
     assert "12岁" not in texts and not any("谁" in t for t in texts)
+
+
+def test_a_two_digit_year_is_the_year():
+    terms = key_terms("公证处23年办了几件公证")
+    assert ("2023年", YEAR_TERM) in {(t.text, t.kind) for t in terms}
+    assert not any("23年" == t.text for t in terms)
+    assert key_terms("公证处23年办了几件公证") == key_terms("公证处2023年办了几件公证")
+    assert ("2023年", YEAR_TERM) in {(t.text, t.kind) for t in key_terms("律师23年代理了几件")}  # not 年代
+    for duration in ("满20年的公务员", "20年内没有发现", "第23年", "规划(21-25年)"):
+        assert not any(t.kind == YEAR_TERM for t in key_terms(duration)), duration

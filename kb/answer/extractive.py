@@ -185,7 +185,7 @@ def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bo
     if term.kind == LATIN:
         return term.text.lower() in ctx.lower()
     if term.kind == RATE:
-        return term.text in s
+        return any(f in s for f in term.forms)  # 败述率 read as 败诉率 (kb.answer.spelling)
     return True
 
 

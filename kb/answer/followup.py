@@ -29,7 +29,7 @@ import jieba.posseg as pseg
 
 from kb.text import lexicon
 from kb.text.normalize import nfkc
-from kb.text.numerals import cn_to_int
+from kb.text.numerals import cn_to_int, expand_short_years
 
 STANDALONE = "standalone"
 YEAR = "year"
@@ -89,7 +89,8 @@ def resolve(question: str, previous: str, this_year: int | None = None) -> Resol
 
 
 def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
-    text = nfkc(q).strip()
+    text = expand_short_years(nfkc(q).strip())
+    prev = expand_short_years(prev)
     opened = bool(_OPENER.match(text))
     body = _OPENER.sub("", text, count=1)
     part = _PART.match(body)

@@ -19,6 +19,7 @@ from kb.answer.extractive import Extract
 from kb.answer.followup import SUBJECT, TOPIC, Resolution, resolve
 from kb.answer.grounding import REFUSAL_PREFIX, check_answer, check_claim, sentence_complete
 from kb.answer.questions import Analysis, is_elliptical, with_context
+from kb.answer.spelling import respell
 from kb.index import Index
 from kb.profile import Profile
 from kb.schema import Chunk
@@ -172,8 +173,8 @@ def iter_answer(index: Index, question: str, history: list[dict] | None = None) 
 def iter_answer_in(req: Request, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
     """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
     asked = clean_question(question)  # a bad question is reported as such, even before anything is ingested
-    analysis, query = prepare(question, history, req.gen.profile)
-    ex = compose(req, analysis, query, history, lambda q, h: prepare(q, h, req.gen.profile))
+    analysis, query = respell(req.gen, *prepare(question, history, req.gen.profile))
+    ex = compose(req, analysis, query, history, lambda q, h: respell(req.gen, *prepare(q, h, req.gen.profile)))
     if llm.backend() != "openai" or (ex.refused and ex.decisive):
         final = _from_extract(analysis, asked, ex, notice=language_notice(asked))
         yield final.answer

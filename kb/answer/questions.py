@@ -20,7 +20,7 @@ from kb.text import lexicon
 from kb.text.docnum import find_docnums
 from kb.text.figures import find_figures
 from kb.text.normalize import nfkc
-from kb.text.numerals import cn_to_int
+from kb.text.numerals import cn_to_int, expand_short_years
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -186,6 +186,7 @@ _THRESHOLD_UNITS = ("岁",)
 
 
 def _key_terms(q: str, profile: Profile) -> list[Term]:
+    q = expand_short_years(q)
     original = re.sub(r"([\u4e00-\u9fff])不\1", r"\1", q)  # 能不能 asks, it does not negate
     terms: list[Term] = []
     spans: list[tuple[int, int]] = [(d.start, d.end) for d in find_docnums(q)]
@@ -344,7 +345,8 @@ def counted(question: str) -> tuple[str, str]:
 
 
 def analyze(question: str, profile: Profile | None = None) -> Analysis:
-    """Type, key terms and 文号 of a question."""
+    """Type, key terms and 文号 of a question (23年 read as 2023年 throughout)."""
+    question = expand_short_years(question) if isinstance(question, str) else question
     q = nfkc(question)
     try:
         docnums = [d.key for d in find_docnums(q)]

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from kb.profile import current_profile
 from kb.text.normalize import compact
+from kb.text.numerals import expand_short_years
 from kb.text.titles import normalize_title, short_title
 
 _RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
@@ -34,7 +35,7 @@ def parse_query(
     thesaurus: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ParsedQuery:
     """Expand the question; `doc_titles` maps doc_id -> title, `reference_year` is 今年 of the corpus."""
-    dense = text
+    dense = expand_short_years(text)
     extra: list[str] = []
     if reference_year:
         for word, delta in _RELATIVE_YEARS.items():

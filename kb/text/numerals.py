@@ -18,6 +18,8 @@ Every function is total: arbitrary input never raises.
 
 from __future__ import annotations
 
+import re
+
 from kb.text.normalize import nfkc, squash
 
 DIGITS = {
@@ -104,3 +106,18 @@ def cn_to_number(s: str) -> float | None:
         return float(f"{w}.{digits}")
     n = cn_to_int(s)
     return float(n) if n is not None else None
+
+
+# Staff write the year as 23年 (fresh_a a23/a25, fresh_b b04/b22/b30/b82: refused because 23
+# was read as a figure the passage must repeat). Two digits right before 年 are a year of this
+# century unless they count years: 第23年, 满20年, 近10年, 为20年, 20年内/以上/来; a range
+# (21-25年) is left as typed.
+_SHORT_YEAR = re.compile(
+    r"(?<![\d.．\-－~～—至到第满近逾超过达约共计有为是几])([0-3]\d)(?=年(?!内|以内|之内|以上|以下|多|半|左右|来|后|以后|间|期|龄|级))"
+)
+
+
+def expand_short_years(text: str) -> str:
+    """23年 -> 2023年, so a two-digit year reads exactly like the full one (a year term, a
+    year switch in a follow-up, a year for the embedder); durations are left alone."""
+    return _SHORT_YEAR.sub(lambda m: "20" + m.group(1), text) if "年" in text else text

@@ -1,0 +1,96 @@
+"""Staff typos of statutory words: 复义/复意 for 复议, 撤消 for 撤销, 败述率 for 败诉率, 应讼 for
+应诉 (fresh_a a23/a30/c01, fresh_b b24/b51). Such a word is used by no passage, so it was read as
+something the corpus does not hold and the question refused. A question word no passage uses
+that differs by one character, at the same place, from exactly one word the corpus uses (or one
+used far more often than the others) is read as that word too: the corpus word becomes an
+alternative form of the term and joins the retrieval query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import replace
+
+import jieba
+
+from kb.answer.extractive import _stats, doc_freq
+from kb.answer.questions import RATE, WORD, Analysis
+from kb.index.reader import Generation
+
+# A two-character word stands for a typo only if it is a dictionary word at least this many
+# passages use: two characters with one free match fragments (小孩 ~ 小企) and rare words
+# (挂网 ~ 挂钩, 3 passages; 复议 141, 撤销 18). Longer words one character away are specific
+# enough (败述率 ~ 败诉率, used once).
+MIN_PASSAGES = 5
+# Several corpus words one character away: the most used one is meant only when it is used
+# this many times as often as the next (撤消: 撤销 18 passages, 撤回 6), else it stays unread.
+DOMINANCE = 3
+# Only a word rare in written Chinese (jieba's dictionary count) is taken for a typo: 复义 3,
+# 撤消 104, 应讼/明录/败述率 none; a common word the corpus does not use is a word of its own
+# that a one-character change would make another (新版 397 -> 新作, 年底 4750 -> 年度, 是从 -> 是否).
+TYPO_FREQUENCY = 200
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,6}")
+
+
+def spelled_as(gen: Generation, word: str) -> str | None:
+    """The corpus word `word` is a one-character typo of, or None (no such word, or several
+    with none clearly the one). Read from the passage texts (85K characters: a scan is a
+    millisecond), remembered per generation."""
+    if not _HAN.fullmatch(word) or _frequency(word) >= TYPO_FREQUENCY:
+        return None
+    memo: dict[str, str | None] = gen.cached("spelling.memo", dict)
+    if word not in memo:
+        memo[word] = _nearest(_stats(gen)[0], word)
+    return memo[word]
+
+
+def _nearest(texts: list[str], word: str) -> str | None:
+    pattern = re.compile(
+        "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i + 1 :]) for i in range(len(word)))
+    )
+    found: dict[str, int] = defaultdict(int)
+    for text in texts:
+        for near in set(pattern.findall(text)):
+            found[near] += 1
+    found.pop(word, None)
+    if len(word) == 2:  # two characters match anything (小孩 ~ 小企): a known word, used often,
+        # with the same first character (复义, 撤消, 应讼 slip the second; a first one changed
+        # is mostly a cut fragment, 天罚 of 按天罚 ~ 处罚)
+        found = {w: n for w, n in found.items() if n >= MIN_PASSAGES and _is_word(w) and w[0] == word[0]}
+    else:  # a free first or last character runs into the next word (收案量 ~ 收案增)
+        found = {w: n for w, n in found.items() if _is_word(w) or (w[0] == word[0] and w[-1] == word[-1])}
+    ranked = sorted(found.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] < DOMINANCE * ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def _is_word(text: str) -> bool:
+    return _frequency(text) > 0
+
+
+def _frequency(text: str) -> int:
+    """The word's count in jieba's dictionary (0: not a dictionary word)."""
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ.get(text) or 0
+
+
+def respell(gen: Generation, analysis: Analysis, query: str) -> tuple[Analysis, str]:
+    """The analysis with each typo'd word (used by no passage) also read as the corpus word it
+    stands for, and the query with those words added. Never raises."""
+    try:
+        extra: list[str] = []
+        terms = []
+        for t in analysis.terms:
+            if t.kind in (WORD, RATE) and not any(doc_freq(gen, f) > 0 for f in t.forms):
+                meant = spelled_as(gen, t.text)
+                if meant:
+                    t = replace(t, alts=(*t.alts, meant))
+                    extra.append(meant)
+            terms.append(t)
+        if not extra:
+            return analysis, query
+        return replace(analysis, terms=terms), " ".join([query, *extra])
+    except Exception:  # noqa: BLE001 - a typo left unread only costs the reading
+        return analysis, query
