@@ -173,8 +173,8 @@ def iter_answer(index: Index, question: str, history: list[dict] | None = None) 
 def iter_answer_in(req: Request, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
     """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
     asked = clean_question(question)  # a bad question is reported as such, even before anything is ingested
-    analysis, query = respell(req.gen, *prepare(question, history, req.gen.profile))
-    ex = compose(req, analysis, query, history, lambda q, h: respell(req.gen, *prepare(q, h, req.gen.profile)))
+    analysis, query = respell(req, *prepare(question, history, req.gen.profile))
+    ex = compose(req, analysis, query, history, lambda q, h: respell(req, *prepare(q, h, req.gen.profile)))
     if llm.backend() != "openai" or (ex.refused and ex.decisive):
         final = _from_extract(analysis, asked, ex, notice=language_notice(asked))
         yield final.answer

@@ -17,12 +17,17 @@ import jieba
 from kb.answer.extractive import _stats, doc_freq
 from kb.answer.questions import RATE, WORD, Analysis
 from kb.index.reader import Generation
+from kb.search.request import Request
+from kb.search.retrieval import search_in
 
 # A two-character word stands for a typo only if it is a dictionary word at least this many
 # passages use: two characters with one free match fragments (小孩 ~ 小企) and rare words
 # (挂网 ~ 挂钩, 3 passages; 复议 141, 撤销 18). Longer words one character away are specific
 # enough (败述率 ~ 败诉率, used once).
 MIN_PASSAGES = 5
+# The corpus word a typo is read as must stand in the passage found first for the question as
+# typed (复义 finds 复议 articles first; 持证 does not find 持续).
+EVIDENCE_HITS = 1
 # Several corpus words one character away: the most used one is meant only when it is used
 # this many times as often as the next (撤消: 撤销 18 passages, 撤回 6), else it stays unread.
 DOMINANCE = 3
@@ -76,16 +81,24 @@ def _frequency(text: str) -> int:
     return jieba.dt.FREQ.get(text) or 0
 
 
-def respell(gen: Generation, analysis: Analysis, query: str) -> tuple[Analysis, str]:
+def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str]:
     """The analysis with each typo'd word (used by no passage) also read as the corpus word it
-    stands for, and the query with those words added. Never raises."""
+    stands for, and the query with those words added. Never raises.
+
+    A reading must be borne out by what the question finds as typed: the corpus word stands in
+    the first EVIDENCE_HITS passage(s). Otherwise a word that is no typo (持证, one
+    character from 持续) would become a term the answering sentence must hold, and refuse it."""
     try:
+        gen = req.gen
         extra: list[str] = []
         terms = []
+        found = ""
         for t in analysis.terms:
             if t.kind in (WORD, RATE) and not any(doc_freq(gen, f) > 0 for f in t.forms):
                 meant = spelled_as(gen, t.text)
-                if meant:
+                if meant and not found:
+                    found = "".join(h.chunk.text for h in search_in(req, query, k=EVIDENCE_HITS))
+                if meant and meant in found:
                     t = replace(t, alts=(*t.alts, meant))
                     extra.append(meant)
             terms.append(t)
