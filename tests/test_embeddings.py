@@ -49,3 +49,15 @@ def test_switching_embedder_forces_a_rebuild(small_corpus, tmp_path, embeddings)
 def test_unknown_embedder_is_a_clear_error() -> None:
     with pytest.raises(UnknownEmbedderError, match="无法识别"):
         load_embeddings("word2vec")
+
+
+def test_any_langchain_embeddings_can_build_an_index(tmp_path, small_corpus) -> None:
+    """A plain LangChain Embeddings (no progress argument of ours) ingests, with progress."""
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    fake = DeterministicFakeEmbedding(size=16)
+    seen: list[tuple[int, int]] = []
+    s = settings(home=tmp_path / "home", corpus=small_corpus)
+    report = ingest(s, fake, progress=lambda done, total: seen.append((done, total)))
+    assert report.chunks > 0 and seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 0
+    assert Index(s, fake).current().chunks

