@@ -137,6 +137,11 @@ def _stats(gen: Generation) -> tuple[list[str], dict[str, int]]:
     return gen.cached("extractive.stats", lambda: ([_context(c) for c in gen.chunks.values()], {}))
 
 
+def passage_texts(gen: Generation) -> list[str]:
+    """Each passage of the generation with the headings it stands under, as term counts read it."""
+    return _stats(gen)[0]
+
+
 def doc_freq(gen: Generation, term: str) -> int:
     """How many passages use `term` (under their titles and headings included)."""
     texts, dfs = _stats(gen)
@@ -152,7 +157,7 @@ def term_weight(gen: Generation, term: Term | str) -> float:
     df = max(doc_freq(gen, f) for f in forms)
     if df == 0:
         return 1.0
-    n = len(_stats(gen)[0])
+    n = len(passage_texts(gen))
     return max(0.5, math.log((n + 1) / (df + 1)))
 
 

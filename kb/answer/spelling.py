@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import jieba
 
-from kb.answer.extractive import _stats, doc_freq
+from kb.answer.extractive import doc_freq, passage_texts
 from kb.answer.questions import RATE, WORD, Analysis
 from kb.index.reader import Generation
 from kb.search.request import Request
@@ -46,7 +46,7 @@ def spelled_as(gen: Generation, word: str) -> str | None:
         return None
     memo: dict[str, str | None] = gen.cached("spelling.memo", dict)
     if word not in memo:
-        memo[word] = _nearest(_stats(gen)[0], word)
+        memo[word] = _nearest(passage_texts(gen), word)
     return memo[word]
 
 
