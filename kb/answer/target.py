@@ -40,10 +40,10 @@ FOCUS_WEIGHT = 2.0  # a word of the asked predicate (between the boundaries arou
 HEAD_WEIGHT = 3.0  # added for its head, the word right before 多少/几
 INHERITED_WEIGHT = 0.4  # a follow-up's word carried over from the previous question
 SUBJECT_WEIGHT = 0.5  # a word a subjectless clause (受理73件) borrows from the clause before
-YEAR_WEIGHT = 1.0
+YEAR_WEIGHT = 1.0  # the clause names the asked year (2022年同比…)
 # A one-character word (拿, 地, 即 of 拿地即开工) is found in almost any clause: it tells
 # clauses apart by chance.
-CHAR_WEIGHT = 0.3  # the clause names the asked year (2022年同比…)
+CHAR_WEIGHT = 0.3
 
 
 def _last_ask(q: str) -> re.Match[str] | None:
