@@ -24,6 +24,7 @@ from kb.index import Generation
 from kb.schema import Chunk, Hit
 from kb.text.figures import find_figures
 from kb.text.normalize import squash
+from kb.text.numerals import expand_short_years
 from kb.text.sentences import clause_spans, sentence_spans
 
 # A question asking what was done (or planned) about something, not for one fact or rule.
@@ -33,7 +34,7 @@ _ACTIVITY = re.compile(
     r"|怎么(?:搞|做|干|抓)|如何(?:做|推进|开展|落实)"
 )
 _PLAN_ASK = re.compile(r"打算|计划|准备|下一步|明年|今后")
-_YEAR = re.compile(r"(?<![0-9])((?:19|20)?[0-9]{2})年")  # 2024年 or 24年
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})年")
 _PLAN_HEADING = re.compile(r"计划|打算|下一步|思路")
 _REPORT_LABEL = re.compile(r"^[一二三四五六七八九十]+、")  # a report's top heading numbering
 _ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]是|[^，。]{2,12}方面[，,])")
@@ -101,7 +102,7 @@ def _asks_plan(gen: Generation, question: str) -> bool:
     covered = gen.profile.report_year or (gen.reference_year - 1 if gen.reference_year else None)
     if covered is None:
         return False
-    years = {int(y) if len(y) == 4 else 2000 + int(y) for y in _YEAR.findall(question)}
+    years = {int(y) for y in _YEAR.findall(expand_short_years(question))}  # 24年 reads as 2024年
     return covered + 1 in years
 
 
