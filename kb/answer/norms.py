@@ -86,6 +86,8 @@ _COMMON_DEONTIC = ("可以", "应当")
 COMMON_WEIGHT = 0.5
 # The party that does the act: 由…决定, 只能由法律设定, 负有举证责任.
 _AGENT = re.compile(r"由(?=[^，。；]{1,20})|负有|承担")
+# The shortest party named after 由 (法律, 院长).
+AGENT_CHARS = 2
 # How far past the operator the asked act may stand (不得向申请人收取任何费用: 10).
 WINDOW = 16
 # Characters of an ask that name no act (还能硬调吗 → 硬调; 自己另外搞一个 → 另外).
@@ -118,8 +120,12 @@ def operator_fit(kind: str, act: str, sentence: str) -> float:
     operators = _DEONTIC if kind == YES_NO else _AGENT
     best = 0.0
     for m in operators.finditer(s):
-        window = s[m.end() : m.end() + WINDOW]
-        window = re.split(r"[。；;]", window)[0]
+        window = re.split(r"[。；;]", s[m.end() : m.end() + WINDOW])[0]
+        if m.group() == "由":
+            # 由 + the party + the act that closes the clause (只能由法律设定, 由…人员主持);
+            # 由听证主持人在笔录中注明 names no one who 主持
+            clause = re.split(r"[，,。；;：:]", s[m.end() :])[0][AGENT_CHARS:]
+            window = clause[-(len(act) + AGENT_CHARS) :]
         share = sum(ch in window for ch in chars) / len(chars)
         if bigrams:
             share = (share + 2 * sum(b in window for b in bigrams) / len(bigrams)) / 3
