@@ -721,10 +721,10 @@ def answer_from_hits(
         end = best.end
         if analysis.qtype in (ABOUT, OTHER) and ask_kind(analysis.question)[0] == YES_NO:
             end = exception_end(chunk.text, best.end)  # 不适用调解 with its 但是…可以调解
-            if end > best.end:
-                direct += _tidy(chunk.text[best.end : end])
         n = book.add(cite(chunk, best.start, end))
         text = f"{direct}[{n}]"  # the whole sentence is on the citation card: stated once
+        if end > best.end:
+            text += f"{_tidy(chunk.text[best.end : end])}[{n}]"
     return Extract(text=text, citations=book.items, hits=hits, best=best, confidence=best.confidence)
 
 
