@@ -52,6 +52,8 @@ def test_exception_end_takes_the_but_sentence():
     [
         ("直接向法院起诉行政机关，期限是多久？", "六个月", "第四十六条"),
         ("行政复议的申请期限一般是多少天？", "六十日", "第二十条"),
+        # the general rule is not among the first hits: looked for deeper
+        ("跳过复议直接起诉，期限有多长", "六个月", "第四十六条"),
         # the question names the special case: its rule answers
         ("收到复议决定书后还是不服，多少天内要去法院起诉？", "十五日", "第四十五条"),
     ],

@@ -100,6 +100,7 @@ class ScoredSentence:
     score: float = 0.0
     signals: Signals | None = None
     confidence: float = 0.0
+    special: bool = False  # a rule for a special case the question does not name
 
     @property
     def text(self) -> str:
@@ -435,6 +436,7 @@ def score_candidates(
             burden = condition_burden(clauses, asked)
             if special_cases(rule_condition(clauses), analysis.question):
                 bonus -= UNNAMED_CASE_PENALTY
+                cand.special = True
             if kind:
                 bonus += OPERATOR_BONUS * operator_fit(kind, act, chunk.text[s:e])
             cand.score = (
@@ -912,6 +914,13 @@ def extractive_answer(req: Request, analysis: Analysis, query: str) -> Extract:
         if registered is not None:
             return registered
     found = answer_from_hits(gen, analysis, hits, docs)
+    if not found.refused and found.best is not None and found.best.special:
+        # a special case won only for want of the general rule among the first hits (不复议
+        # 直接起诉: 第四十六条 below them): look deeper, with the same bar
+        deeper, deep_docs = gather(req, analysis, query, k=K_DEEP)
+        retry = answer_from_hits(gen, analysis, deeper, deep_docs)
+        if not retry.refused and retry.best is not None and not retry.best.special:
+            return retry
     if found.refused and not found.unknown:  # the answer may sit just below the first hits
         deeper, docs = gather(req, analysis, _dated(gen, analysis, query), k=K_DEEP)
         retry = answer_from_hits(gen, analysis, deeper, docs, MIN_COVERAGE_DEEP)
