@@ -37,6 +37,9 @@ def test_special_case_unless_the_question_names_it():
     assert condition == "公民不服复议决定的"
     assert special_cases(condition, "起诉的期限是多久") == 1
     assert special_cases(condition, "对复议决定不服，起诉期限是多久") == 0
+    # the consequence after the listed cases (对复议决定不服的，可以再起诉) is no condition
+    listed = rule_condition(["有下列情形之一的", "应当先申请复议", "对复议决定不服的", "可以再起诉："])
+    assert listed == "有下列情形之一的"
     general = rule_condition(["公民直接向人民法院提起诉讼的", "应当在六个月内提出"])
     assert special_cases(general, "起诉的期限是多久") == 0
 

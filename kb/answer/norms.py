@@ -45,11 +45,12 @@ _SPECIAL_CASES = (
 
 
 def rule_condition(clauses: list[str]) -> str:
-    """A rule sentence's condition: its clauses up to the last one ending in 的 (…不服的，…不作
-    答复的，), before any exception (但是…) — as in kb.answer.evidence.condition_burden."""
-    lead = next((i for i, c in enumerate(clauses) if c.startswith(("但是", "但", "除"))), len(clauses))
-    last = max((i for i, c in enumerate(clauses[: lead - 1]) if c.endswith("的")), default=-1)
-    return "".join(clauses[: last + 1])
+    """A rule sentence's leading condition: its clauses up to the first one ending in 的
+    (不服复议决定的，; 行政机关作出行政行为时，未告知…的，). What follows is the rule and what it
+    leads to: 有下列情形之一的，应当先…申请行政复议，对行政复议决定不服的，可以再…起诉 is
+    conditioned on the listed cases alone."""
+    first = next((i for i, c in enumerate(clauses) if c.endswith("的")), -1)
+    return "".join(clauses[: first + 1])
 
 
 def special_cases(condition: str, question: str) -> int:
