@@ -8,7 +8,17 @@ from __future__ import annotations
 import pytest
 
 from kb.answer import answer_question
-from kb.answer.norms import WHO, YES_NO, ask_kind, exception_end, operator_fit, rule_condition, special_cases
+from kb.answer.norms import (
+    WHO,
+    YES_NO,
+    ask_kind,
+    exception_end,
+    list_head,
+    names_category,
+    operator_fit,
+    rule_condition,
+    special_cases,
+)
 
 
 def _lead(answer) -> str:
@@ -88,3 +98,15 @@ def test_a_yes_no_answer_carries_the_rule_and_its_exception(corpus_index):
     assert "不适用调解" in lead and "行政赔偿、补偿" in lead
     quote = answer.citations[0]
     assert "不适用调解" in quote.quote and "可以调解" in quote.quote
+
+
+def test_list_head_and_category():
+    assert list_head("执法时可以采取哪些措施") == "措施"
+    assert names_category("情况", "有下列情形之一的，应当先申请复议：")  # the law's word for it
+    assert names_category("措施", "可以采取查封、扣押、冻结等强制措施。")
+    assert not names_category("措施", "当事人可以申请听证。")
+
+
+def test_a_list_question_takes_the_enumeration_of_its_category(corpus_index):
+    lead = _lead(answer_question(corpus_index, "承办单位听取群众意见，有哪些方式可选？"))
+    assert "座谈会" in lead and "问卷调查" in lead

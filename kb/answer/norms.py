@@ -136,6 +136,34 @@ def operator_fit(kind: str, act: str, sentence: str) -> float:
     return best
 
 
+# ---------------------------------------------------------------- listed category
+
+# The category a list question asks for: the word after its ask (哪些情况 → 情况, 可以用哪些
+# 方式 → 方式).
+_LIST_HEAD = re.compile(r"(?:哪些|哪几[个种类项条]?|有什么|什么)([\u4e00-\u9fff]{2})")
+# A law names the category of its enumeration: 有下列情形之一的, 下列事项不属于…,
+# 采取座谈会、听证会…等多种方式.
+_LISTED_BY = re.compile(r"下列([\u4e00-\u9fff]{2})")
+_CLOSED_BY = re.compile(r"、[^，。；]{1,30}等[^，。；、]{0,6}?([\u4e00-\u9fff]{2})(?:[。；，]|$)")
+
+
+def list_head(question: str) -> str:
+    """The category a list question asks for (情况, 方式), or ""."""
+    m = _LIST_HEAD.search(squash(question))
+    return m.group(1) if m else ""
+
+
+def names_category(head: str, sentence: str) -> bool:
+    """The sentence opens or closes an enumeration with the asked category: 下列情形 for 情况
+    (a word sharing a character: the law's term for the staff's), 等多种方式 for 方式."""
+    if not head:
+        return False
+    s = squash(sentence)
+    if any(set(m.group(1)) & set(head) for m in _LISTED_BY.finditer(s)):
+        return True
+    return any(m.group(1) == head for m in _CLOSED_BY.finditer(s))
+
+
 # ---------------------------------------------------------------- exception
 
 _EXCEPTION_START = re.compile(r"^(?:但是|但)[，,]?")
@@ -151,4 +179,14 @@ def exception_end(text: str, end: int) -> int:
     return end
 
 
-__all__ = ["WHO", "YES_NO", "ask_kind", "exception_end", "operator_fit", "rule_condition", "special_cases"]
+__all__ = [
+    "list_head",
+    "names_category",
+    "WHO",
+    "YES_NO",
+    "ask_kind",
+    "exception_end",
+    "operator_fit",
+    "rule_condition",
+    "special_cases",
+]
