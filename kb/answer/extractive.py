@@ -46,6 +46,7 @@ from kb.answer.questions import (
 )
 from kb.answer.target import (
     asks_money,
+    asks_total,
     counts_asked,
     head_term,
     money_fits,
@@ -715,6 +716,7 @@ def answer_from_hits(
             not counts_asked(analysis, best.text, direct, partial(_known, gen))
             or restates_count(analysis, direct)  # 是哪3家 asked outside a list question
             or outcome_unstated(analysis, best.text)  # 评上了没有 answered with the effort
+            or (asks_total(analysis) and _is_article(chunk))  # a rule's figure is no total
         ):
             refused = refusal(analysis.question, hits)  # its figure counts something else
             refused.best, refused.confidence = best, best.confidence

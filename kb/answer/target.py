@@ -154,6 +154,7 @@ __all__ = [
     "pick_figure_clause",
     "asked_figures",
     "asks_change",
+    "asks_total",
     "asks_money",
     "money_fits",
     "outcome_unstated",
@@ -333,3 +334,15 @@ def outcome_unstated(analysis: Analysis, sentence: str) -> bool:
     (fresh_b and fresh_c ask this of the same 示范 campaign; no answerable question asks so)."""
     m = _OUTCOME.search(nfkc(analysis.question))
     return bool(m) and squash(m.group("verb")) not in squash(sentence)
+
+
+# A total asked (一共, 总共, 全区…多少): on every set each answerable one is stated by a report
+# of what was done (共收到合法性审核文件19件, 全区共调解…1460起), never by a law. A law's
+# figure is what a rule allows (可以指定一名或者数名人民调解员, 由委员三至九人组成): quoted
+# for a total it reads as a count (fresh_c: 全区一共有多少名人民调解员).
+_TOTAL_ASK = re.compile(r"一共|总共|总计|合计|全[区县市]")
+
+
+def asks_total(analysis: Analysis) -> bool:
+    """The figure question asks how many there are in all (一共, 全区…多少)."""
+    return analysis.qtype == "figure" and bool(_TOTAL_ASK.search(nfkc(analysis.question)))
