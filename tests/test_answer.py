@@ -424,6 +424,8 @@ def test_the_figure_fits_what_the_question_measures(corpus_index):
     assert "56.83平方米" in _lead(answer_question(corpus_index, "承诺即开工项目的建设规模有多大"))
     assert answer_question(corpus_index, "法治政府建设今年的经费拨了多少").refused
     assert "195153元" in _lead(answer_question(corpus_index, "公证处一年收费多少钱"))
+    # the sentence's only sum answers, though 公证 is said in another clause of it
+    assert "195153元" in _lead(answer_question(corpus_index, "公证这块去年收了多少钱"))
 
 
 def test_a_level_does_not_answer_a_change_nor_an_effort_an_outcome(corpus_index):

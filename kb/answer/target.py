@@ -272,8 +272,15 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
         head = _content_head(analysis, focus, known)
     if head is not None and _content(head, known) and not held(head, s) and _before_ask(analysis, head):
         return False
+    if asks_money(analysis) and _sums(lead) and _sums(sentence) <= _sums(lead):
+        return True  # a sum asked, and the lead states the sentence's only sum: it is the one
     asked = [t for t in analysis.soft if t.text in focus and _content(t, known)]
     return not asked or any(held(t, quoted) for t in asked) or not any(held(t, s) for t in asked)
+
+
+def _sums(text: str) -> set[str]:
+    """The sums of money a text states (195153元, 17.8万元)."""
+    return {squash(f.raw) for f in find_figures(text) if is_money(f.unit)}
 
 
 def _before_ask(analysis: Analysis, term: Term) -> bool:
