@@ -415,3 +415,29 @@ def test_typos_map_to_one_corpus_word_only(corpus_index):
     assert spelled_as(gen, "常住人口") is None  # no corpus word one character away
     assert spelled_as(gen, "明录") is None  # 记录, 笔录, 明确…: no one word is clearly meant
     assert spelled_as(gen, "年底") is None  # a common word of its own, not a typo of 年度
+
+
+def test_the_figure_fits_what_the_question_measures(corpus_index):
+    """A sum asked (投资, 经费) is answered in money or refused, never with the count of 项目
+    that shares its sentence; a size (多大) by the clause of its own measure word."""
+    assert "17.8万元" in _lead(answer_question(corpus_index, "承诺即开工的项目，投资一共花了多少"))
+    assert "56.83平方米" in _lead(answer_question(corpus_index, "承诺即开工项目的建设规模有多大"))
+    assert answer_question(corpus_index, "法治政府建设今年的经费拨了多少").refused
+    assert "195153元" in _lead(answer_question(corpus_index, "公证处一年收费多少钱"))
+    # the sentence's only sum answers, though 公证 is said in another clause of it
+    assert "195153元" in _lead(answer_question(corpus_index, "公证这块去年收了多少钱"))
+
+
+def test_a_level_does_not_answer_a_change_nor_an_effort_an_outcome(corpus_index):
+    """比上一年多了多少 needs a stated change, 最终评上了吗 the outcome, 是哪3家 the names, and a
+    total (全区一共) a count the report states, not a law's allowed number."""
+    for q in (
+        "公证业务的收费比上一年多了多少",
+        "柳江区争创全国法治政府建设示范市，最终评上了吗",
+        "拿到2023年度自治区知识产权优势企业的是哪3家",
+        "全区人民调解员总共多少人",
+    ):
+        assert answer_question(corpus_index, q).refused, q
+    assert "46.2%" in _lead(answer_question(corpus_index, "行政复议收到的申请较2022年增加了多少"))
+    assert "1460起" in _lead(answer_question(corpus_index, "全区一共调解了多少起民间纠纷"))
+    assert "三至九人" in _lead(answer_question(corpus_index, "一个人民调解委员会由几名委员组成"))

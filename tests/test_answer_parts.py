@@ -6,7 +6,16 @@ from __future__ import annotations
 from kb.answer.extractive import _needs_subject, breakdown_item, type_ok
 from kb.answer.parts import split_parts
 from kb.answer.questions import FIGURE, analyze
-from kb.answer.target import focus_terms, head_term, pick_figure_clause
+from kb.answer.target import (
+    asks_change,
+    asks_total,
+    focus_terms,
+    head_term,
+    money_fits,
+    outcome_unstated,
+    pick_figure_clause,
+    states_change,
+)
 
 
 def test_split_parts_cuts_between_asks():
@@ -68,3 +77,17 @@ def test_a_breakdown_item_only_when_it_holds_what_is_asked():
         "其中经复议后诉讼21件"
     )
     assert breakdown_item(clause, analyze("未结的行政应诉案件有几件？")) == ""
+
+
+def test_measure_change_outcome_and_total_asks():
+    money = analyze("这些项目总投资多少")
+    assert money_fits(money, "总投资额达17.8万元") and not money_fits(money, "项目共计13个")
+    assert money_fits(analyze("这些项目有几个"), "项目共计13个")  # a count asked: any figure
+    assert _pick("这些项目总投资多少", ["申请项目共计13个", "总投资额达17.8万元"]) == 1
+    assert _pick("这些项目的建设规模多大", ["申请项目共计13个", "建设规模达56.83平方米"]) == 1
+    assert asks_change(analyze("收费比上一年多了多少")) and not asks_change(analyze("最多几个人"))
+    assert states_change("收案增加46.2%") and not states_change("业务收费共195153元")
+    won = analyze("这个称号最终评上了吗")
+    assert outcome_unstated(won, "积极参加创建活动，制定工作方案")
+    assert not outcome_unstated(won, "该区被评上示范区")
+    assert asks_total(analyze("全区总共有多少名调解员")) and not asks_total(analyze("调委会由几人组成"))

@@ -54,7 +54,16 @@ from kb.answer.questions import (
     Analysis,
     Term,
 )
-from kb.answer.target import counts_asked, head_term, pick_figure_clause, restates_count
+from kb.answer.target import (
+    asks_money,
+    asks_total,
+    counts_asked,
+    head_term,
+    money_fits,
+    outcome_unstated,
+    pick_figure_clause,
+    restates_count,
+)
 from kb.index import Generation
 from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
@@ -270,7 +279,7 @@ def _known(gen: Generation, term: Term) -> bool:
 def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
     """Can this text answer a question of this type at all?"""
     if qtype == FIGURE:
-        if analysis is not None and (analysis.classifier or analysis.counted):
+        if analysis is not None and (analysis.classifier or analysis.counted or asks_money(analysis)):
             return any(figure_fits(analysis, text[a:b]) for a, b in clause_spans(text, 0, len(text)))
         return has_quantity(text)
     if qtype == DEADLINE:
@@ -286,7 +295,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
     """A clause answers a counting question when one of its figures is counted in the asked
     classifier (几个代理人 ~ 一至二名, not 54人 for 几个镇) and it names what is counted."""
     figures = [f for f in find_figures(clause) if f.unit != "第" and not f.is_year]
-    if not figures:
+    if not figures or not money_fits(analysis, clause):
         return False
     cls, noun = analysis.classifier, analysis.counted
     if cls:
@@ -732,7 +741,12 @@ def answer_from_hits(
         text = f"{direct}[{n}]"
     else:
         direct = direct_span(chunk.text, best.start, best.end, analysis)
-        if not counts_asked(analysis, best.text, direct, partial(_known, gen)):
+        if (
+            not counts_asked(analysis, best.text, direct, partial(_known, gen))
+            or restates_count(analysis, direct)  # 是哪3家 asked outside a list question
+            or outcome_unstated(analysis, best.text)  # 评上了没有 answered with the effort
+            or (asks_total(analysis) and _is_article(chunk))  # a rule's figure is no total
+        ):
             refused = refusal(analysis.question, hits)  # its figure counts something else
             refused.best, refused.confidence = best, best.confidence
             return refused

