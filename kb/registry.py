@@ -32,6 +32,7 @@ from kb.text.normalize import squash
 from kb.text.sentences import sentence_spans
 from kb.text.titles import compact_title, normalize_title
 from kb.text.tokenize import char_bigrams
+from kb.validity import IN_FORCE
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉<>【】"
 _QUESTION_WORDS = lookup_words()  # longest first
@@ -134,13 +135,17 @@ def _issuer_from_title(title: str) -> str:
     return m.group(0) if m else ""
 
 
-def header_number(text: str) -> str:
-    """The document's own number from its header lines (…国务院令第722号公布), or ""."""
+def header_number(text: str, latest: bool = False) -> str:
+    """The document's own number from its header lines (…国务院令第722号公布), or "".
+    `latest`: of a law's history lines (…第492号公布 / …第711号修订), the order of the
+    version this text is."""
     head = "\n".join(text.split("\n", _HEADER_LINES)[:_HEADER_LINES])
-    for num in find_docnums(head):
-        if re.match(r"\s*(?:公布|发布|印发)", head[num.end :]):
-            return num.raw.strip()
-    return ""
+    verbs = re.compile(r"\s*(?:公布|发布|印发|修订|修正)" if latest else r"\s*(?:公布|发布|印发)")
+    own = [num.raw.strip() for num in find_docnums(head) if verbs.match(head[num.end :])]
+    return (own[-1] if latest else own[0]) if own else ""
+
+
+_OWN_ORDER = re.compile(r"\s*(?:公布|修订|修正)")
 
 
 class Registry:
@@ -360,6 +365,10 @@ class _Builder:
         number = (doc.doc_number or "").strip() or header_number(doc.text or "")
         key = normalize_docnum(number) or ""
         existing = self.by_number.get(key) if key else self.by_title.get(normalize_title(doc.title))
+        if existing is not None and existing.in_corpus and not _in_force(doc):
+            # An older version names the order that first published the law, as its successor
+            # does: it is an entry of its own, and the number stays with the text in force.
+            existing, key, number = None, "", ""
         e = existing or self._new(doc.title, key, in_corpus=True, source=doc.doc_id)
         e.in_corpus, e.source_file = True, doc.doc_id
         if number:
@@ -430,6 +439,11 @@ class _Builder:
         return self.entries
 
 
+def _in_force(doc: DocLike) -> bool:
+    """A corpus document is in force unless its pack's catalog says otherwise."""
+    return getattr(doc, "status", IN_FORCE) in (IN_FORCE, "")
+
+
 def _chunk_at(chunks: list[Chunk], start: int, end: int) -> Chunk | None:
     """The smallest chunk holding [start, end)."""
     holding = [c for c in chunks if c.start <= start and end <= c.end]
@@ -469,7 +483,8 @@ def build_registry(
     """One entry per document the corpus holds or cites, each with every place it is cited.
     The corpus profile (default: the current corpus's) names the issuers of 文号 prefixes."""
     builder = _Builder(profile or current_profile())
-    own = {doc.doc_id: builder.add_corpus_doc(doc) for doc in docs}
+    # Texts in force first: a title or number cited anywhere resolves to the current version.
+    own = {doc.doc_id: builder.add_corpus_doc(doc) for doc in sorted(docs, key=lambda d: not _in_force(d))}
     by_doc: dict[str, list[Chunk]] = {}
     for ch in chunks:
         by_doc.setdefault(ch.doc_id, []).append(ch)
@@ -480,6 +495,10 @@ def build_registry(
             if (doc.doc_id, ref.start, ref.end) in seen:
                 continue
             seen.add((doc.doc_id, ref.start, ref.end))
+            head = _chunk_at(doc_chunks, ref.start, ref.end)
+            in_history = head is not None and head.kind == "preamble"
+            if not ref.title and in_history and _OWN_ORDER.match(text[ref.end :]):
+                continue  # a law's history line naming the order that published or amended it
             entry = builder.resolve(ref.title, ref.number_key)
             if entry is own[doc.doc_id] or (
                 entry.number_key and entry.number_key == own[doc.doc_id].number_key
