@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,15 +66,14 @@ def _header_title(text: str) -> str:
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Documents of the corpus: supported files, anywhere below the folder, catalog excluded.
     Packs (`packs/<name>/`) are not part of it: each is read only when switched on."""
-    packs = corpus_dir / PACKS_DIR
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUPPORTED_SUFFIXES
-        and not p.name.startswith(".")
-        and not p.is_relative_to(packs)
-    )
+    found = []
+    for root, dirs, files in os.walk(corpus_dir):
+        if Path(root) == corpus_dir and PACKS_DIR in dirs:
+            dirs.remove(PACKS_DIR)  # never walked: 863 laws the default ingest must not see
+        found.extend(
+            Path(root) / f for f in files if Path(f).suffix.lower() in SUPPORTED_SUFFIXES and not f.startswith(".")
+        )
+    return sorted(p for p in found if p.is_file())
 
 
 def load_document(path: Path, corpus_dir: Path, catalog: dict[str, CatalogEntry]) -> SourceDoc:
