@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.loaders import LoadError, load_text
-from kb.registry import header_number
 from kb.schema import SourceDoc
+from kb.text.docnum import header_number
 
 PACKS_DIR = "packs"  # below the corpus folder; never read as part of the corpus itself
 CATALOG_NAME = "LAWS.tsv"

@@ -22,6 +22,7 @@ from kb.schema import Chunk
 from kb.text.docnum import (
     display_from_key,
     find_docnums,
+    header_number,
     key_prefix,
     key_year,
     keys_compatible,
@@ -41,7 +42,6 @@ _TITLE_ISSUER = re.compile(
     r"^(?:中共)?(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|市|县|区|州|盟|旗))+[\u4e00-\u9fff]{0,10}?"
     r"(?:人民政府办公室|人民政府|办公室|局|委员会|领导小组)"
 )
-_HEADER_LINES = 6
 _TITLE_MIN_SCORE = 0.4
 _MEASURE_MIN_COVER = 0.8
 
@@ -133,16 +133,6 @@ def _issuer_from_number(key: str, profile: Profile) -> str:
 def _issuer_from_title(title: str) -> str:
     m = _TITLE_ISSUER.match(normalize_title(title))
     return m.group(0) if m else ""
-
-
-def header_number(text: str, latest: bool = False) -> str:
-    """The document's own number from its header lines (…国务院令第722号公布), or "".
-    `latest`: of a law's history lines (…第492号公布 / …第711号修订), the order of the
-    version this text is."""
-    head = "\n".join(text.split("\n", _HEADER_LINES)[:_HEADER_LINES])
-    verbs = re.compile(r"\s*(?:公布|发布|印发|修订|修正)" if latest else r"\s*(?:公布|发布|印发)")
-    own = [num.raw.strip() for num in find_docnums(head) if verbs.match(head[num.end :])]
-    return (own[-1] if latest else own[0]) if own else ""
 
 
 _OWN_ORDER = re.compile(r"\s*(?:公布|修订|修正)")

@@ -8,6 +8,8 @@ import sys
 from app.commands.common import EXIT_BAD_INPUT
 from kb.config import settings as load_settings
 
+SHOWN_NAMES = 20
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="导入（或更新）文档目录")
@@ -53,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
         f"（向量化 {report.embed_seconds:.1f} 秒）。"
     )
     for label, names in (("新增", report.added), ("更新", report.changed), ("删除", report.removed)):
-        if names:
-            print(f"{label}：{'、'.join(names)}")
+        if names:  # a pack adds hundreds: name a few and count the rest
+            shown = "、".join(names[:SHOWN_NAMES])
+            more = f" 等 {len(names)} 个" if len(names) > SHOWN_NAMES else ""
+            print(f"{label}：{shown}{more}")
     for s in report.skipped:
         print(f"跳过 {s.file}：{s.reason}")
     return 0

@@ -147,7 +147,9 @@ def search_in(req: Request, query: str, k: int = 5, doc_ids: set[str] | None = N
 def hit_to_document(hit: Hit) -> Document:
     """LangChain view of a hit: the passage, its provenance and each ranking's evidence."""
     chunk: Chunk = hit.chunk
-    meta: dict[str, Any] = {**chunk.to_metadata(), "score": hit.score, "ranks": dict(hit.ranks)}
+    meta: dict[str, Any] = {
+        **chunk.to_metadata(), "validity": chunk.validity, "score": hit.score, "ranks": dict(hit.ranks)
+    }
     return Document(page_content=chunk.text, metadata=meta, id=chunk.chunk_id)
 
 
