@@ -65,11 +65,12 @@ def _attr(obj: Any, name: str, default: Any = "") -> Any:
     return getattr(obj, name, default)
 
 
-def source_line(title: str, doc_number: str, label: str, n: int | None = None) -> str:
+def source_line(title: str, doc_number: str, label: str, n: int | None = None, validity: str = "") -> str:
     num = f'<span class="kb-n">[{n}]</span>' if n is not None else ""
     docnum = f'<span class="kb-docnum">{esc(doc_number)}</span>' if doc_number else ""
     lab = f'<span class="kb-label">{esc(label)}</span>' if label else ""
-    return f'<span class="kb-src">{num}<span class="kb-title">《{esc(title)}》</span>{docnum}{lab}</span>'
+    note = f'<span class="kb-validity">{esc(validity)}</span>' if validity else ""
+    return f'<span class="kb-src">{num}<span class="kb-title">《{esc(title)}》</span>{docnum}{note}{lab}</span>'
 
 
 def citation_card(
@@ -83,7 +84,8 @@ def citation_card(
     card opens (a <details>) to show the text around it ({"before", "quote", "after"})."""
     n = _attr(citation, "n", None) if numbered else None
     head = source_line(
-        _attr(citation, "doc_title"), _attr(citation, "doc_number"), _attr(citation, "label"), n
+        _attr(citation, "doc_title"), _attr(citation, "doc_number"), _attr(citation, "label"), n,
+        _attr(citation, "validity"),
     )
     body = hint = ""
     if context and (context.get("before") or context.get("after")):
@@ -174,12 +176,14 @@ def answer_markdown(answer: Any) -> str:
         lines.append("### 引用来源")
         for c in cites:
             num = f"（{c['doc_number']}）" if c.get("doc_number") else ""
+            num += f"【{c['validity']}】" if c.get("validity") else ""
             quote = " ".join(str(c.get("quote", "")).split())
             lines.append(f"{c.get('n')}. 《{c.get('doc_title')}》{num} {c.get('label', '')}：“{quote}”")
     elif related:
         lines.append("### 可能相关")
         for c in related:
             num = f"（{c['doc_number']}）" if c.get("doc_number") else ""
+            num += f"【{c['validity']}】" if c.get("validity") else ""
             quote = " ".join(str(c.get("quote", "")).split())
             lines.append(f"- 《{c.get('doc_title')}》{num} {c.get('label', '')}：“{quote}”")
     return "\n".join(lines).strip() + "\n"
@@ -196,7 +200,7 @@ def search_results(hits: Sequence[Any], terms: Sequence[str]) -> str:
         how = "、".join(_RANKING_NAMES.get(k, k) for k in sorted(hit.ranks))
         cards.append(
             '<div class="kb-card kb-hit">'
-            f"{source_line(c.doc_title, c.doc_number, c.label, rank)}"
+            f"{source_line(c.doc_title, c.doc_number, c.label, rank, c.validity)}"
             f'<span class="kb-quote">{marked(c.text, spans)}</span>'
             f'<span class="kb-file">来源文件：{esc(c.source)} · 得分 {hit.score:.4f} · 命中：{esc(how)}</span>'
             "</div>"
@@ -266,6 +270,7 @@ CSS = """
 .kb-src{display:flex;flex-wrap:wrap;gap:6px;align-items:baseline;font-size:0.92em}
 .kb-n{font-weight:700;color:#2f6fdf}
 .kb-title{font-weight:600}
+.kb-validity{margin:0 0.3em;padding:0 0.3em;border-radius:3px;background:#fdecea;color:#b3261e;font-size:0.85em}
 .kb-docnum{color:var(--body-text-color-subdued)}
 .kb-label{background:#e8f0fe;color:#1a4fb5;border-radius:4px;padding:0 6px;font-size:0.9em}
 .kb-quote{display:block;margin-top:4px}

@@ -81,6 +81,7 @@ def hit_rows(hits: list[Hit]) -> list[dict]:
             "end": h.chunk.end,
             "source": h.chunk.source,
             "chunk_id": h.chunk.chunk_id,
+            "validity": h.chunk.validity,
             "matched_by": sorted(h.ranks),
         }
         for rank, h in enumerate(hits, start=1)

@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus = args.corpus
     if corpus is None:  # the bundled corpus is read-only: serve a writable copy of it
         corpus = Path(tempfile.mkdtemp(prefix="kb-load-corpus-"))
-        shutil.copytree(DEFAULT_CORPUS, corpus, dirs_exist_ok=True)
+        shutil.copytree(DEFAULT_CORPUS, corpus, dirs_exist_ok=True, ignore=shutil.ignore_patterns("packs"))
         for f in corpus.iterdir():
             f.chmod(0o644)
     result = run(args.home, corpus, args.n, args.concurrency, ingest=not args.no_ingest)

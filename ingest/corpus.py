@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
+from ingest.packs import PACKS_DIR, load_pack, pack_dir
 from kb.schema import SourceDoc
 from kb.text.titles import display_title
 
@@ -62,12 +64,16 @@ def _header_title(text: str) -> str:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Documents of the corpus: supported files, anywhere below the folder, catalog excluded."""
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
-    )
+    """Documents of the corpus: supported files, anywhere below the folder, catalog excluded.
+    Packs (`packs/<name>/`) are not part of it: each is read only when switched on."""
+    found = []
+    for root, dirs, files in os.walk(corpus_dir):
+        if Path(root) == corpus_dir and PACKS_DIR in dirs:
+            dirs.remove(PACKS_DIR)  # never walked: 863 laws the default ingest must not see
+        found.extend(
+            Path(root) / f for f in files if Path(f).suffix.lower() in SUPPORTED_SUFFIXES and not f.startswith(".")
+        )
+    return sorted(p for p in found if p.is_file())
 
 
 def load_document(path: Path, corpus_dir: Path, catalog: dict[str, CatalogEntry]) -> SourceDoc:
@@ -89,8 +95,9 @@ def load_document(path: Path, corpus_dir: Path, catalog: dict[str, CatalogEntry]
     )
 
 
-def load_corpus(corpus_dir: Path) -> tuple[list[SourceDoc], list[Skipped]]:
-    """Every readable document of the folder, and every unreadable one with its reason."""
+def load_corpus(corpus_dir: Path, packs: tuple[str, ...] = ()) -> tuple[list[SourceDoc], list[Skipped]]:
+    """Every readable document of the folder and of the packs named, and every unreadable
+    one with its reason. A pack named but absent is reported as skipped."""
     catalog = read_catalog(corpus_dir)
     docs: list[SourceDoc] = []
     skipped: list[Skipped] = []
@@ -101,4 +108,11 @@ def load_corpus(corpus_dir: Path) -> tuple[list[SourceDoc], list[Skipped]]:
             skipped.append(Skipped(path.relative_to(corpus_dir).as_posix(), err.reason))
         except OSError as err:
             skipped.append(Skipped(path.relative_to(corpus_dir).as_posix(), f"无法读取文件：{err.strerror}"))
+    for name in packs:
+        if not (pack_dir(corpus_dir, name) / "LAWS.tsv").is_file():
+            skipped.append(Skipped(f"{PACKS_DIR}/{name}", "找不到资料包（缺少 LAWS.tsv）"))
+            continue
+        pack_docs, pack_skipped = load_pack(corpus_dir, name)
+        docs.extend(pack_docs)
+        skipped.extend(Skipped(f, r) for f, r in pack_skipped)
     return docs, skipped

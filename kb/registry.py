@@ -22,6 +22,7 @@ from kb.schema import Chunk
 from kb.text.docnum import (
     display_from_key,
     find_docnums,
+    header_number,
     key_prefix,
     key_year,
     keys_compatible,
@@ -32,6 +33,7 @@ from kb.text.normalize import squash
 from kb.text.sentences import sentence_spans
 from kb.text.titles import compact_title, normalize_title
 from kb.text.tokenize import char_bigrams
+from kb.validity import IN_FORCE
 
 _QUOTES = "“”‘’\"'「」『』《》〈〉<>【】"
 _QUESTION_WORDS = lookup_words()  # longest first
@@ -40,7 +42,6 @@ _TITLE_ISSUER = re.compile(
     r"^(?:中共)?(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|市|县|区|州|盟|旗))+[\u4e00-\u9fff]{0,10}?"
     r"(?:人民政府办公室|人民政府|办公室|局|委员会|领导小组)"
 )
-_HEADER_LINES = 6
 _TITLE_MIN_SCORE = 0.4
 _MEASURE_MIN_COVER = 0.8
 
@@ -134,13 +135,7 @@ def _issuer_from_title(title: str) -> str:
     return m.group(0) if m else ""
 
 
-def header_number(text: str) -> str:
-    """The document's own number from its header lines (…国务院令第722号公布), or ""."""
-    head = "\n".join(text.split("\n", _HEADER_LINES)[:_HEADER_LINES])
-    for num in find_docnums(head):
-        if re.match(r"\s*(?:公布|发布|印发)", head[num.end :]):
-            return num.raw.strip()
-    return ""
+_OWN_ORDER = re.compile(r"\s*(?:公布|修订|修正)")
 
 
 class Registry:
@@ -360,6 +355,10 @@ class _Builder:
         number = (doc.doc_number or "").strip() or header_number(doc.text or "")
         key = normalize_docnum(number) or ""
         existing = self.by_number.get(key) if key else self.by_title.get(normalize_title(doc.title))
+        if existing is not None and existing.in_corpus and not _in_force(doc):
+            # An older version names the order that first published the law, as its successor
+            # does: it is an entry of its own, and the number stays with the text in force.
+            existing, key, number = None, "", ""
         e = existing or self._new(doc.title, key, in_corpus=True, source=doc.doc_id)
         e.in_corpus, e.source_file = True, doc.doc_id
         if number:
@@ -430,6 +429,11 @@ class _Builder:
         return self.entries
 
 
+def _in_force(doc: DocLike) -> bool:
+    """A corpus document is in force unless its pack's catalog says otherwise."""
+    return getattr(doc, "status", IN_FORCE) in (IN_FORCE, "")
+
+
 def _chunk_at(chunks: list[Chunk], start: int, end: int) -> Chunk | None:
     """The smallest chunk holding [start, end)."""
     holding = [c for c in chunks if c.start <= start and end <= c.end]
@@ -469,7 +473,8 @@ def build_registry(
     """One entry per document the corpus holds or cites, each with every place it is cited.
     The corpus profile (default: the current corpus's) names the issuers of 文号 prefixes."""
     builder = _Builder(profile or current_profile())
-    own = {doc.doc_id: builder.add_corpus_doc(doc) for doc in docs}
+    # Texts in force first: a title or number cited anywhere resolves to the current version.
+    own = {doc.doc_id: builder.add_corpus_doc(doc) for doc in sorted(docs, key=lambda d: not _in_force(d))}
     by_doc: dict[str, list[Chunk]] = {}
     for ch in chunks:
         by_doc.setdefault(ch.doc_id, []).append(ch)
@@ -480,6 +485,10 @@ def build_registry(
             if (doc.doc_id, ref.start, ref.end) in seen:
                 continue
             seen.add((doc.doc_id, ref.start, ref.end))
+            head = _chunk_at(doc_chunks, ref.start, ref.end)
+            in_history = head is not None and head.kind == "preamble"
+            if not ref.title and in_history and _OWN_ORDER.match(text[ref.end :]):
+                continue  # a law's history line naming the order that published or amended it
             entry = builder.resolve(ref.title, ref.number_key)
             if entry is own[doc.doc_id] or (
                 entry.number_key and entry.number_key == own[doc.doc_id].number_key

@@ -23,6 +23,18 @@ class SourceDoc:
     issuer: str = ""
     date: str = ""
     encoding: str = "utf-8"
+    # Validity (a law pack's catalog states it; a plain corpus file is taken as in force).
+    level: str = ""  # 法律 | 行政法规 | ""
+    published: str = ""  # this version's publication date, YYYY-MM-DD
+    in_force_from: str = ""
+    status: str = "in_force"  # in_force | superseded | repealed
+    superseded_by: str = ""  # doc_id of the newer version, "" when there is none here
+
+    @property
+    def validity(self) -> tuple[str, ...]:
+        """The metadata that change detection compares besides the text: a corrected
+        status re-indexes the document."""
+        return (self.level, self.published, self.in_force_from, self.status, self.superseded_by)
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,9 @@ class Chunk:
     source: str
     part: int = 0  # index of the piece when a long item was split
     kind: str = "body"  # "body", "heading" or "preamble"
+    # 已被修订（…）/已废止 for a text no longer in force, "" otherwise: set when the index
+    # opens, from the manifest (kb.validity), never stored with the chunk.
+    validity: str = field(default="", compare=False)
 
     @property
     def chunk_id(self) -> str:
@@ -56,6 +71,7 @@ class Chunk:
         """Flat metadata for Chroma (which accepts only scalars)."""
         meta = asdict(self)
         meta.pop("text")
+        meta.pop("validity")
         meta["section_path"] = "\x1f".join(self.section_path)
         return meta
 

@@ -26,12 +26,13 @@ from kb.index import Index
 from kb.index.embeddings import load_embeddings
 from kb.index.writer import ingest
 
-for _var in ("KB_HOME", "KB_CORPUS", "KB_CHROMA_HOST", "KB_CHROMA_PORT", "KB_EMBEDDINGS", "KB_LLM"):
+for _var in ("KB_HOME", "KB_CORPUS", "KB_PACKS", "KB_CHROMA_HOST", "KB_CHROMA_PORT", "KB_EMBEDDINGS", "KB_LLM"):
     os.environ.pop(_var, None)
 
 # Building the whole-corpus index embeds 601 chunks: every test that needs it, directly or
 # through another fixture, belongs to the slow tier (`pytest -m "not slow"` skips them).
-FULL_CORPUS_FIXTURES = frozenset({"corpus_settings", "corpus_index"})
+FULL_CORPUS_FIXTURES = frozenset({"corpus_settings", "corpus_index", "library_settings", "library_index"})
+LIBRARY_SAMPLE = Path(__file__).parent / "data" / "library_sample"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -55,6 +56,36 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Set
     s = settings(home=home, corpus=DEFAULT_CORPUS)
     ingest(s, embeddings)
     return s
+
+
+@pytest.fixture(scope="session")
+def library_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus with the library sample (tests/data/library_sample: 21 laws, two
+    versioned pairs, a version of a corpus law) as its pack `library`."""
+    root = tmp_path_factory.mktemp("library-corpus")
+    for path in DEFAULT_CORPUS.iterdir():
+        if path.is_file():
+            shutil.copy2(path, root / path.name)
+    shutil.copytree(LIBRARY_SAMPLE, root / "packs" / "library")
+    return root
+
+
+@pytest.fixture(scope="session")
+def library_settings(tmp_path_factory: pytest.TempPathFactory, library_corpus: Path, embeddings) -> Settings:
+    """Settings of an index of the bundled corpus with the library sample switched on
+    (434 sample chunks to embed; with KB_TEST_HOME the corpus's own vectors are reused)."""
+    home = tmp_path_factory.mktemp("library-home")
+    prebuilt = os.environ.get("KB_TEST_HOME")
+    if prebuilt:
+        shutil.copytree(prebuilt, home, dirs_exist_ok=True)
+    s = settings(home=home, corpus=library_corpus, packs="library")
+    ingest(s, embeddings)
+    return s
+
+
+@pytest.fixture(scope="session")
+def library_index(library_settings: Settings, embeddings) -> Index:
+    return Index(library_settings, embeddings)
 
 
 @pytest.fixture(scope="session")

@@ -158,7 +158,7 @@ def injected_index(corpus_settings, embeddings, tmp_path_factory) -> Index:
     """The bundled corpus plus two documents of prompt injection (only they are embedded anew)."""
     root = tmp_path_factory.mktemp("injected")
     shutil.copytree(corpus_settings.home, root / "home")
-    shutil.copytree(corpus_settings.corpus, root / "corpus")
+    shutil.copytree(corpus_settings.corpus, root / "corpus", ignore=shutil.ignore_patterns("packs"))
     for path in (root / "corpus").iterdir():
         path.chmod(0o644)
     (root / "corpus" / "重要说明.txt").write_text(INJECTION, encoding="utf-8")

@@ -70,7 +70,7 @@ def test_search_text_json_and_a_stream_of_queries(tiny_env, monkeypatch, capsys)
     assert main(["search", "--json", "-k", "3", "-"]) == 2  # one query was unusable
     rows, bad, docnum, figure = _json_lines(capsys)
     assert [r["rank"] for r in rows] == [1, 2, 3]
-    assert set(rows[0]) == {"rank", "score", "doc_title", "doc_number", "label", "text", "source"}
+    assert set(rows[0]) == {"rank", "score", "doc_title", "doc_number", "label", "text", "source", "validity"}
     assert rows[0]["source"] == "notice.txt" and rows[0]["label"] == "一、（一）1."
     assert "过长" in bad["error"]
     assert "江政办〔2023〕17号" in docnum[0]["text"]

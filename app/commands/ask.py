@@ -72,12 +72,14 @@ def history_turns(value: object) -> list[dict]:
 def print_citations(answer) -> None:
     for c in answer.citations:
         number = f"（{c.doc_number}）" if c.doc_number else ""
+        number += f"【{c.validity}】" if c.validity else ""
         print(f"[{c.n}] 《{c.doc_title}》{number}{c.label}  {c.source}:{c.start}-{c.end}")
         print(f"    “{c.quote.strip()}”")
     if answer.related:
         print("可能相关（未必回答了该问题）：")
         for c in answer.related:
-            print(f"  - 《{c.doc_title}》{c.label}：{c.quote.strip()[:80]}")
+            note = f"【{c.validity}】" if c.validity else ""
+            print(f"  - 《{c.doc_title}》{note}{c.label}：{c.quote.strip()[:80]}")
 
 
 def print_answer(index: Index, question: str, history: list[dict] | None = None):

@@ -7,7 +7,7 @@ import argparse
 from app.commands.common import print_json, run_each
 from kb.index import Index, open_index
 
-FIELDS = ("rank", "score", "doc_title", "doc_number", "label", "text", "source")  # of service.hit_rows
+FIELDS = ("rank", "score", "doc_title", "doc_number", "label", "text", "source", "validity")  # of service.hit_rows
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
             return
         for r in rows:
             number = f"（{r['doc_number']}）" if r["doc_number"] else ""
-            print(f"[{r['rank']}] 《{r['doc_title']}》{number} {r['label']}  score={r['score']:.4f}")
+            note = f"【{r['validity']}】" if r["validity"] else ""
+            print(f"[{r['rank']}] 《{r['doc_title']}》{number}{note} {r['label']}  score={r['score']:.4f}")
             print(f"    {r['text']}\n")
 
     return run_each(args.query, one, args.json)

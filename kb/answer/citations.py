@@ -29,6 +29,7 @@ class Citation:
     end: int
     doc_id: str
     chunk_id: str
+    validity: str = ""  # 已被修订（…）/已废止 when the cited text is no longer in force
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -55,6 +56,7 @@ def cite(chunk: Chunk, start: int = 0, end: int | None = None, n: int = 0) -> Ci
         end=chunk.start + end,
         doc_id=chunk.doc_id,
         chunk_id=chunk.chunk_id,
+        validity=chunk.validity,
     )
 
 

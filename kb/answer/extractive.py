@@ -75,6 +75,7 @@ from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_da
 from kb.text.normalize import squash
 from kb.text.sentences import clause_spans, sentence_spans
 from kb.text.tokenize import han_bigrams
+from kb.validity import answerable
 
 K_HITS = 10
 K_DOC_HITS = 8
@@ -353,7 +354,7 @@ def gather(req: Request, analysis: Analysis, query: str, k: int = K_HITS) -> tup
         if h.chunk.chunk_id not in seen:
             seen.add(h.chunk.chunk_id)
             out.append(h)
-    return out, docs
+    return answerable(out, gen.doc_records, analysis.question), docs
 
 
 # ---------------------------------------------------------------- scoring

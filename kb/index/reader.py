@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from kb.profile import DEFAULT as DEFAULT_PROFILE
 from kb.profile import Profile, load_profile
 from kb.registry import Registry, build_registry
 from kb.schema import Chunk, search_text
+from kb.validity import validity_note
 
 T = TypeVar("T")
 
@@ -61,6 +62,11 @@ class Generation:
     @cached_property  # a generation's manifest never changes: computed once, not per query
     def doc_titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.manifest.docs}
+
+    @cached_property
+    def doc_records(self) -> dict[str, store.DocRecord]:
+        """Each document's manifest record (title, dates, validity) by doc_id."""
+        return {d.doc_id: d for d in self.manifest.docs}
 
     @cached_property
     def reference_year(self) -> int | None:
@@ -122,6 +128,7 @@ class Index:
             for rid, doc, meta, _ in store.iter_records(collection)
         }
         ordered = dict(sorted(chunks.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)))
+        ordered = with_validity(ordered, manifest.docs)
         lex_path = store.lexical_dir(self.settings, manifest.collection)
         if lex_path.exists():
             lexical = LexicalIndex.load(lex_path)
@@ -137,6 +144,17 @@ class Index:
             create_collection_if_not_exists=False,
         )
         return Generation(manifest, vectors, lexical, ordered, profile=load_profile(self.settings.corpus))
+
+
+def with_validity(chunks: dict[str, Chunk], docs: list[store.DocRecord]) -> dict[str, Chunk]:
+    """The chunks, those of a text no longer in force labelled (已被修订…/已废止) wherever shown."""
+    records = {d.doc_id: d for d in docs}
+    notes = {d.doc_id: note for d in docs if (note := validity_note(d, records))}
+    if not notes:
+        return chunks
+    return {
+        cid: replace(c, validity=notes[c.doc_id]) if c.doc_id in notes else c for cid, c in chunks.items()
+    }
 
 
 def open_index(settings: Settings | None = None) -> Index:

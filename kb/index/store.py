@@ -62,6 +62,15 @@ class DocRecord:
     issuer: str = ""
     date: str = ""
     encoding: str = "utf-8"
+    level: str = ""
+    published: str = ""
+    in_force_from: str = ""
+    status: str = "in_force"
+    superseded_by: str = ""
+
+    @property
+    def validity(self) -> tuple[str, ...]:
+        return (self.level, self.published, self.in_force_from, self.status, self.superseded_by)
 
 
 @dataclass
@@ -72,6 +81,7 @@ class Manifest:
     docs: list[DocRecord] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     pipeline: str = ""  # chunking/lexical version: a new one re-chunks and re-indexes
+    packs: list[str] = field(default_factory=list)  # corpus packs this generation holds
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -85,11 +85,14 @@ def ingest(
     t0 = time.perf_counter()
     with ingest_lock(settings):
         client = store.open_client(settings)
-        docs, skipped = load_corpus(settings.corpus)
         old = store.read_manifest(client)
+        packs = settings.pack_names
+        packs = tuple(old.packs if old else ()) if packs is None else packs  # unset: keep what is there
+        docs, skipped = load_corpus(settings.corpus, packs)
         embedder = embedder_id(embeddings)
-        old_hashes = {d.doc_id: d.content_hash for d in old.docs} if old else {}
-        new_hashes = {d.doc_id: d.content_hash for d in docs}
+        # A document is unchanged when its text and its validity (status, successor…) are.
+        old_hashes = {d.doc_id: (d.content_hash, d.validity) for d in old.docs} if old else {}
+        new_hashes = {d.doc_id: (d.content_hash, d.validity) for d in docs}
         diff = dict(
             added=sorted(set(new_hashes) - set(old_hashes)),
             changed=sorted(k for k in new_hashes if k in old_hashes and old_hashes[k] != new_hashes[k]),
@@ -101,6 +104,7 @@ def ingest(
             and old.embedder == embedder
             and old.pipeline == PIPELINE_VERSION
             and old_hashes == new_hashes
+            and list(packs) == old.packs
             and store.lexical_dir(settings, old.collection).exists()
         ):
             n_chunks = sum(d.chunks for d in old.docs)
@@ -152,13 +156,15 @@ def ingest(
                 doc_id=d.doc_id, title=d.title, doc_number=d.doc_number, source=d.source,
                 content_hash=d.content_hash, chunks=len(chunks_by_doc[d.doc_id]),
                 ingested_at=_ingested_at(old, d.doc_id, d.content_hash, now),
-                issuer=d.issuer, date=d.date, encoding=d.encoding,
+                issuer=d.issuer, date=d.date, encoding=d.encoding, level=d.level,
+                published=d.published, in_force_from=d.in_force_from, status=d.status,
+                superseded_by=d.superseded_by,
             )
             for d in docs
         ]
         manifest = store.Manifest(
             collection=collection.name, embedder=embedder, created=now, docs=records,
-            pipeline=PIPELINE_VERSION,
+            pipeline=PIPELINE_VERSION, packs=list(packs),
             skipped=[{"file": s.file, "reason": s.reason} for s in skipped],
         )
         store.publish(client, manifest)

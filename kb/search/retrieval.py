@@ -16,6 +16,7 @@ from kb.schema import Chunk, Hit
 from kb.search.request import Request
 from kb.text.clean import clean_question
 from kb.text.docnum import find_docnums
+from kb.validity import current_first
 
 RRF_K = 10  # small k rewards a passage that one ranking puts on top (measured: recall@5 0.947 at 60, 0.985 at 10)
 CANDIDATES = 30
@@ -140,13 +141,15 @@ def search_in(req: Request, query: str, k: int = 5, doc_ids: set[str] | None = N
         pinned.sort(key=lambda h: -h.score)
         pinned_ids = {h.chunk.chunk_id for h in pinned}
         hits = pinned + [h for h in hits if h.chunk.chunk_id not in pinned_ids]
-    return hits[:k]
+    return current_first(hits, gen.doc_records, query)[:k]
 
 
 def hit_to_document(hit: Hit) -> Document:
     """LangChain view of a hit: the passage, its provenance and each ranking's evidence."""
     chunk: Chunk = hit.chunk
-    meta: dict[str, Any] = {**chunk.to_metadata(), "score": hit.score, "ranks": dict(hit.ranks)}
+    meta: dict[str, Any] = {
+        **chunk.to_metadata(), "validity": chunk.validity, "score": hit.score, "ranks": dict(hit.ranks)
+    }
     return Document(page_content=chunk.text, metadata=meta, id=chunk.chunk_id)
 
 

@@ -240,3 +240,16 @@ def keys_compatible(a: str, b: str) -> bool:
     x, y = pa[0], pb[0]
     short, long_ = (x, y) if len(x) <= len(y) else (y, x)
     return len(short) >= 2 and long_.endswith(short)
+
+
+_HEADER_LINES = 6
+
+
+def header_number(text: str, latest: bool = False) -> str:
+    """The document's own number from its header lines (…国务院令第722号公布), or "".
+    `latest`: of a law's history lines (…第492号公布 / …第711号修订), the order of the
+    version this text is."""
+    head = "\n".join(text.split("\n", _HEADER_LINES)[:_HEADER_LINES])
+    verbs = re.compile(r"\s*(?:公布|发布|印发|修订|修正)" if latest else r"\s*(?:公布|发布|印发)")
+    own = [num.raw.strip() for num in find_docnums(head) if verbs.match(head[num.end :])]
+    return (own[-1] if latest else own[0]) if own else ""

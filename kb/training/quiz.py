@@ -29,6 +29,7 @@ from kb.text.numerals import int_to_cn
 from kb.text.sentences import clause_spans, sentence_spans, span_around
 from kb.text.titles import nested_marks, normalize_title, short_title
 from kb.text.tokenize import char_bigrams
+from kb.validity import is_current
 
 KINDS = ("fill", "choice", "law", "docnum", "truefalse")
 KIND_NAMES = {
@@ -724,8 +725,14 @@ def build_pool(chunks: Iterable[Chunk], registry: Registry) -> Pool:
 
 def pool_for(gen) -> Pool:
     """The pool of an index generation (kb.index.Generation), built once and kept on the
-    generation, so it goes when an upload replaces the generation."""
-    return gen.cached("quiz.pool", lambda: build_pool(gen.chunks.values(), gen.registry))
+    generation, so it goes when an upload replaces the generation. Questions come from
+    texts in force only: a quiz never teaches a superseded or repealed rule."""
+    def build() -> Pool:
+        records = gen.doc_records
+        chunks = [c for c in gen.chunks.values() if is_current(records.get(c.doc_id))]
+        return build_pool(chunks, gen.registry)
+
+    return gen.cached("quiz.pool", build)
 
 
 def _as_pool(source) -> Pool:

@@ -1,0 +1,81 @@
+"""Which version of a law is in force, and how a passage of any other version is labelled.
+
+A superseded or repealed text stays searchable — staff compare versions and read old
+decisions — but it must never pass for the law in force: wherever it is shown it carries
+已被修订（date，现行：《…》） or 已废止, and it leads an answer only when the question
+names its year.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Protocol
+
+IN_FORCE = "in_force"
+SUPERSEDED = "superseded"
+REPEALED = "repealed"
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+class Versioned(Protocol):
+    """What validity needs of a document (SourceDoc and the manifest's DocRecord have it)."""
+
+    doc_id: str
+    title: str
+    date: str
+    published: str
+    status: str
+    superseded_by: str
+
+
+def is_current(doc: Versioned | None) -> bool:
+    """In force, or not known to be otherwise (a document outside the index counts as current)."""
+    return doc is None or (doc.status or IN_FORCE) == IN_FORCE
+
+
+def validity_note(doc: Versioned | None, docs: Mapping[str, Versioned]) -> str:
+    """已被修订（2023-09-01，现行：《中华人民共和国行政复议法》）, 已废止, or "" for a current text."""
+    if is_current(doc):
+        return ""
+    assert doc is not None
+    if doc.status == SUPERSEDED:
+        newer = docs.get(doc.superseded_by) if doc.superseded_by else None
+        if newer is None:
+            return "已被修订"
+        date = newer.published or newer.date  # a corpus file's catalog gives only its date
+        current = f"现行：《{newer.title}》"
+        return f"已被修订（{date}，{current}）" if date else f"已被修订（{current}）"
+    return "已废止"
+
+
+def names_version(question: str, doc: Versioned) -> bool:
+    """Does the question ask for this version by its year (2017年的行政复议法, 2007版)?"""
+    year = (doc.published or "")[:4]
+    return bool(year) and year in _YEAR.findall(question or "")
+
+
+def current_first(hits: list, docs: Mapping[str, Versioned], question: str) -> list:
+    """Hits with those of a superseded or repealed text moved behind every current one,
+    unless the question names that version's year; order otherwise kept. A hit is anything
+    with `.chunk.doc_id`."""
+
+    def outdated(hit) -> bool:
+        doc = docs.get(hit.chunk.doc_id)
+        return not is_current(doc) and not names_version(question, doc)
+
+    return [h for h in hits if not outdated(h)] + [h for h in hits if outdated(h)]
+
+
+def answerable(hits: list, docs: Mapping[str, Versioned], question: str) -> list:
+    """The hits an answer may use: current texts only, by default. A question that names an
+    older version's year (2017年的行政复议法) gets that version instead of its successor."""
+    ids = {h.chunk.doc_id for h in hits if h.chunk.doc_id in docs}
+    named = {d for d in ids if not is_current(docs[d]) and names_version(question, docs[d])}
+    replaced = {docs[d].superseded_by for d in named}
+
+    def usable(hit) -> bool:
+        doc_id = hit.chunk.doc_id
+        return doc_id in named or (is_current(docs.get(doc_id)) and doc_id not in replaced)
+
+    return [h for h in hits if usable(h)]

@@ -1,0 +1,258 @@
+"""The national law library as a corpus pack, on a sample (tests/data/library_sample, never
+the whole pack): its loader, versions and validity, that it stays off by default, registry
+resolution, and answers with it switched on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import LIBRARY_SAMPLE
+
+from app.cli import main
+from ingest.corpus import corpus_files, load_corpus
+from ingest.packs import available_packs, load_pack, version_date
+from ingest.structure import chunk_document
+from kb.answer import answer_question
+from kb.config import DEFAULT_CORPUS, settings
+from kb.index import Index
+from kb.index.writer import ingest
+from kb.registry import build_registry
+from kb.search.retrieval import search
+from kb.training.quiz import pool_for
+from kb.validity import validity_note
+
+FUYI_2017 = "packs/library/诉讼与非诉讼程序法/行政复议法(2017-09-01).md"
+HOLIDAYS_2013 = "packs/library/行政法规/全国年节及纪念日放假办法(2013-12-11).md"
+HOLIDAYS_2024 = "packs/library/行政法规/全国年节及纪念日放假办法(2024-11-10).md"
+MERGERS_2018 = "packs/library/行政法规/国务院关于经营者集中申报标准的规定(2018-09-18).md"
+REPEALED = "packs/library/行政法规/城市维护建设税暂行条例(2011-01-08).md"
+DISCLOSURE = "packs/library/行政法规/政府信息公开条例(2019-04-03).md"
+COMPENSATION = "packs/library/宪法相关法/国家赔偿法(2012-10-26).md"
+
+
+def _corpus_with_sample(root: Path) -> Path:
+    """The bundled corpus's files (not its packs) with the sample as pack `library`."""
+    root.mkdir()
+    for path in DEFAULT_CORPUS.iterdir():
+        if path.is_file():
+            shutil.copy2(path, root / path.name)
+    shutil.copytree(LIBRARY_SAMPLE, root / "packs" / "library")
+    return root
+
+
+@pytest.fixture(scope="module")
+def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _corpus_with_sample(tmp_path_factory.mktemp("sample") / "corpus")
+
+
+@pytest.fixture(scope="module")
+def pack_docs(sample_corpus: Path) -> dict:
+    docs, skipped = load_pack(sample_corpus, "library")
+    assert skipped == []
+    return {d.doc_id: d for d in docs}
+
+
+# ---------------------------------------------------------------- loader
+
+
+def test_version_date_comes_from_the_file_name() -> None:
+    assert version_date("诉讼与非诉讼程序法/行政复议法(2017-09-01).md") == "2017-09-01"
+    assert version_date("说明.md") == ""
+
+
+def test_a_law_reads_with_its_full_title_history_chapters_and_exact_articles(pack_docs: dict) -> None:
+    doc = pack_docs[FUYI_2017]
+    assert doc.title == "中华人民共和国行政复议法（2017年版）"  # the full name, and which version
+    assert (doc.level, doc.published, doc.in_force_from) == ("法律", "2017-09-01", "2018-01-01")
+    assert doc.date == "2017-09-01"
+    assert "<!--" not in doc.text and not doc.text.startswith("#")
+    chunks = chunk_document(doc)
+    assert all(doc.text[c.start : c.end] == c.text for c in chunks)
+    head = chunks[0]
+    assert (head.kind, head.label) == ("preamble", "题注")
+    assert head.text.startswith("中华人民共和国行政复议法")
+    assert "1999年4月29日" in head.text and "第二次修正" in doc.text[head.start : chunks[1].start]
+    articles = list(dict.fromkeys(c.label for c in chunks if c.kind == "body"))
+    assert articles[0] == "第一条" and articles[-1] == "第四十三条" and len(articles) == 43
+    first = next(c for c in chunks if c.label == "第一条")
+    assert first.section_path == ("第一章 总则",)
+    ninth = next(c for c in chunks if c.label == "第九条")
+    assert ninth.section_path == ("第三章 行政复议申请",) and "六十日内" in ninth.text
+
+
+def test_the_current_version_keeps_the_plain_title(pack_docs: dict) -> None:
+    assert pack_docs[HOLIDAYS_2024].title == "全国年节及纪念日放假办法"
+    assert pack_docs[HOLIDAYS_2013].title == "全国年节及纪念日放假办法（2013年版）"
+
+
+# ---------------------------------------------------------------- versions and validity
+
+
+def test_status_and_successor_point_to_the_one_copy_of_each_law(pack_docs: dict) -> None:
+    assert "packs/library/诉讼与非诉讼程序法/行政复议法(2023-09-01).md" not in pack_docs  # corpus/ has it
+    assert len(pack_docs) == 20
+    assert pack_docs[FUYI_2017].status == "superseded"
+    assert pack_docs[FUYI_2017].superseded_by == "xingzheng_fuyi_fa_2023.txt"
+    assert pack_docs[HOLIDAYS_2013].superseded_by == HOLIDAYS_2024
+    assert pack_docs[MERGERS_2018].status == "superseded"
+    assert (pack_docs[REPEALED].status, pack_docs[REPEALED].superseded_by) == ("repealed", "")
+    assert pack_docs[DISCLOSURE].status == "in_force"
+
+
+def test_validity_notes_name_the_date_and_the_current_text(sample_corpus: Path) -> None:
+    docs = {d.doc_id: d for d in load_corpus(sample_corpus, ("library",))[0]}
+    holidays, review = validity_note(docs[HOLIDAYS_2013], docs), validity_note(docs[FUYI_2017], docs)
+    assert holidays == "已被修订（2024-11-10，现行：《全国年节及纪念日放假办法》）"
+    assert review == "已被修订（2023-09-01，现行：《中华人民共和国行政复议法》）"
+    assert validity_note(docs[REPEALED], docs) == "已废止"
+    assert validity_note(docs[DISCLOSURE], docs) == ""
+
+
+# ---------------------------------------------------------------- off by default
+
+
+def test_the_default_corpus_leaves_packs_out() -> None:
+    assert available_packs(DEFAULT_CORPUS) == ["library"]
+    assert not any(p.is_relative_to(DEFAULT_CORPUS / "packs") for p in corpus_files(DEFAULT_CORPUS))
+    docs, _ = load_corpus(DEFAULT_CORPUS)
+    assert len(docs) == 7 and not any(d.doc_id.startswith("packs/") for d in docs)
+
+
+def test_packs_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings().pack_names is None  # unset: keep what the index holds
+    monkeypatch.setenv("KB_PACKS", "library")
+    assert settings().pack_names == ("library",)
+    assert settings(packs="none").pack_names == ()
+
+
+def _tiny_pack_corpus(root: Path) -> Path:
+    """One plain document and a pack of the two short versions of 全国年节及纪念日放假办法."""
+    root.mkdir()
+    note = "第一条 本库收录放假安排。\n第二条 以现行规定为准。\n第三条 自公布之日起施行。\n"
+    (root / "note.txt").write_text(note, encoding="utf-8")
+    pack = root / "packs" / "library"
+    (pack / "行政法规").mkdir(parents=True)
+    with (LIBRARY_SAMPLE / "LAWS.tsv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    keep = [r for r in rows if "全国年节" in r["file"]]
+    with (pack / "LAWS.tsv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(keep)
+    for r in keep:
+        shutil.copy2(LIBRARY_SAMPLE / r["file"], pack / r["file"])
+    return root
+
+
+def test_a_pack_goes_in_when_asked_stays_and_a_changed_status_reingests(tmp_path: Path, embeddings) -> None:
+    corpus = _tiny_pack_corpus(tmp_path / "corpus")
+    home = tmp_path / "home"
+    first = ingest(settings(home=home, corpus=corpus), embeddings)
+    assert first.documents == 1, "the default ingest reads no pack"
+    on = ingest(settings(home=home, corpus=corpus, packs="library"), embeddings)
+    assert on.documents == 3 and len(on.added) == 2
+    kept = ingest(settings(home=home, corpus=corpus), embeddings)
+    assert kept.unchanged and kept.documents == 3, "unset, the setting keeps the packs the index holds"
+
+    laws = corpus / "packs" / "library" / "LAWS.tsv"
+    corrected = laws.read_text(encoding="utf-8").replace("\tsuperseded\t", "\trepealed\t")
+    laws.write_text(corrected, encoding="utf-8")
+    changed = ingest(settings(home=home, corpus=corpus), embeddings)
+    assert changed.changed == [HOLIDAYS_2013] and changed.embedded == 0, "same text: vectors reused"
+    gen = Index(settings(home=home, corpus=corpus), embeddings).current()
+    assert gen.doc_records[HOLIDAYS_2013].status == "repealed"
+    assert {c.validity for c in gen.chunks.values() if c.doc_id == HOLIDAYS_2013} == {"已废止"}
+
+    off = ingest(settings(home=home, corpus=corpus, packs="none"), embeddings)
+    assert off.documents == 1 and len(off.removed) == 2
+
+
+# ---------------------------------------------------------------- registry
+
+
+def _registry(corpus: Path, packs: tuple[str, ...]):
+    docs, _ = load_corpus(corpus, packs)
+    return build_registry(docs, [c for d in docs for c in chunk_document(d)])
+
+
+def test_a_cited_title_resolves_to_the_library_when_the_pack_is_on(sample_corpus: Path) -> None:
+    off = _registry(sample_corpus, ())
+    on = _registry(sample_corpus, ("library",))
+    assert not off.by_title("中华人民共和国国家赔偿法").in_corpus  # cited by 行政复议法, text absent
+    entry = on.by_title("中华人民共和国国家赔偿法")
+    assert entry.in_corpus and entry.source_file == COMPENSATION and entry.citations
+    # A title cited anywhere resolves to the version in force, never the older text.
+    assert on.by_title("中华人民共和国行政复议法").source_file == "xingzheng_fuyi_fa_2023.txt"
+    assert on.by_title("全国年节及纪念日放假办法").source_file == HOLIDAYS_2024
+    assert on.by_title("全国年节及纪念日放假办法（2013年版）").source_file == HOLIDAYS_2013
+    # A law's number is the order of its current version; its history lines cite nothing.
+    assert on.by_number("国务院令第711号").source_file == DISCLOSURE
+    assert on.by_number("国务院令第492号") is None
+    assert _resolved_by_corpus(on) > _resolved_by_corpus(off)
+
+
+def _resolved_by_corpus(registry) -> int:
+    """Documents the bundled corpus cites whose text the index holds."""
+    cited = (e for e in registry if any(not c.doc_id.startswith("packs/") for c in e.citations))
+    return sum(e.in_corpus for e in cited)
+
+
+# ---------------------------------------------------------------- answers with the pack on
+
+
+def test_disclosure_deadline_is_twenty_working_days_citing_article_33(library_settings, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("KB_HOME", str(library_settings.home))
+    monkeypatch.setenv("KB_CORPUS", str(library_settings.corpus))
+    assert main(["ask", "--json", "政府信息公开申请一般多少个工作日内答复？"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert "20个工作日" in answer["answer"].split("\n")[0]
+    lead = answer["citations"][0]
+    assert (lead["doc_id"], lead["label"], lead["validity"]) == (DISCLOSURE, "第三十三条", "")
+    assert lead["doc_title"] == "中华人民共和国政府信息公开条例"
+
+
+def test_review_deadline_cites_the_2023_law_not_the_2017_text(library_index: Index) -> None:
+    answer = answer_question(library_index, "行政复议申请期限是多少？")
+    assert answer.citations[0].doc_id == "xingzheng_fuyi_fa_2023.txt"
+    assert "六十日" in answer.answer
+    assert FUYI_2017 not in {c.doc_id for c in answer.citations}
+
+
+def test_a_superseded_version_never_leads_unless_its_year_is_asked(library_index: Index) -> None:
+    now = answer_question(library_index, "春节放假几天？")
+    assert now.citations[0].doc_id == HOLIDAYS_2024 and "4天" in now.answer
+    then = answer_question(library_index, "2013年的全国年节及纪念日放假办法规定春节放假几天？")
+    lead = then.citations[0]
+    assert lead.doc_id == HOLIDAYS_2013 and "3天" in then.answer
+    assert lead.validity == "已被修订（2024-11-10，现行：《全国年节及纪念日放假办法》）"
+    assert then.to_dict()["citations"][0]["validity"] == lead.validity
+
+
+def test_superseded_passages_stay_searchable_behind_current_ones(library_index: Index) -> None:
+    hits = search(library_index, "行政复议法 申请期限 六十日", k=60)
+    docs = [h.chunk.doc_id for h in hits]
+    assert FUYI_2017 in docs, "still searchable"
+    first_old = docs.index(FUYI_2017)
+    assert all(d != FUYI_2017 for d in docs[:first_old]) and "xingzheng_fuyi_fa_2023.txt" in docs[:first_old]
+    assert all(h.chunk.validity.startswith("已被修订") for h in hits if h.chunk.doc_id == FUYI_2017)
+
+
+def test_search_json_labels_a_superseded_text(library_settings, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("KB_HOME", str(library_settings.home))
+    monkeypatch.setenv("KB_CORPUS", str(library_settings.corpus))
+    assert main(["search", "--json", "-k", "3", "2017年行政复议法 申请期限"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    old = [r for r in rows if r["source"] == FUYI_2017]
+    assert old and old[0]["validity"].startswith("已被修订（2023-09-01")
+
+
+def test_quizzes_draw_from_texts_in_force_only(library_index: Index) -> None:
+    gen = library_index.current()
+    pool_docs = {c.doc_id for c in pool_for(gen).candidates}
+    assert DISCLOSURE in pool_docs or HOLIDAYS_2024 in pool_docs
+    assert not pool_docs & {FUYI_2017, HOLIDAYS_2013, MERGERS_2018, REPEALED}
