@@ -7,13 +7,13 @@ import os
 import sys
 import time
 
-from app.commands import ask, chat, docs, ingest, quiz, search, serve
+from app.commands import ask, chat, diff, docs, ingest, quiz, search, serve
 from app.commands import eval as eval_command
 from app.commands.common import EXIT_BAD_INPUT
 from kb.config import ConfigError
 from kb.index import EmptyIndexError
 
-COMMANDS = [ingest, search, docs, eval_command, serve, quiz, ask, chat]
+COMMANDS = [ingest, search, docs, diff, eval_command, serve, quiz, ask, chat]
 
 
 def build_parser() -> argparse.ArgumentParser:

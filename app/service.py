@@ -7,17 +7,22 @@ exactly what a person sees in the 检索 tab. The CLI's `kb search` uses them to
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.documents import delete_document, save_upload
+from ingest.loaders import LoadError, load_text
+from kb.article_diff import ArticleChange, articles_of, diff_articles
 from kb.index import Generation, Index
 from kb.index.store import DocRecord
 from kb.index.writer import IngestReport, ingest
 from kb.registry import RegistryEntry
 from kb.schema import Hit
+from kb.validity import versions_of
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -124,6 +129,51 @@ def documents(index: Index) -> list[dict]:
         }
         for d in document_records(index)
     ]
+
+
+@dataclass(frozen=True)
+class LawDiff:
+    old: DocRecord
+    new: DocRecord
+    changes: list[ArticleChange]
+
+
+class DiffError(LookupError):
+    """Why two versions can't be compared, in words for the user."""
+
+
+def law_diff(index: Index, name: str, year: str = "") -> LawDiff:
+    """新旧条文对照 of a law: by default its latest earlier version against the newest; `year`
+    picks the earlier version by its publication year."""
+    gen = index.current()
+    versions = versions_of(name, gen.doc_records)
+    if not versions:
+        raise DiffError(f"库中未找到名为“{name}”的法律法规。")
+    if len(versions) < 2:
+        raise DiffError(f"《{versions[0].title}》库中只有一个版本，无可对照。")
+    new = versions[-1]
+    older = [v for v in versions[:-1] if not year or (v.published or v.date).startswith(year)]
+    if not older:
+        years = "、".join((v.published or v.date)[:4] for v in versions[:-1])
+        raise DiffError(f"《{new.title}》库中没有 {year} 年的版本（可选：{years}）。")
+    old = older[-1]
+    chunks = list(gen.chunks.values())
+    sides = [
+        articles_of(_document_text(index, d), [c for c in chunks if c.doc_id == d.doc_id]) for d in (old, new)
+    ]
+    return LawDiff(old=old, new=new, changes=diff_articles(*sides))
+
+
+def _document_text(index: Index, record: DocRecord) -> str:
+    """The text the index was built from, read again from the corpus; offsets hold only if
+    the file is unchanged since, so a changed file asks for a re-ingest instead."""
+    try:
+        text = load_text(Path(index.settings.corpus) / record.doc_id).text
+    except (LoadError, OSError) as err:
+        raise DiffError(f"无法读取《{record.title}》的原文件：{err}") from err
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != record.content_hash:
+        raise DiffError(f"《{record.title}》的文件在导入后已改动，请先运行 kb ingest。")
+    return text
 
 
 def reingest(index: Index, progress: Progress | None = None) -> IngestReport:

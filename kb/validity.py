@@ -12,6 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Protocol
 
+from kb.text.normalize import squash
+from kb.text.titles import normalize_title
+
 IN_FORCE = "in_force"
 SUPERSEDED = "superseded"
 REPEALED = "repealed"
@@ -79,3 +82,28 @@ def answerable(hits: list, docs: Mapping[str, Versioned], question: str) -> list
         return doc_id in named or (is_current(docs.get(doc_id)) and doc_id not in replaced)
 
     return [h for h in hits if usable(h)]
+
+
+_VERSION_YEAR = re.compile(r"[（(]\d{4}年版[)）]$")
+
+
+def law_key(title: str) -> str:
+    """The law a title names, whichever version: no nation prefix, note or 年版 year."""
+    return normalize_title(_VERSION_YEAR.sub("", squash(title or "")))
+
+
+def versions_of(name: str, docs: Mapping[str, Versioned]) -> list[Versioned]:
+    """Every version of the law `name` names (行政复议法, 《中华人民共和国行政复议法》), oldest
+    first. Versions share a name (the pack's catalog links versions of one name only), so the
+    name finds them all; a shortened name counts when it picks out one law."""
+    key = law_key(name)
+    if not key:
+        return []
+    laws = {law_key(d.title) for d in docs.values()}
+    if key not in laws:
+        partial = {law for law in laws if key in law}
+        if len(partial) != 1:
+            return []
+        key = partial.pop()
+    found = [d for d in docs.values() if law_key(d.title) == key]
+    return sorted(found, key=lambda d: (d.published or d.date or "", is_current(d)))
