@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kb.answer.citations import MARKER
+from kb.article_diff import KIND_NAMES, counts
 from kb.text.normalize import fold_width
+from kb.validity import version_line
 
 
 def esc(text: Any) -> str:
@@ -234,6 +236,33 @@ def citing_passages(entry: Any) -> str:
     return head + f'<div class="kb-cards">{"".join(cards)}</div>'
 
 
+def law_diff(diff: Any) -> str:
+    """新旧条文对照 as cards: what changed, each side with its own source line. Unchanged
+    articles are counted, not shown: staff look for what is new."""
+    counted = counts(diff.changes)
+    head = (
+        f'<div class="kb-entry"><span class="kb-title">{esc(version_line(diff.old))} → '
+        f"{esc(version_line(diff.new))}</span>"
+        f'<span class="kb-file">{esc(" · ".join(f"{name} {counted[k]} 条" for k, name in KIND_NAMES.items()))}</span></div>'
+    )
+    titles = {diff.old.doc_id: diff.old.title, diff.new.doc_id: diff.new.title}
+    cards = []
+    for change in diff.changes:
+        if change.kind == "unchanged":
+            continue
+        sides = "".join(
+            f'<div class="kb-diff-side">{source_line(titles[a.doc_id], "", a.label)}'
+            f'<span class="kb-quote">{esc_lines(a.text)}</span></div>'
+            for a in (change.old, change.new)
+            if a is not None
+        )
+        cards.append(
+            f'<div class="kb-card kb-diff-{change.kind}"><span class="kb-diff-kind">{KIND_NAMES[change.kind]}</span>'
+            f'<div class="kb-diff-sides">{sides}</div></div>'
+        )
+    return head + f'<div class="kb-cards">{"".join(cards)}</div>'
+
+
 def registry_rows(entries: Iterable[Any]) -> list[list[str]]:
     rows = []
     for e in entries:
@@ -261,6 +290,9 @@ def status(message: str, ok: bool = True) -> str:
 
 
 CSS = """
+.kb-diff-sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:10px}
+.kb-diff-kind{font-weight:600;margin-right:6px}
+.kb-diff-added{border-left-color:#1a7f37}.kb-diff-removed{border-left-color:#b42318}
 .kb-cards{display:flex;flex-direction:column;gap:8px;margin-top:10px}
 .kb-cards-title{font-weight:600;font-size:0.92em;color:var(--body-text-color)}
 .kb-card{border:1px solid var(--border-color-primary);border-left:4px solid #2f6fdf;border-radius:8px;

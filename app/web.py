@@ -220,6 +220,29 @@ def build_registry_tab(index: Index) -> None:
             )
         registry_tab.select(on_lookup, query, [table, keys, detail], api_visibility="private")
         table.select(on_select, keys, detail, api_visibility="private")
+        build_diff_view(index)
+
+
+def build_diff_view(index: Index) -> None:
+    """新旧条文对照 of a law with several versions in the index (the law library pack)."""
+    with gr.Accordion("新旧条文对照", open=False, elem_id="kb-diff"):
+        with gr.Row():
+            law = gr.Textbox(label="法律法规名称", placeholder="例如：行政复议法", scale=4)
+            year = gr.Textbox(label="旧版本年份（可不填）", placeholder="默认为现行版本的上一版", scale=2)
+        run = gr.Button("对照")
+        result = gr.HTML()
+
+        def on_diff(name: str, year: str) -> str:
+            if not (name or "").strip():
+                return render.status("请输入法律法规名称。", ok=False)
+            try:
+                diff = service.law_diff(index, name.strip(), (year or "").strip())
+            except (service.DiffError, EmptyIndexError) as err:
+                return render.status(str(err), ok=False)
+            return render.law_diff(diff)
+
+        for trigger in (law.submit, run.click):
+            trigger(on_diff, [law, year], result, api_visibility="private")
 
 
 def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components.Component]:

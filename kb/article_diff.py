@@ -22,7 +22,9 @@ from kb.text.tokenize import char_bigrams
 MATCH_THRESHOLD = 0.33
 
 _ARTICLE_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[零〇一二三四五六七八九十百千]+)?$")
-_LEADING_LABEL = re.compile(r"^\s*第[零〇一二三四五六七八九十百千]+条(?:之[零〇一二三四五六七八九十百千]+)?[\s\u3000]*")
+_LEADING_LABEL = re.compile(
+    r"^\s*第[零〇一二三四五六七八九十百千]+条(?:之[零〇一二三四五六七八九十百千]+)?[\s\u3000]*"
+)
 _SPACE = re.compile(r"[\s\u3000]+")
 
 
@@ -40,6 +42,10 @@ class Article:
     def body(self) -> str:
         """The wording without the article's own number, which a revision changes freely."""
         return _SPACE.sub("", _LEADING_LABEL.sub("", self.text))
+
+
+# How each kind of change is named to users, in the order a summary lists them.
+KIND_NAMES = {"changed": "修改", "added": "新增", "removed": "删除", "unchanged": "未变"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,10 @@ def articles_of(doc_text: str, chunks: Sequence[Chunk]) -> list[Article]:
         for label in order
         for doc_id, start, end in [spans[label]]
     ]
+
+
+def counts(changes: Sequence[ArticleChange]) -> dict[str, int]:
+    return {kind: sum(c.kind == kind for c in changes) for kind in KIND_NAMES}
 
 
 def similarity(a: str, b: str) -> float:

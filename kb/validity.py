@@ -52,6 +52,12 @@ def validity_note(doc: Versioned | None, docs: Mapping[str, Versioned]) -> str:
     return "已废止"
 
 
+def version_line(doc: Versioned) -> str:
+    """《title》（date，现行/已被修订）: which version a side of a comparison is."""
+    state = "现行" if is_current(doc) else ("已废止" if doc.status == REPEALED else "已被修订")
+    return f"《{doc.title}》（{doc.published or doc.date}，{state}）"
+
+
 def names_version(question: str, doc: Versioned) -> bool:
     """Does the question ask for this version by its year (2017年的行政复议法, 2007版)?"""
     year = (doc.published or "")[:4]

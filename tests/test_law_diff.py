@@ -72,3 +72,12 @@ def test_kb_diff_cli_text_and_json(library_settings, monkeypatch, capsys) -> Non
     assert data["summary"]["added"] == sum(c["kind"] == "added" for c in data["changes"]) > 0
     assert main(["diff", "国家赔偿法"]) == 1
     assert "只有一个版本" in capsys.readouterr().err
+
+
+def test_web_view_shows_changes_with_both_sources(library_index: Index) -> None:
+    from app import render
+
+    html = render.law_diff(law_diff(library_index, "行政复议法"))
+    assert "《中华人民共和国行政复议法（2017年版）》（2017-09-01，已被修订） → " in html
+    assert "修改 36 条" in html and html.count('class="kb-card kb-diff-') == 36 + 53 + 6
+    assert "第六十二条" in html and "kb-diff-unchanged" not in html

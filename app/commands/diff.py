@@ -7,11 +7,10 @@ import sys
 
 from app.commands.common import print_json
 from app.service import DiffError, LawDiff, law_diff
-from kb.article_diff import Article, ArticleChange
+from kb.article_diff import KIND_NAMES, Article, ArticleChange, counts
 from kb.index import open_index
 from kb.index.store import DocRecord
-
-KIND_NAMES = {"changed": "修改", "added": "新增", "removed": "删除", "unchanged": "未变"}
+from kb.validity import version_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,20 +38,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary(diff: LawDiff) -> dict[str, int]:
-    return {kind: sum(c.kind == kind for c in diff.changes) for kind in KIND_NAMES}
-
-
-def version_line(doc: DocRecord) -> str:
-    state = "现行" if (doc.status or "in_force") == "in_force" else "已被修订"
-    return f"《{doc.title}》（{doc.published or doc.date}，{state}）"
-
-
 def render_text(diff: LawDiff, show_unchanged: bool = False) -> str:
-    counts = summary(diff)
+    counted = counts(diff.changes)
     lines = [
         f"新旧条文对照：{version_line(diff.old)} → {version_line(diff.new)}",
-        " · ".join(f"{name} {counts[kind]} 条" for kind, name in KIND_NAMES.items()),
+        " · ".join(f"{name} {counted[kind]} 条" for kind, name in KIND_NAMES.items()),
     ]
     titles = {diff.old.doc_id: diff.old.title, diff.new.doc_id: diff.new.title}
     for change in diff.changes:
@@ -107,7 +97,7 @@ def to_dict(diff: LawDiff) -> dict:
     return {
         "old": _version(diff.old),
         "new": _version(diff.new),
-        "summary": summary(diff),
+        "summary": counts(diff.changes),
         "changes": [
             {
                 "kind": c.kind,
