@@ -359,8 +359,12 @@ SPECIAL_CASE_PENALTY = 0.3  # times evidence.condition_burden: the general rule 
 def score_candidates(
     gen: Generation, analysis: Analysis, hits: list[Hit], docs: set[str]
 ) -> list[ScoredSentence]:
-    """Every sentence of every hit, scored; sentences failing a hard term are dropped."""
-    soft = analysis.soft
+    """Every sentence of every hit, scored; sentences failing a hard term are dropped.
+    A rate the question names (败诉率) is hard, yet it is also what the question is about:
+    it counts toward coverage like a word. Left out, a question whose content is its rate
+    and a year (23年败诉率跟22年比降了多少) was covered only by its filler words and refused
+    (fresh_a a23, a25; gold and heldout ask rates the same way)."""
+    soft = [*analysis.soft, *(t for t in analysis.hard if t.kind == RATE)]
     weights = {
         t.text: term_weight(gen, t)
         * (FOCUS_WEIGHT if t.focus else 1.0)
@@ -543,6 +547,7 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
         lo -= 1
         if not figure:
             break
+    lo, hi = _with_comparison(text, clauses, lo, hi)
     parts = []
     for i in range(lo, hi + 1):
         a, b = clauses[i]
@@ -551,6 +556,29 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
             part = breakdown_item(part, analysis) or part
         parts.append(part.strip())
     return _tidy("，".join(p for p in parts if p))
+
+
+# A comparison's subordinate clause (与2022年同期的收到52件相比) says nothing on its own: its
+# main clause (2023年收案增加46.2%) follows. The report states every year-on-year change this
+# way; a lead cut before the main clause answered a "last year / compared with" question with a
+# dangling clause (fresh_a f01/f04, fresh_b b96/b97, fresh_c c94/c95).
+_COMPARE_OPEN = re.compile(r"^(?:与|和|同|跟|较)")
+_COMPARE_CLOSE = re.compile(r"(?:相比|比较|相较|对比)$")
+COMPARE_SPAN = 4  # clauses a comparison's subordinate part may run over
+
+
+def _with_comparison(text: str, clauses: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]:
+    """`lo`..`hi` widened to the whole comparison when they cut into one: from the clause that
+    opens it (与…) to the main clause after the one that closes it (…相比)."""
+    plain = [squash(text[a:b]) for a, b in clauses]
+    for o in range(max(0, lo - COMPARE_SPAN), hi + 1):
+        if not _COMPARE_OPEN.match(plain[o]):
+            continue
+        c = next((j for j in range(o, min(len(plain), o + COMPARE_SPAN)) if _COMPARE_CLOSE.search(plain[j])), None)
+        if c is None or c + 1 >= len(plain) or c < lo:
+            continue
+        return min(lo, o), max(hi, c + 1)
+    return lo, hi
 
 
 _SUBJECTLESS = re.compile(
