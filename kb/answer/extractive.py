@@ -574,7 +574,8 @@ def _with_comparison(text: str, clauses: list[tuple[int, int]], lo: int, hi: int
     for o in range(max(0, lo - COMPARE_SPAN), hi + 1):
         if not _COMPARE_OPEN.match(plain[o]):
             continue
-        c = next((j for j in range(o, min(len(plain), o + COMPARE_SPAN)) if _COMPARE_CLOSE.search(plain[j])), None)
+        ends = range(o, min(len(plain), o + COMPARE_SPAN))
+        c = next((j for j in ends if _COMPARE_CLOSE.search(plain[j])), None)
         if c is None or c + 1 >= len(plain) or c < lo:
             continue
         return min(lo, o), max(hi, c + 1)
