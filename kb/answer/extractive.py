@@ -40,6 +40,7 @@ from kb.answer.questions import (
     OTHER,
     PLACE,
     RATE,
+    WORD,
     YEAR,
     Analysis,
     Term,
@@ -361,6 +362,17 @@ SPECIAL_CASE_PENALTY = 0.3  # times evidence.condition_burden: the general rule 
 TIE_SCORE = 0.02
 
 
+def _how_put(gen: Generation, term: Term) -> bool:
+    """A word that says how the question is put, not what it is about: a function word, or a
+    verb, adverb or time word no passage uses in any form (还有, 年底, 比降, 送去): nothing
+    can match it, and weighing as a content word it kept the passage that answers under the
+    coverage bar (fresh_a a25/a32, fresh_c c34, heldout h30). An unknown noun is what the
+    question is about (unknown_share)."""
+    if term.focus:
+        return False
+    return term.pos[:1] in FUNCTION_POS or (not term.noun and term.kind == WORD and not _known(gen, term))
+
+
 def score_candidates(
     gen: Generation, analysis: Analysis, hits: list[Hit], docs: set[str]
 ) -> list[ScoredSentence]:
@@ -374,7 +386,7 @@ def score_candidates(
         t.text: term_weight(gen, t)
         * (FOCUS_WEIGHT if t.focus else 1.0)
         * (INHERITED_WEIGHT if t.inherited else 1.0)
-        * (FUNCTION_WEIGHT if t.pos[:1] in FUNCTION_POS and not t.focus else 1.0)
+        * (FUNCTION_WEIGHT if _how_put(gen, t) else 1.0)
         for t in soft
     }
     total = sum(weights.values())
