@@ -63,9 +63,10 @@ _ASK = re.compile(
 )
 # What follows an ask word when the action asked about comes after it (多久内可以申请复议):
 # a follow-up naming another action replaces that action, not the ask.
-_MODAL_AFTER_ASK = re.compile(r"(?:内|以内|之内)?(?:可以|能够|能|要|应当|必须|得)")
-# Parts of speech that make a follow-up a situation, not a term: verbs and adverbs (不复议
-# 直接去法院打官司); a verbal noun (检察, 监督 of 行政检察监督) names a kind of case.
+_MODAL_AFTER_ASK = re.compile(r"(?:个工作日|个月|小时|[天日年月周])?(?:内|以内|之内)?(?:可以|能够|能|要|应当|必须|得)")
+# Parts of speech that make a follow-up a situation, not a term, when two of its words have
+# them: verbs and adverbs (不复议直接去法院打官司); a verbal noun (检察, 监督 of 行政检察监督)
+# names a kind of case, and one verb (执行 of 刑事执行监督) a kind of work.
 _SITUATION_FLAGS = ("v", "vd", "vi", "vg", "d", "ad")
 # Last characters of a public body's name (检察院, 司法局, 区政府, 纪委): the one who acts in
 # a question, which a follow-up naming another kind of case does not replace.
@@ -219,7 +220,7 @@ def _switch_topic(prev: str, topic: str) -> str:
     """`prev` with the term `topic` stands in for replaced by it."""
     words = list(_cut(prev))
     topic_words = [(w, f) for w, f in _cut(topic) if w.strip()]
-    if sum(f in _SITUATION_FLAGS for _, f in topic_words) and len(topic_words) >= 3:
+    if sum(f in _SITUATION_FLAGS for _, f in topic_words) >= 2 and len(topic_words) >= 3:
         return _with_situation(prev, topic)  # a situation, not a term: it takes the question asked
     spans: list[tuple[int, int, str, str]] = []  # (start, end, text, head flag): runs of 1-3 topic words
     pos = 0
