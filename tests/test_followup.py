@@ -40,7 +40,12 @@ YEAR_OF_REPORT = 2023
         # a term after the ask word, and one verb is a kind of work, not a situation
         ("检察院办了多少件民事检察监督案件", "那刑事执行监督呢", TOPIC, "检察院办了多少件刑事执行监督案件"),
         # a new action replaces the one after the ask word (多少天内可以…)
-        ("对处罚决定不服 多少天内可以申请复议", "那直接向法院起诉呢", TOPIC, "对处罚决定不服 多少天内可以直接向法院起诉"),
+        (
+            "对处罚决定不服 多少天内可以申请复议",
+            "那直接向法院起诉呢",
+            TOPIC,
+            "对处罚决定不服 多少天内可以直接向法院起诉",
+        ),
         # topic and year at once
         ("去年行政复议收到多少件申请？", "那2022年行政诉讼呢", TOPIC, "2022年行政诉讼收到多少件申请"),
         # comparison: the year before the one asked about
