@@ -441,3 +441,22 @@ def test_a_level_does_not_answer_a_change_nor_an_effort_an_outcome(corpus_index)
     assert "46.2%" in _lead(answer_question(corpus_index, "行政复议收到的申请较2022年增加了多少"))
     assert "1460起" in _lead(answer_question(corpus_index, "全区一共调解了多少起民间纠纷"))
     assert "三至九人" in _lead(answer_question(corpus_index, "一个人民调解委员会由几名委员组成"))
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("公证处去年一共收了多少钱", "195153元"),  # 收了 ~ 业务收费, 公证 in the opening clause
+        ("网上办、邮寄办这些不见面审批方式覆盖了多少个依申请政务服务事项", "76个"),  # 覆盖 ~ 实现
+        ("行政复议收案量同比涨了百分之几", "46.2%"),  # 百分之几 asks; 收案量 ~ 收案
+        ("行政应讼案件去年的败诉率是多少", "1.28"),  # the rate carries the question
+    ],
+)
+def test_report_figures_asked_in_staff_wording(corpus_index, question, fact):
+    a = answer_question(corpus_index, question)
+    assert not a.refused and fact in _lead(a)
+
+
+@pytest.mark.parametrize("question", ["2022年复议收的案子里撤销了多少件", "村法律顾问去年收了多少钱"])
+def test_staff_wording_of_a_figure_the_report_lacks_is_refused(corpus_index, question):
+    assert answer_question(corpus_index, question).refused

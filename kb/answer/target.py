@@ -237,8 +237,11 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
     """Does the figure `lead` (the clauses quoted from `sentence`) count what the question
     asks? No when
     - the head of the asked predicate, said before its ask word (执法人员 of 全区行政执法
-      人员一共有多少人), is a word the corpus uses, yet the sentence says it in no form: its figure counts something else
-      (行政执法监督员15人; 抽查对象668户 for 发现有问题的企业多少户);
+      人员一共有多少人), is a noun the corpus uses, yet the sentence says it in no form: its
+      figure counts something else (行政执法监督员15人; 抽查对象668户 for 发现有问题的企业多少户),
+      unless the sentence names what the question counts after its ask word (覆盖了多少个依
+      申请政务服务事项 ~ 76个依申请政务服务事项: the head is a way of putting it) or holds
+      a one-character head (收 of 收了多少件 in 收到52件) (fresh_c c14, c45, c94);
     - none of the asked predicate's words is in the lead while another clause of the
       sentence holds them: that clause states no figure, the lead's figure is another's
       (学习安排4次，通过…区政府常务会议会前学法…开展学习培训 for 常务会议会前学法学了几次).
@@ -268,14 +271,44 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
             return True
         fallback = _content_head(analysis, focus, known)
         return fallback is None or held(fallback, s) or not _before_ask(analysis, fallback)
-    if head is None or not _content(head, known):
+    if head is not None and len(head.text) == 1 and held(head, s):
+        head = None  # the asked act itself is there (收 of 收了多少件 in 收到52件)
+    elif head is None or not _content(head, known):
         head = _content_head(analysis, focus, known)
-    if head is not None and _content(head, known) and not held(head, s) and _before_ask(analysis, head):
+    if (
+        head is not None
+        and _content(head, known)
+        and not held(head, s)
+        and _before_ask(analysis, head)
+        and not _names_counted(analysis, s)
+    ):
         return False
     if asks_money(analysis) and _sums(lead) and _sums(sentence) <= _sums(lead):
         return True  # a sum asked, and the lead states the sentence's only sum: it is the one
     asked = [t for t in analysis.soft if t.text in focus and _content(t, known)]
-    return not asked or any(held(t, quoted) for t in asked) or not any(held(t, s) for t in asked)
+    if not asked or any(held(t, quoted) for t in asked) or not any(held(t, s) for t in asked):
+        return True
+    # held only by the sentence's opening clause, its topic, which every later clause shares
+    # (共办理各类公证事项333件，业务收费共195153元 for 公证收了多少钱): not another figure's words
+    opening = re.split(r"[，,；;]", s, maxsplit=1)[0]
+    rest = s[len(opening) :]
+    return not quoted.startswith(opening[:4]) and not any(held(t, rest) for t in asked)
+
+
+# What a question counts, said after its ask word and classifier (多少个依申请政务服务事项): a
+# sentence holding it whole counts that thing. Shorter tails (件, 人) name nothing.
+MIN_COUNTED_TAIL = 3
+
+
+def _names_counted(analysis: Analysis, sentence: str) -> bool:
+    """The sentence holds the question's words after its ask word and classifier whole."""
+    q = squash(nfkc(analysis.question))
+    m = _last_ask(q)
+    if not m:
+        return False
+    tail = q[m.end() + (1 if q[m.end() : m.end() + 1] in _CLASSIFIERS else 0) :]
+    tail = re.split(r"[，,。？?！!；;\s]|呢|吗|的", tail, maxsplit=1)[0]
+    return len(tail) >= MIN_COUNTED_TAIL and tail in sentence
 
 
 def _sums(text: str) -> set[str]:
