@@ -460,3 +460,12 @@ def test_report_figures_asked_in_staff_wording(corpus_index, question, fact):
 @pytest.mark.parametrize("question", ["2022年复议收的案子里撤销了多少件", "村法律顾问去年收了多少钱"])
 def test_staff_wording_of_a_figure_the_report_lacks_is_refused(corpus_index, question):
     assert answer_question(corpus_index, question).refused
+
+
+def test_a_negated_count_is_not_answered_with_what_was_done(corpus_index):
+    """几件没结 counts the cases not closed: a lead that states the cases received (76件)
+    counts their opposite and must not stand; 罚多少 asks a sum, not the two days to pay it in."""
+    lead = _lead(answer_question(corpus_index, "复议申请到年底还剩几件没结"))
+    assert "76件" not in lead
+    assert "未结" in lead or lead.startswith("知识库中未找到")
+    assert "三千元" in _lead(answer_question(corpus_index, "当场处罚时对单位最多罚多少"))

@@ -108,5 +108,5 @@ def test_list_head_and_category():
 
 
 def test_a_list_question_takes_the_enumeration_of_its_category(corpus_index):
-    lead = _lead(answer_question(corpus_index, "承办单位听取群众意见，有哪些方式可选？"))
+    lead = _lead(answer_question(corpus_index, "决策听取群众意见，有哪些方式可选？"))
     assert "座谈会" in lead and "问卷调查" in lead

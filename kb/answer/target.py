@@ -30,7 +30,7 @@ _CHANGE = re.compile(r"增长|增加|上升|提高|下降|减少|降低|同比|�
 # (gold r52, fresh_a a08, fresh_b b07 b42, fresh_c c45, heldout h23) an answerable one is
 # answered in 元/万元, while fresh_b and fresh_c led with a count of 项目 (13个 for 总投资额)
 # or 学习安排4次 (for 经费预算) when a sentence held both or no sum at all.
-_MONEY_ASK = re.compile(r"钱|经费|预算|收费|费用|投资|金额|资金|罚没|报酬|补贴")
+_MONEY_ASK = re.compile(r"钱|经费|预算|收费|费用|投资|金额|资金|罚没|报酬|补贴|(?<![加处])罚款?(?:是)?(?:多少|几)(?![条件个项次天日年月名人家户])")
 _PERCENT = re.compile(r"[%％]|百分之|个百分点")
 # The counted noun right before its ask (…案件有几件, …项目一共有多少个): it names what every
 # clause counts, not which one is asked.
@@ -257,6 +257,8 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
     if analysis.qtype not in ("figure", "deadline") or asks_share(analysis):
         return True
     s, quoted = squash(sentence), squash(lead)
+    if any(_negated(t) and t.text in focus_terms(analysis) and not any(f in quoted for f in t.forms) for t in analysis.soft):
+        return False  # 几件没结 asked, a figure of what was done quoted (收到申请76件)
 
     def held(term: Term, text: str) -> bool:
         return any(f in text for f in term.forms)
@@ -314,6 +316,12 @@ def _names_counted(analysis: Analysis, sentence: str) -> bool:
 def _sums(text: str) -> set[str]:
     """The sums of money a text states (195153元, 17.8万元)."""
     return {squash(f.raw) for f in find_figures(text) if is_money(f.unit)}
+
+
+def _negated(term: Term) -> bool:
+    """A spoken negated predicate (没结, read also as 未结): the figure asked counts what was
+    not done, so a lead without the negation counts its opposite."""
+    return term.text.startswith("没") and len(term.forms) > 1
 
 
 def _before_ask(analysis: Analysis, term: Term) -> bool:
