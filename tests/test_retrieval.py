@@ -63,7 +63,7 @@ def test_cli_search_json_and_stdin_stream(corpus_settings) -> None:
     env = kb_env(corpus_settings.home, corpus_settings.corpus)
     rows = json.loads(run_kb(env, "search", "容缺受理一共公布了多少项", "--json", "-k", "3"))
     assert [r["rank"] for r in rows] == [1, 2, 3]
-    assert set(rows[0]) == {"rank", "score", "doc_title", "doc_number", "label", "text", "source"}
+    assert set(rows[0]) == {"rank", "score", "doc_title", "doc_number", "label", "text", "source", "validity"}
     assert "公布容缺受理行政审批事项99项" in rows[0]["text"]
 
     many = run_kb(env, "search", "--json", "-", stdin="江政办[2023]17号\n\n   \n申请行政复议的期限\n")
