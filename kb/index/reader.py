@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
+from chromadb.api.models.Collection import Collection
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from kb.config import Settings
-from kb.index import store
+from kb.index import chunkstore, store
 from kb.index.lexical import LexicalIndex
 from kb.profile import DEFAULT as DEFAULT_PROFILE
 from kb.profile import Profile, load_profile
@@ -116,13 +117,10 @@ class Index:
             return self._gen
 
     def _open(self, manifest: store.Manifest) -> Generation:
-        collection = store.generation(self.client, manifest.collection)
-        chunks = {
-            rid: Chunk.from_metadata(doc, meta)
-            for rid, doc, meta, _ in store.iter_records(collection)
-        }
-        ordered = dict(sorted(chunks.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)))
         lex_path = store.lexical_dir(self.settings, manifest.collection)
+        ordered = chunkstore.load(lex_path) if lex_path.exists() else None
+        if ordered is None:  # built before chunk files, or on another machine: read Chroma
+            ordered = read_chunks(store.generation(self.client, manifest.collection))
         if lex_path.exists():
             lexical = LexicalIndex.load(lex_path)
         else:  # another machine ingested into the shared Chroma server: derive BM25 from it
@@ -130,6 +128,7 @@ class Index:
             titles = [d.title for d in manifest.docs]
             lexical = LexicalIndex.build(ids, [search_text(ordered[i]) for i in ids], titles=titles)
             lexical.save(lex_path)
+            chunkstore.save(lex_path, ordered.values())
         vectors = Chroma(
             client=self.client,
             collection_name=manifest.collection,
@@ -137,6 +136,13 @@ class Index:
             create_collection_if_not_exists=False,
         )
         return Generation(manifest, vectors, lexical, ordered, profile=load_profile(self.settings.corpus))
+
+
+def read_chunks(collection: Collection) -> dict[str, Chunk]:
+    """Every chunk of a Chroma generation by id, in reading order: the slow way (about
+    0.25 ms a record), for generations that have no chunk file beside their BM25 files."""
+    chunks = {rid: Chunk.from_metadata(doc, meta) for rid, doc, meta, _ in store.iter_records(collection)}
+    return dict(sorted(chunks.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)))
 
 
 def open_index(settings: Settings | None = None) -> Index:

@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.corpus import Skipped, load_corpus
 from ingest.structure import chunk_document
 from kb.config import Settings
-from kb.index import store
+from kb.index import chunkstore, store
 from kb.index.embeddings import embed_passages, embedder_id
 from kb.index.lexical import LexicalIndex
 from kb.schema import Chunk, dense_text, search_text
@@ -101,7 +101,7 @@ def ingest(
             and old.embedder == embedder
             and old.pipeline == PIPELINE_VERSION
             and old_hashes == new_hashes
-            and store.lexical_dir(settings, old.collection).exists()
+            and chunkstore.path(store.lexical_dir(settings, old.collection)).exists()
         ):
             n_chunks = sum(d.chunks for d in old.docs)
             return IngestReport(
@@ -144,7 +144,10 @@ def ingest(
                 embeddings=[vectors[h] for h in hashes[sl]],
             )
         lexical = LexicalIndex.build(ids, [search_text(c) for c in chunks], titles=[d.title for d in docs])
-        lexical.save(store.lexical_dir(settings, collection.name))
+        lex_dir = store.lexical_dir(settings, collection.name)
+        lexical.save(lex_dir)
+        # Before the pointer flip, so a published generation always has its chunk file.
+        chunkstore.save(lex_dir, sorted(chunks, key=lambda c: (c.doc_id, c.start)))
 
         now = time.time()
         records = [
