@@ -52,10 +52,15 @@ def load(directory: Path) -> dict[str, Chunk] | None:
         return None
     docs = data["docs"]
     out: dict[str, Chunk] = {}
+    new = object.__new__
     for cid, d, section_path, label, start, end, part, kind, text in data["chunks"]:
         doc_id, title, number, source = docs[d]
-        out[cid] = Chunk(
+        # A frozen dataclass's __init__ only assigns its fields; filling __dict__ directly is
+        # the same object at a fifth of the cost, which is most of an open at 100k chunks.
+        chunk = new(Chunk)
+        chunk.__dict__.update(
             doc_id=doc_id, doc_title=title, doc_number=number, section_path=tuple(section_path),
             label=label, text=text, start=start, end=end, source=source, part=part, kind=kind,
         )
+        out[cid] = chunk
     return out
