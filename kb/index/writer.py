@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.corpus import Skipped, load_corpus
@@ -64,7 +65,7 @@ def _embed_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _old_vectors(client, manifest: store.Manifest | None) -> dict[str, list[float]]:
+def _old_vectors(client, manifest: store.Manifest | None) -> dict[str, np.ndarray]:
     """Vectors of the current generation by the hash of the text they embed."""
     if manifest is None:
         return {}
@@ -72,7 +73,7 @@ def _old_vectors(client, manifest: store.Manifest | None) -> dict[str, list[floa
         col = store.generation(client, manifest.collection)
     except Exception:  # the pointer names a generation that is gone: nothing to reuse
         return {}
-    return {meta["embed_hash"]: vec for _, _, meta, vec in store.iter_records(col, embeddings=True) if vec}
+    return {meta["embed_hash"]: vec for _, _, meta, vec in store.iter_records(col, embeddings=True) if vec is not None}
 
 
 def ingest(
@@ -131,6 +132,7 @@ def ingest(
         embed_seconds = time.perf_counter() - t_embed
         vectors = dict(reuse)
         vectors.update({hashes[i]: v for i, v in zip(todo, fresh, strict=True)})
+        del reuse, fresh  # rows stay alive through `vectors`; the rest can go
 
         collection = store.new_generation(client)
         ids = [c.chunk_id for c in chunks]
@@ -141,7 +143,7 @@ def ingest(
                 ids=ids[sl],
                 documents=[c.text for c in chunks[sl]],
                 metadatas=metas[sl],
-                embeddings=[vectors[h] for h in hashes[sl]],
+                embeddings=np.stack([vectors[h] for h in hashes[sl]]),
             )
         lexical = LexicalIndex.build(ids, [search_text(c) for c in chunks], titles=[d.title for d in docs])
         lex_dir = store.lexical_dir(settings, collection.name)
