@@ -151,7 +151,8 @@ def library_section(r: dict | None) -> str:
                                   f"target p95 ≤ {t['search_p95_ms']:.0f} ms)"),
         ("warm ask p50 / p95", f"{ask.get('p50')} / {ask.get('p95')} ms (target p95 ≤ {t['ask_p95_ms']:.0f} ms)"),
         ("query process peak RSS", f"{m['rss_mb']['peak']} MB"),
-        (f"**extrapolated** to {x['chunks']} chunks (linear in chunks)",
+        (f"**extrapolated** to {x['chunks']} chunks (linear in chunks; for open and RSS an upper bound, "
+         "since jieba's dictionary and the model's buffers do not grow)",
          f"ingest ≈ {x['ingest_seconds']} s (target ≤ {t['ingest_seconds']} s); open ≈ {x['open_seconds']} s; "
          f"ingest peak RSS ≈ {x['ingest_peak_rss_mb']} MB (target ≤ {t['peak_rss_mb']:.0f} MB)"),
     ]
