@@ -129,9 +129,40 @@ def scale_section(r: dict | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def library_section(r: dict | None) -> str:
+    head = ("## Speed at library size\n\nCommand: `python -m benchmarks.library CORPUS` (a corpus folder of "
+            "laws, e.g. the bundled corpus plus a sample of the library). Full ingest with embedding, "
+            "`kb ingest` again with nothing changed, then open and warm search/ask in fresh processes.\n")
+    if not r:
+        return head + "\n_not measured yet_\n"
+    i, m, x, t = r["ingest"], r["measure"], r["extrapolated"], r["targets"]
+    ask = m.get("ask_ms") or {}
+    rows = [
+        ("corpus", f"`{r['corpus']}`: {i['documents']} documents, {i['chunks']} chunks"),
+        ("ingest (embedding included)", f"{i['seconds']} s = **{i['chunks_per_second']} chunks/s** "
+                                        f"(embedder {i['embed_seconds']} s = {i['embed_chunks_per_second']} chunks/s; "
+                                        f"the rest {i['other_seconds']} s; CPU {i['cpu_seconds']} s)"),
+        ("ingest peak RSS", f"{i['peak_rss_mb']} MB (after loading the model: {i['rss_mb_before']} MB)"),
+        ("re-ingest, nothing changed (whole `kb ingest` command)", f"{r['reingest']['seconds']} s "
+                                                                  f"(target ≤ {t['reingest_seconds']:.0f} s)"),
+        ("open the index", f"{m['open_seconds']} s; first open after the ingest {r['first_open_seconds']} s "
+                           f"(target ≤ {t['open_seconds']:.0f} s)"),
+        ("warm search p50 / p95", f"{m['search_ms']['p50']} / {m['search_ms']['p95']} ms (n={m['search_ms']['n']}; "
+                                  f"target p95 ≤ {t['search_p95_ms']:.0f} ms)"),
+        ("warm ask p50 / p95", f"{ask.get('p50')} / {ask.get('p95')} ms (target p95 ≤ {t['ask_p95_ms']:.0f} ms)"),
+        ("query process peak RSS", f"{m['rss_mb']['peak']} MB"),
+        (f"**extrapolated** to {x['chunks']} chunks (linear in chunks; for open and RSS an upper bound, "
+         "since jieba's dictionary and the model's buffers do not grow)",
+         f"ingest ≈ {x['ingest_seconds']} s (target ≤ {t['ingest_seconds']} s); open ≈ {x['open_seconds']} s; "
+         f"ingest peak RSS ≈ {x['ingest_peak_rss_mb']} MB (target ≤ {t['peak_rss_mb']:.0f} MB)"),
+    ]
+    body = "\n".join(f"| {a} | {b} |" for a, b in rows)
+    return f"{head}\n{_load_note(r['machine'])}.\n\n| what | measured |\n|---|---|\n{body}\n"
+
+
 def render(notes: str = "") -> str:
     parts = [INTRO, eval_section(_load("eval")), baseline_section(_load("baseline")),
-             speed_section(_load("speed")), scale_section(_load("scale"))]
+             speed_section(_load("speed")), library_section(_load("library")), scale_section(_load("scale"))]
     if notes:
         parts.append(notes)
     return "\n".join(parts)

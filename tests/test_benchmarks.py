@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from corpora import shorten_law, write_small_corpus
 
-from benchmarks import baseline, scale, speed
+from benchmarks import baseline, library, scale, speed
 from kb.config import DEFAULT_CORPUS
 
 pytestmark = pytest.mark.slow  # whole benchmark runs, kb serve included
@@ -99,3 +99,21 @@ def test_scale_builds_and_measures_each_size(tiny, tmp_path):
     assert rows[1]["disk_mb"]["bm25"] > rows[0]["disk_mb"]["bm25"]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (tmp_path / "work" / "n300").exists()  # built indexes are removed unless --keep
+
+
+def test_library_ingests_a_folder_and_reports_each_target(tiny, tmp_path, capsys):
+    corpus, gold = tiny
+    out = tmp_path / "library.json"
+    assert library.main([str(corpus), "--home", str(tmp_path / "home"), "--gold", str(gold),
+                         "--full-chunks", "1000", "--out", str(out)]) == 0
+    r = json.loads(out.read_text(encoding="utf-8"))
+    ing = r["ingest"]
+    assert ing["documents"] == 2 and ing["chunks"] > 2 and ing["chunks_per_second"] > 0
+    assert ing["peak_rss_mb"] >= ing["rss_mb_before"] > 0
+    assert r["reingest"]["unchanged"] and r["reingest"]["seconds"] > 0
+    m = r["measure"]
+    assert m["chunks"] == ing["chunks"] and m["open_seconds"] > 0
+    assert m["search_ms"]["n"] == 3 and m["search_ms"]["p95"] >= m["search_ms"]["p50"] > 0
+    x = r["extrapolated"]
+    assert x["chunks"] == 1000 and x["ingest_seconds"] > ing["seconds"]
+    assert "extrapolated to 1000 chunks" in capsys.readouterr().out

@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
+from chromadb.api.models.Collection import Collection
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from kb.config import Settings
-from kb.index import store
+from kb.index import chunkstore, store
 from kb.index.lexical import LexicalIndex
 from kb.profile import DEFAULT as DEFAULT_PROFILE
 from kb.profile import Profile, load_profile
@@ -122,14 +123,10 @@ class Index:
             return self._gen
 
     def _open(self, manifest: store.Manifest) -> Generation:
-        collection = store.generation(self.client, manifest.collection)
-        chunks = {
-            rid: Chunk.from_metadata(doc, meta)
-            for rid, doc, meta, _ in store.iter_records(collection)
-        }
-        ordered = dict(sorted(chunks.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)))
-        ordered = with_validity(ordered, manifest.docs)
         lex_path = store.lexical_dir(self.settings, manifest.collection)
+        ordered = chunkstore.load(lex_path) if lex_path.exists() else None
+        if ordered is None:  # built before chunk files, or on another machine: read Chroma
+            ordered = read_chunks(store.generation(self.client, manifest.collection))
         if lex_path.exists():
             lexical = LexicalIndex.load(lex_path)
         else:  # another machine ingested into the shared Chroma server: derive BM25 from it
@@ -137,6 +134,8 @@ class Index:
             titles = [d.title for d in manifest.docs]
             lexical = LexicalIndex.build(ids, [search_text(ordered[i]) for i in ids], titles=titles)
             lexical.save(lex_path)
+            chunkstore.save(lex_path, ordered.values())
+        ordered = with_validity(ordered, manifest.docs)
         vectors = Chroma(
             client=self.client,
             collection_name=manifest.collection,
@@ -155,6 +154,13 @@ def with_validity(chunks: dict[str, Chunk], docs: list[store.DocRecord]) -> dict
     return {
         cid: replace(c, validity=notes[c.doc_id]) if c.doc_id in notes else c for cid, c in chunks.items()
     }
+
+
+def read_chunks(collection: Collection) -> dict[str, Chunk]:
+    """Every chunk of a Chroma generation by id, in reading order: the slow way (about
+    0.25 ms a record), for generations that have no chunk file beside their BM25 files."""
+    chunks = {rid: Chunk.from_metadata(doc, meta) for rid, doc, meta, _ in store.iter_records(collection)}
+    return dict(sorted(chunks.items(), key=lambda kv: (kv[1].doc_id, kv[1].start)))
 
 
 def open_index(settings: Settings | None = None) -> Index:

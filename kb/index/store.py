@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
@@ -183,8 +184,8 @@ def prune_segment_dirs(chroma_dir: Path) -> list[str]:
 
 def iter_records(
     collection: Collection, where: dict | None = None, embeddings: bool = False
-) -> Iterator[tuple[str, str, dict, list[float] | None]]:
-    """(id, document, metadata, embedding) of every record, page by page."""
+) -> Iterator[tuple[str, str, dict, np.ndarray | None]]:
+    """(id, document, metadata, embedding as a float32 row) of every record, page by page."""
     include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
     offset = 0
     while True:
@@ -194,6 +195,6 @@ def iter_records(
             return
         vectors = page.get("embeddings") if embeddings else None
         for i, rid in enumerate(ids):
-            vec = vectors[i].tolist() if vectors is not None else None
+            vec = np.asarray(vectors[i], dtype=np.float32) if vectors is not None else None
             yield rid, page["documents"][i], page["metadatas"][i], vec
         offset += len(ids)

@@ -14,19 +14,31 @@ import unicodedata
 _SPACE_RUN = re.compile(r"\s+")
 
 
+class _CharFolds(dict):
+    """Character -> its one-character fold, computed on first sight: a text is folded by
+    dictionary lookups instead of one `unicodedata.normalize` call per character."""
+
+    def __init__(self, lower: bool) -> None:
+        super().__init__()
+        self.lower = lower
+
+    def __missing__(self, ch: str) -> str:
+        folded = ch if ch.isascii() and not self.lower else unicodedata.normalize("NFKC", ch)
+        if self.lower:
+            folded = folded.lower()
+        self[ch] = folded if len(folded) == 1 else ch
+        return self[ch]
+
+
+_FOLDS = {False: _CharFolds(lower=False), True: _CharFolds(lower=True)}
+
+
 def fold_width(text: str, *, lower: bool = False) -> str:
     """Full-width digits, letters and signs to ASCII (and lower case when `lower`), one
     character for one, so offsets survive; a character whose fold is longer stays as it is."""
-    out = []
-    for ch in text:
-        if ch.isascii() and not lower:
-            out.append(ch)
-            continue
-        folded = unicodedata.normalize("NFKC", ch)
-        if lower:
-            folded = folded.lower()
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
+    if not lower and text.isascii():
+        return text
+    return "".join(map(_FOLDS[lower].__getitem__, text))
 
 
 def nfkc(text: str, *, lower: bool = False) -> str:
