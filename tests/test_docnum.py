@@ -58,11 +58,12 @@ def bracket_number(draw) -> tuple[str, str]:
 
 @st.composite
 def plain_number(draw) -> tuple[str, str]:
-    """A 文号 typed without brackets: 江政发2013年26号, 江政办 ２０２３ 年 第17号."""
+    """A 文号 typed without brackets: 江政发2013年26号, 江政办 ２０２３ 年 第17号, 江政发2013 26号."""
     prefix = draw(st.sampled_from(PREFIXES))
     year = draw(st.integers(1980, 2099))
     num = draw(st.integers(1, 9999))
-    text = prefix + draw(widths(str(year))) + "年" + draw(st.sampled_from(["", "第"])) + draw(widths(str(num))) + "号"
+    sep = draw(st.sampled_from(["年", " ", "\u3000"]))
+    text = prefix + draw(widths(str(year))) + sep + draw(st.sampled_from(["", "第"])) + draw(widths(str(num))) + "号"
     return draw(spaced(text)), f"{prefix}|{year}|{num}"
 
 
@@ -195,6 +196,7 @@ def test_chinese_numerals_round_trip(n):
         ("国务院令713", "国务院令|713", "国务院令第713号"),
         ("江政发2013年26号", "江政发|2013|26", "江政发〔2013〕26号"),
         ("江政办2023年17号", "江政办|2023|17", "江政办〔2023〕17号"),
+        ("江政发2013 26号", "江政发|2013|26", "江政发〔2013〕26号"),
         ("江政办 ２０２３ 年 １７ 号", "江政办|2023|17", "江政办〔2023〕17号"),
         ("江政发二〇一三年二十六号", "江政发|2013|26", "江政发〔2013〕26号"),
     ],

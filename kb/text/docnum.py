@@ -45,11 +45,12 @@ _NUM = rf"(?P<num>{_NUM_AR}|{_spaced(f'[{NUMERALS}]')})"
 _BRACKET_RE = re.compile(
     rf"{_RUN}{_SP}[{re.escape(_OPEN)}]{_SP}{_YEAR}{_SP}[{re.escape(_CLOSE)}]{_SP}(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)?"
 )
-# The same number typed without brackets (江政发2013年26号, 江政办 2023 年 17 号): the year
-# must be four digits followed by 年, the serial must end in 号, and nothing else may sit
-# between them, so a date (2023年1月26号) or a count in a sentence does not match.
+# The same number typed without brackets (江政发2013年26号, 江政办 2023 年 17 号, 江政发2013 26号):
+# the year must be four digits followed by 年 or a space, the serial must end in 号, and
+# nothing else may sit between them, so a date (2023年1月26号) or a count in a sentence does
+# not match.
 _PLAIN_RE = re.compile(
-    rf"{_RUN}{_SP}{_YEAR}{_SP}年{_SP}(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)"
+    rf"{_RUN}{_SP}{_YEAR}(?:{_SP}年|[ \t\u3000\u00a0]+){_SP}(?:第{_SP})?{_NUM}(?P<hao>{_SP}号)"
 )
 # Without brackets a time phrase can stand where the prefix would (截至2023年12号,
 # 今年2023年26号): such a "prefix" ends in a time or preposition character, an issuer's
@@ -166,8 +167,8 @@ def _run_start(text: str, run_start: int, run_end: int, used: int) -> int:
 
 def _may_hold_docnum(folded: str) -> bool:
     """Whether any pattern can match: each needs a literal the text must contain (an opening
-    bracket, 年 and 号, or 令). Most passages have none, and the patterns are slow to fail."""
-    return "令" in folded or ("年" in folded and "号" in folded) or any(c in folded for c in _OPEN)
+    bracket, 号, or 令). Most passages have none, and the patterns are slow to fail."""
+    return "令" in folded or "号" in folded or any(c in folded for c in _OPEN)
 
 
 def find_docnums(text: str) -> list[DocNumMatch]:
