@@ -106,3 +106,25 @@ def stop_server(proc: subprocess.Popen, timeout: float = 30) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def time_queries(index, answer, questions: list[str], k: int = 5) -> tuple[list[float], list[float]]:
+    """Seconds of one search and (when `answer` is given) one answer per question, warm, in
+    this process; a question the app would refuse as bad input is skipped."""
+    from kb.search.retrieval import search
+    from kb.text.clean import InvalidQuestion
+
+    search_s: list[float] = []
+    ask_s: list[float] = []
+    for q in questions:
+        try:
+            with Timer() as t:
+                search(index, q, k=k)
+            search_s.append(t.seconds)
+            if answer is not None:
+                with Timer() as t:
+                    answer(q)
+                ask_s.append(t.seconds)
+        except InvalidQuestion:
+            continue
+    return search_s, ask_s

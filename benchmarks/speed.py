@@ -27,14 +27,13 @@ from benchmarks.common import (
     save,
     stop_server,
     summary_ms,
+    time_queries,
 )
 from kb.config import DEFAULT_CORPUS, PROJECT_ROOT, settings
 from kb.evaluation import DEFAULT_GOLD, default_answerer, load_gold, warm_up
 from kb.index import Index
 from kb.index.embeddings import load_embeddings
 from kb.index.writer import ingest
-from kb.search.retrieval import search
-from kb.text.clean import InvalidQuestion
 
 SERVE_TIMEOUT = 300.0
 
@@ -63,18 +62,7 @@ def measure_queries(corpus: Path, home: Path, questions: list[str]) -> dict:
     with Timer() as t_warm:
         warm_up(index, answer)
     rss_open = rss_mb()
-    search_s, ask_s = [], []
-    for q in questions:
-        try:
-            with Timer() as t:
-                search(index, q, k=5)
-            search_s.append(t.seconds)
-            if answer is not None:
-                with Timer() as t:
-                    answer(q)
-                ask_s.append(t.seconds)
-        except InvalidQuestion:
-            continue
+    search_s, ask_s = time_queries(index, answer, questions)
     return {
         "first_query_seconds": round(t_warm.seconds, 2),
         "search_ms": summary_ms(search_s),

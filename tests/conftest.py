@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from corpora import shorten_law, write_small_corpus, write_tiny_corpus
+from corpora import corpus_with_library_sample, shorten_law, write_small_corpus, write_tiny_corpus
 
 from ingest.corpus import load_document, read_catalog
 from kb.config import DEFAULT_CORPUS, Settings, settings
@@ -32,7 +32,6 @@ for _var in ("KB_HOME", "KB_CORPUS", "KB_PACKS", "KB_CHROMA_HOST", "KB_CHROMA_PO
 # Building the whole-corpus index embeds 601 chunks: every test that needs it, directly or
 # through another fixture, belongs to the slow tier (`pytest -m "not slow"` skips them).
 FULL_CORPUS_FIXTURES = frozenset({"corpus_settings", "corpus_index", "library_settings", "library_index"})
-LIBRARY_SAMPLE = Path(__file__).parent / "data" / "library_sample"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,12 +61,7 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Set
 def library_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled corpus with the library sample (tests/data/library_sample: 21 laws, two
     versioned pairs, a version of a corpus law) as its pack `library`."""
-    root = tmp_path_factory.mktemp("library-corpus")
-    for path in DEFAULT_CORPUS.iterdir():
-        if path.is_file():
-            shutil.copy2(path, root / path.name)
-    shutil.copytree(LIBRARY_SAMPLE, root / "packs" / "library")
-    return root
+    return corpus_with_library_sample(tmp_path_factory.mktemp("library-corpus"))
 
 
 @pytest.fixture(scope="session")

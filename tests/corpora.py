@@ -45,3 +45,17 @@ def write_tiny_corpus(folder: Path) -> Path:
     assert excerpt[0].startswith("二、") and excerpt[5].startswith("（六）"), "the report's headings moved"
     (folder / REPORT).write_text("".join(excerpt), encoding="utf-8")
     return folder
+
+
+LIBRARY_SAMPLE = Path(__file__).parent / "data" / "library_sample"
+
+
+def corpus_with_library_sample(root: Path) -> Path:
+    """The bundled corpus's files (not its packs) in `root`, with the library sample (21 laws,
+    two versioned pairs, a version of a corpus law) as its pack `library`."""
+    root.mkdir(parents=True, exist_ok=True)
+    for path in DEFAULT_CORPUS.iterdir():
+        if path.is_file():
+            shutil.copy2(path, root / path.name)
+    shutil.copytree(LIBRARY_SAMPLE, root / "packs" / "library")
+    return root

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LIBRARY_SAMPLE
+from corpora import LIBRARY_SAMPLE, corpus_with_library_sample
 
 from app.cli import main
 from ingest.corpus import corpus_files, load_corpus
@@ -35,19 +35,9 @@ DISCLOSURE = "packs/library/行政法规/政府信息公开条例(2019-04-03).md
 COMPENSATION = "packs/library/宪法相关法/国家赔偿法(2012-10-26).md"
 
 
-def _corpus_with_sample(root: Path) -> Path:
-    """The bundled corpus's files (not its packs) with the sample as pack `library`."""
-    root.mkdir()
-    for path in DEFAULT_CORPUS.iterdir():
-        if path.is_file():
-            shutil.copy2(path, root / path.name)
-    shutil.copytree(LIBRARY_SAMPLE, root / "packs" / "library")
-    return root
-
-
 @pytest.fixture(scope="module")
 def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _corpus_with_sample(tmp_path_factory.mktemp("sample") / "corpus")
+    return corpus_with_library_sample(tmp_path_factory.mktemp("sample") / "corpus")
 
 
 @pytest.fixture(scope="module")
