@@ -79,6 +79,14 @@ def test_control_characters_and_terminal_codes_are_stripped(corpus_index):
     assert noisy.answer == clean.answer
 
 
+def test_one_bad_byte_in_a_question_is_dropped_not_a_crash(corpus_index):
+    """A lone surrogate (a non-UTF-8 byte passed through argv) used to reach the embedder and
+    raise UnicodeEncodeError; the question around it is answered."""
+    answer = answer_question(corpus_index, "申请行政复议的期限是多久\udcff")
+    assert not answer.refused and "六十日" in answer.answer.split("\n")[0]
+    assert search(corpus_index, "行政复议的申请期\ufffd限是多久", k=3)
+
+
 def test_traditional_characters_are_answered_like_simplified(corpus_index):
     simplified = _deadline_answer(corpus_index, DEADLINE_Q)
     traditional = _deadline_answer(corpus_index, "申請行政復議的期限是多久？")

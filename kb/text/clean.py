@@ -57,7 +57,9 @@ def clean_question(text: str | None) -> str:
     typed = [ch for ch in visible if not (ch < " " or ch == "\x7f")]  # what is left once C0 goes
     if len(visible) - len(typed) > len(visible) // 3 or sum(map(_never_typed, typed)) > len(typed) // 10:
         raise InvalidQuestion(_GARBLED)
-    cleaned = _CONTROL.sub(" ", raw)
+    # A stray undecodable byte (a lone surrogate from argv, U+FFFD from a lenient decode) in an
+    # otherwise typed question is dropped: no encoder downstream accepts a surrogate.
+    cleaned = "".join(ch for ch in _CONTROL.sub(" ", raw) if not _never_typed(ch))
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     if not cleaned:
         raise InvalidQuestion(_EMPTY)
