@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 
 from app.commands import ask, chat, diff, docs, ingest, quiz, search, serve
 from app.commands import eval as eval_command
-from app.commands.common import EXIT_BAD_INPUT
+from app.commands.common import EXIT_BAD_INPUT, Terminated
 from kb.config import ConfigError
 from kb.index import EmptyIndexError
 
@@ -24,9 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     t0 = time.perf_counter()
+    handled = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if handled else None
     try:
         return args.func(args)
     except EmptyIndexError as err:
@@ -35,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:  # a KB_* variable that cannot be used, named in the message
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Terminated:
+        print(f"已终止（收到 SIGTERM，{time.perf_counter() - t0:.1f} 秒）。", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"已中断（{time.perf_counter() - t0:.1f} 秒）。", file=sys.stderr)
         return 130
@@ -42,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         # the reader (`kb ask … | head`) left early: not an error, and no traceback at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    finally:
+        if handled:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

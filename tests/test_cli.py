@@ -154,3 +154,31 @@ def test_quiz_interactive_grades_piped_answers_until_input_ends(
     assert "✓ 回答正确" in out and "✗ 回答错误" in out and "输入已结束" in out
     assert "得分：1 / 3" in out and "未作答 1 题" in out
     assert "需要复习的原文" in out and qs[1].citation.quote in out
+
+
+def test_sigterm_says_it_stopped_instead_of_vanishing(tiny_settings) -> None:
+    """A service manager's SIGTERM ends `kb` like Ctrl-C does, with a message and exit 143."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from kb_process import ROOT, kb_env
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "chat"], cwd=ROOT, env=kb_env(tiny_settings.home, tiny_settings.corpus),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        proc.stdin.write("行政复议的期限是多久\n")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 120
+        line = ""
+        while "[1]" not in line and "未找到" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()  # the first answer: the process is up and waiting
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143
+    assert "已终止（收到 SIGTERM" in err and "Traceback" not in err

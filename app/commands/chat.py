@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from app.commands.ask import print_answer
-from app.commands.common import EXIT_BAD_INPUT, print_json
+from app.commands.common import EXIT_BAD_INPUT, Terminated, print_json
 from kb.index import open_index
 from kb.text.clean import InvalidQuestion
 
@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
                 {"role": "assistant", "content": answer.answer},
             ]
             history = history[-2 * MAX_TURNS :]
+    except Terminated:
+        raise  # not the user ending the conversation: kb reports it
     except KeyboardInterrupt:
         print()
     return status

@@ -11,6 +11,11 @@ from kb.text.clean import InvalidQuestion
 EXIT_BAD_INPUT = 2
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager stopping `kb`): unwinds like Ctrl-C, so an ingest cleans up
+    the same way, but ends every command with a message instead of vanishing silently."""
+
+
 def print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
