@@ -7,7 +7,6 @@ exactly what a person sees in the 检索 tab. The CLI's `kb search` uses them to
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from kb.index import Generation, Index
 from kb.index.store import DocRecord
 from kb.index.writer import IngestReport, ingest
 from kb.registry import RegistryEntry
-from kb.schema import Hit
+from kb.schema import Hit, content_hash
 from kb.validity import versions_of
 
 if TYPE_CHECKING:
@@ -171,7 +170,7 @@ def _document_text(index: Index, record: DocRecord) -> str:
         text = load_text(Path(index.settings.corpus) / record.doc_id).text
     except (LoadError, OSError) as err:
         raise DiffError(f"无法读取《{record.title}》的原文件：{err}") from err
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() != record.content_hash:
+    if content_hash(text) != record.content_hash:
         raise DiffError(f"《{record.title}》的文件在导入后已改动，请先运行 kb ingest。")
     return text
 

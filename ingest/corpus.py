@@ -6,7 +6,6 @@ the rest of the corpus still goes in.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
 from ingest.packs import PACKS_DIR, load_pack, pack_dir
-from kb.schema import SourceDoc
+from kb.schema import SourceDoc, content_hash
 from kb.text.titles import display_title
 
 CATALOG_NAME = "SOURCES.tsv"
@@ -88,7 +87,7 @@ def load_document(path: Path, corpus_dir: Path, catalog: dict[str, CatalogEntry]
         doc_number=entry.doc_number if entry else "",
         text=decoded.text,
         source=rel,
-        content_hash=hashlib.sha256(decoded.text.encode("utf-8")).hexdigest(),
+        content_hash=content_hash(decoded.text),
         issuer=entry.issuer if entry else "",
         date=entry.date if entry else "",
         encoding=decoded.encoding,

@@ -13,13 +13,12 @@ read from the corpus only; an older version that names it as its successor point
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.loaders import LoadError, load_text
-from kb.schema import SourceDoc
+from kb.schema import SourceDoc, content_hash
 from kb.text.docnum import header_number
 
 PACKS_DIR = "packs"  # below the corpus folder; never read as part of the corpus itself
@@ -133,7 +132,7 @@ def load_pack(corpus_dir: Path, name: str) -> tuple[list[SourceDoc], list[tuple[
                 doc_number=header_number(decoded.text, latest=True),
                 text=decoded.text,
                 source=rel,
-                content_hash=hashlib.sha256(decoded.text.encode("utf-8")).hexdigest(),
+                content_hash=content_hash(decoded.text),
                 date=law.published,
                 encoding=decoded.encoding,
                 level=law.level,

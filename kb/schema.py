@@ -10,6 +10,12 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 
 
+def content_hash(text: str) -> str:
+    """sha256 of a document's decoded text: what change detection compares, and what tells
+    a reader whether a file still holds the text the index was built from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class SourceDoc:
     """One document of the corpus, decoded to text."""
