@@ -253,7 +253,7 @@ def _key_terms(q: str, profile: Profile) -> list[Term]:
             and not _is_filler(w)
         ):
             alts = tuple(a for a in profile.thesaurus.get(w, ()) if a != w)
-            terms.append(Term(w, WORD, flag, (*alts, *_written_negation(w))))
+            terms.append(Term(w, WORD, flag, (*alts, *written_negation(w))))
         i += 1
     if _NEGATION.search(original):
         terms.append(Term("不", WORD, "d", _NEGATION_FORMS, True))
@@ -272,7 +272,7 @@ _SPOKEN_NEGATION = "没"
 _WRITTEN_NEGATION = "未"
 
 
-def _written_negation(word: str) -> tuple[str, ...]:
+def written_negation(word: str) -> tuple[str, ...]:
     """The written form of a spoken negated verb (没结 -> 未结), or nothing."""
     if len(word) >= 2 and word.startswith(_SPOKEN_NEGATION) and word[1] not in "有收":
         return (_WRITTEN_NEGATION + word[1:],)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term
+from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term, written_negation
 from kb.text.figures import find_figures, is_money
 from kb.text.normalize import nfkc, squash
 
@@ -321,7 +321,7 @@ def _sums(text: str) -> set[str]:
 def _negated(term: Term) -> bool:
     """A spoken negated predicate (没结, read also as 未结): the figure asked counts what was
     not done, so a lead without the negation counts its opposite."""
-    return term.text.startswith("没") and len(term.forms) > 1
+    return bool(written_negation(term.text))
 
 
 def _before_ask(analysis: Analysis, term: Term) -> bool:
