@@ -59,7 +59,7 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embeddings) -> Set
 
 @pytest.fixture(scope="session")
 def library_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled corpus with the library sample (tests/data/library_sample: 21 laws, two
+    """The bundled corpus with the library sample (tests/data/library_sample: 22 laws, two
     versioned pairs, a version of a corpus law) as its pack `library`."""
     return corpus_with_library_sample(tmp_path_factory.mktemp("library-corpus"))
 

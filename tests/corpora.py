@@ -51,7 +51,7 @@ LIBRARY_SAMPLE = Path(__file__).parent / "data" / "library_sample"
 
 
 def corpus_with_library_sample(root: Path) -> Path:
-    """The bundled corpus's files (not its packs) in `root`, with the library sample (21 laws,
+    """The bundled corpus's files (not its packs) in `root`, with the library sample (22 laws,
     two versioned pairs, a version of a corpus law) as its pack `library`."""
     root.mkdir(parents=True, exist_ok=True)
     for path in DEFAULT_CORPUS.iterdir():

@@ -85,7 +85,7 @@ def test_the_current_version_keeps_the_plain_title(pack_docs: dict) -> None:
 
 def test_status_and_successor_point_to_the_one_copy_of_each_law(pack_docs: dict) -> None:
     assert "packs/library/诉讼与非诉讼程序法/行政复议法(2023-09-01).md" not in pack_docs  # corpus/ has it
-    assert len(pack_docs) == 20
+    assert len(pack_docs) == 21
     assert pack_docs[FUYI_2017].status == "superseded"
     assert pack_docs[FUYI_2017].superseded_by == "xingzheng_fuyi_fa_2023.txt"
     assert pack_docs[HOLIDAYS_2013].superseded_by == HOLIDAYS_2024
@@ -206,11 +206,21 @@ def test_disclosure_deadline_is_twenty_working_days_citing_article_33(library_se
     assert lead["doc_title"] == "中华人民共和国政府信息公开条例"
 
 
-def test_review_deadline_cites_the_2023_law_not_the_2017_text(library_index: Index) -> None:
-    answer = answer_question(library_index, "行政复议申请期限是多少？")
-    assert answer.citations[0].doc_id == "xingzheng_fuyi_fa_2023.txt"
-    assert "六十日" in answer.answer
+@pytest.mark.parametrize("question", ["行政复议申请期限是多少？", "申请行政复议的期限是多久"])
+def test_review_deadline_cites_the_2023_law_not_the_2017_text_or_the_regulation(library_index: Index, question: str) -> None:
+    """The sample holds the 2017 law and 行政复议法实施条例 beside the 2023 law: the regulation
+    repeats 行政复议申请期限 around its narrower rules (第十五条, 第十六条), and once led."""
+    answer = answer_question(library_index, question)
+    lead = answer.citations[0]
+    assert (lead.doc_id, lead.label) == ("xingzheng_fuyi_fa_2023.txt", "第二十条")
+    assert "六十日" in answer.answer.split("\n")[0]
     assert FUYI_2017 not in {c.doc_id for c in answer.citations}
+
+
+def test_a_question_naming_the_regulation_is_answered_from_it(library_index: Index) -> None:
+    answer = answer_question(library_index, "行政复议法实施条例对申请材料不齐全的，要求几日内通知补正？")
+    assert answer.citations[0].doc_title == "中华人民共和国行政复议法实施条例"
+    assert "5日内" in answer.answer.split("\n")[0]
 
 
 def test_a_superseded_version_never_leads_unless_its_year_is_asked(library_index: Index) -> None:

@@ -13,12 +13,14 @@ from kb.answer.norms import (
     YES_NO,
     ask_kind,
     exception_end,
+    implemented_law,
     list_head,
     names_category,
     operator_fit,
     rule_condition,
     special_cases,
 )
+from kb.answer.target import period_acts
 
 
 def _lead(answer) -> str:
@@ -110,3 +112,19 @@ def test_list_head_and_category():
 def test_a_list_question_takes_the_enumeration_of_its_category(corpus_index):
     lead = _lead(answer_question(corpus_index, "决策听取群众意见，有哪些方式可选？"))
     assert "座谈会" in lead and "问卷调查" in lead
+
+
+def test_implemented_law_unless_the_question_names_the_regulation():
+    titles = frozenset({"行政复议法", "行政复议法实施条例", "土地管理法实施条例"})
+    assert implemented_law("行政复议法实施条例", titles, "行政复议申请期限是多少") == "行政复议法"
+    assert implemented_law("行政复议法实施条例", titles, "实施条例里申请期限怎么算") == ""
+    assert implemented_law("土地管理法实施条例", titles, "征地要谁批准") == ""  # the law is not indexed
+    assert implemented_law("行政复议法", titles, "行政复议申请期限是多少") == ""
+
+
+def test_period_acts_are_what_the_period_bounds():
+    assert period_acts("可以自知道该行政行为之日起六十日内提出行政复议申请；但是法律另有规定的除外。") == [
+        "提出行政复议申请"
+    ]
+    assert period_acts("行政复议机关收到行政复议申请后，应当在五日内进行审查。") == ["进行审查"]
+    assert period_acts("自2024年1月1日起施行。") == []

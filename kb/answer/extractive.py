@@ -31,6 +31,7 @@ from kb.answer.norms import (
     YES_NO,
     ask_kind,
     exception_end,
+    implemented_law,
     list_head,
     names_category,
     operator_fit,
@@ -64,6 +65,7 @@ from kb.answer.target import (
     head_term,
     money_fits,
     outcome_unstated,
+    period_acts,
     pick_figure_clause,
     restates_count,
 )
@@ -78,6 +80,7 @@ from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
 from kb.text.normalize import squash
 from kb.text.sentences import clause_spans, sentence_spans
+from kb.text.titles import normalize_title
 from kb.text.tokenize import han_bigrams
 from kb.validity import answerable
 
@@ -382,6 +385,16 @@ SPECIAL_CASE_PENALTY = 0.3  # times evidence.condition_burden: the general rule 
 # A rule for a special case the question does not name (不服复议决定的…, 前款规定以外…): the
 # general rule outscored it by 0.03 to 0.3 on fresh_a, fresh_b, fresh_c deadline questions.
 UNNAMED_CASE_PENALTY = 0.3
+# A sentence of a law's implementing regulation when the law is indexed too and the question
+# does not name the regulation (kb.answer.norms.implemented_law): the law's own rule first.
+# The size of the special-case penalty: the regulation's sentence led the law's by 0.1 to 0.25
+# on the library's 行政复议 deadline questions.
+IMPLEMENTING_PENALTY = 0.3
+# A deadline question: times the weighted share of the question's own words in the act its
+# period bounds (kb.answer.target.period_acts). Sentences of one procedure hold the same words
+# and tie within 0.04, broken by retrieval's order (申请行政复议的期限: 收到申请后五日内审查 won
+# over 六十日内提出行政复议申请 once the library pushed 第二十条 down).
+PERIOD_ACT_BONUS = 0.1
 # A yes/no or who question: the sentence puts the asked act under the asked operator (有权拒绝,
 # 由…负责人决定); the topical sentence led by 0.03 to 0.11 on fresh_a, fresh_b, fresh_c.
 OPERATOR_BONUS = 0.2
@@ -471,6 +484,9 @@ def score_candidates(
     asked = tuple(f for t in analysis.terms for f in t.forms)
     kind, act = ask_kind(analysis.question) if analysis.qtype in (ABOUT, OTHER) else ("", "")
     head = list_head(analysis.question) if analysis.qtype == LIST else ""
+    titles = gen.normalized_titles
+    own = [t for t in soft if not t.inherited]
+    own_total = sum(weights[t.text] for t in own)
     out = []
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
@@ -479,6 +495,7 @@ def score_candidates(
         ctx = _context(chunk)
         heading = squash(f"{chunk.doc_title}{''.join(chunk.section_path)}")
         title = squash(chunk.doc_title)
+        implementing = bool(implemented_law(normalize_title(chunk.doc_title), titles, analysis.question))
         spans = sentence_spans(chunk.text)
         for i, (s, e) in enumerate(spans):
             sentence = squash(chunk.text[s:e])
@@ -524,6 +541,14 @@ def score_candidates(
             if special_cases(rule_condition(clauses), analysis.question):
                 bonus -= UNNAMED_CASE_PENALTY
                 cand.special = True
+            if implementing:
+                bonus -= IMPLEMENTING_PENALTY
+            if analysis.qtype == DEADLINE and own_total:
+                acts = period_acts(chunk.text[s:e])
+                bonus += PERIOD_ACT_BONUS * max(
+                    (sum(weights[t.text] for t in own if any(f in act for f in t.forms)) / own_total for act in acts),
+                    default=0.0,
+                )
             if kind:
                 bonus += OPERATOR_BONUS * operator_fit(kind, act, chunk.text[s:e])
             if head and names_category(head, chunk.text[s:e]):

@@ -190,3 +190,30 @@ __all__ = [
     "rule_condition",
     "special_cases",
 ]
+
+
+# ---------------------------------------------------------------- implementing rules
+
+# A regulation that implements a law is named after it (行政复议法实施条例, 土地管理法实施条例).
+_IMPLEMENTS = re.compile(r"(?:实施条例|实施细则|实施办法)$")
+# What a question says when it asks about the implementing rules themselves.
+_NAMES_IMPLEMENTING = re.compile(r"实施|条例|细则|办法")
+
+
+def implemented_law(title: str, titles: frozenset[str], question: str) -> str:
+    """The law a document implements when that law is in the index too and the question
+    does not name the implementing rules: ``""`` otherwise.
+
+    With the law library loaded, 行政复议申请期限是多少 was answered from 行政复议法实施条例
+    第十六条 (how the period is counted for one kind of act) instead of the law's 第二十条: the
+    regulation repeats the law's words (行政复议申请期限) around its narrower rules. A question
+    that names a law's topic asks the law, as it asks the version in force (kb.validity);
+    the library set's questions on 档案法, 土地管理法, 文物保护法 and 行政复议法 read the same
+    way (their answers are in the law, while the index also holds the law's 实施条例).
+    `titles` are the index's titles in kb.text.titles.normalize_title form.
+    """
+    m = _IMPLEMENTS.search(title)
+    if not m or _NAMES_IMPLEMENTING.search(question):
+        return ""
+    base = title[: m.start()]
+    return base if base in titles else ""

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term, written_negation
-from kb.text.figures import find_figures, is_money
+from kb.text.figures import durations, find_figures, is_money
 from kb.text.normalize import nfkc, squash
 
 # Where a figure question says what it counts: its ask word.
@@ -394,3 +394,23 @@ _TOTAL_ASK = re.compile(r"一共|总共|总计|合计|全[区县市]")
 def asks_total(analysis: Analysis) -> bool:
     """The figure question asks how many there are in all (一共, 全区…多少)."""
     return analysis.qtype == "figure" and bool(_TOTAL_ASK.search(nfkc(analysis.question)))
+
+
+# ---------------------------------------------------------------- periods
+
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
+_WITHIN = re.compile(r"^(?:以内|之内|内)")
+
+
+def period_acts(sentence: str) -> list[str]:
+    """What must be done within each period a sentence states: the rest of the period's
+    clause (六十日内|提出行政复议申请, 五日内|进行审查, 六十日内|作出行政复议决定).
+
+    A deadline question names the act it asks about (申请复议的期限): a rule whose period
+    bounds that act answers it, one whose period bounds the next step of the same procedure
+    (收到申请后五日内审查) does not, though both sentences hold every word of the question."""
+    out = []
+    for f in durations(sentence):
+        m = _CLAUSE_END.search(sentence, f.end)
+        out.append(_WITHIN.sub("", sentence[f.end : m.start() if m else len(sentence)]))
+    return out

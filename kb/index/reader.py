@@ -24,6 +24,7 @@ from kb.profile import DEFAULT as DEFAULT_PROFILE
 from kb.profile import Profile, load_profile
 from kb.registry import Registry, build_registry
 from kb.schema import Chunk, search_text
+from kb.text.titles import normalize_title
 from kb.validity import validity_note
 
 T = TypeVar("T")
@@ -63,6 +64,11 @@ class Generation:
     @cached_property  # a generation's manifest never changes: computed once, not per query
     def doc_titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.manifest.docs}
+
+    @cached_property
+    def normalized_titles(self) -> frozenset[str]:
+        """The titles in kb.text.titles.normalize_title form, for relations between documents."""
+        return frozenset(normalize_title(d.title) for d in self.manifest.docs)
 
     @cached_property
     def doc_records(self) -> dict[str, store.DocRecord]:

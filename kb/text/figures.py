@@ -303,15 +303,21 @@ def has_quantity(text: str) -> bool:
     return any(f.unit != "第" for f in find_figures(text))
 
 
+def durations(text: str) -> list[Figure]:
+    """The periods of time a text states (六十日, 3个月, 二年), not calendar dates (2024年1月1日)."""
+    return [
+        f
+        for f in find_figures(text)
+        if f.unit in TIME_UNITS
+        and not f.is_year
+        and f.unit != "月"
+        and not (f.unit == "日" and text[max(f.start - 1, 0) : f.start] == "月")
+    ]
+
+
 def has_duration(text: str) -> bool:
     """A period of time (六十日, 3个月, 二年), not a calendar date (2024年1月1日)."""
-    for f in find_figures(text):
-        if f.unit not in TIME_UNITS or f.is_year or f.unit == "月":
-            continue
-        if f.unit == "日" and text[max(f.start - 1, 0) : f.start] == "月":
-            continue
-        return True
-    return False
+    return bool(durations(text))
 
 
 # A day also goes without its year (12月4日) or by month·day, as named days are written
