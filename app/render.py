@@ -116,7 +116,7 @@ def answer_message(answer: Any, gen: Any) -> str:
     def card(c: Any, numbered: bool) -> str:
         chunk = gen.chunks.get(c.chunk_id) if gen is not None else None
         if chunk is not None and chunk.start <= c.start and c.end <= chunk.end:
-            passage, span = chunk.text, (c.start - chunk.start, c.end - chunk.start)
+            passage, span = chunk.verbatim, (c.start - chunk.start, c.end - chunk.start)
         else:  # the index changed since the answer: the quote is all we can show
             passage, span = c.quote, (0, len(c.quote))
         context = surrounding(gen, c) if gen is not None else None
@@ -198,12 +198,12 @@ def search_results(hits: Sequence[Any], terms: Sequence[str]) -> str:
     cards = []
     for rank, hit in enumerate(hits, start=1):
         c = hit.chunk
-        spans = term_spans(c.text, terms)
+        spans = term_spans(c.text, terms)  # found in the shadow, shown in the document's script
         how = "、".join(_RANKING_NAMES.get(k, k) for k in sorted(hit.ranks))
         cards.append(
             '<div class="kb-card kb-hit">'
             f"{source_line(c.doc_title, c.doc_number, c.label, rank, c.validity)}"
-            f'<span class="kb-quote">{marked(c.text, spans)}</span>'
+            f'<span class="kb-quote">{marked(c.verbatim, spans)}</span>'
             f'<span class="kb-file">来源文件：{esc(c.source)} · 得分 {hit.score:.4f} · 命中：{esc(how)}</span>'
             "</div>"
         )

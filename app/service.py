@@ -80,7 +80,7 @@ def hit_rows(hits: list[Hit]) -> list[dict]:
             "doc_title": h.chunk.doc_title,
             "doc_number": h.chunk.doc_number,
             "label": h.chunk.label,
-            "text": h.chunk.text,
+            "text": h.chunk.verbatim,
             "start": h.chunk.start,
             "end": h.chunk.end,
             "source": h.chunk.source,

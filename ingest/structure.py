@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.schema import Chunk, SourceDoc
+from kb.schema import Chunk, SourceDoc, shadowed
+from kb.text.script import shadow
 from kb.text.sentences import sentence_ends, sentence_spans
 
 CN_NUM = "零〇一二三四五六七八九十百千"
@@ -174,25 +175,30 @@ def _pieces(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]
 
 
 def chunk_document(doc: SourceDoc, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
-    """Chunks of one document, in reading order, each with its heading path and exact offsets."""
+    """Chunks of one document, in reading order, each with its heading path and exact offsets.
+
+    The structure is read from the simplified shadow (第二十條 is an article, 第一章 總則 a
+    heading), which has the text's offsets; labels and headings are therefore simplified, and
+    a chunk of a traditional document is its shadow with its own text as `original`.
+    """
     text = doc.text
-    blocks = _law_blocks(text) if is_law(text) else _report_blocks(text)
+    matched = shadow(text)
+    blocks = _law_blocks(matched) if is_law(matched) else _report_blocks(matched)
     chunks = []
     for block in blocks:
-        for part, (s, e) in enumerate(_pieces(text, block.start, block.end, max_chars)):
-            chunks.append(
-                Chunk(
-                    doc_id=doc.doc_id,
-                    doc_title=doc.title,
-                    doc_number=doc.doc_number,
-                    section_path=block.path,
-                    label=block.label,
-                    text=text[s:e],
-                    start=s,
-                    end=e,
-                    source=doc.source,
-                    part=part,
-                    kind=block.kind,
-                )
+        for part, (s, e) in enumerate(_pieces(matched, block.start, block.end, max_chars)):
+            chunk = Chunk(
+                doc_id=doc.doc_id,
+                doc_title=doc.title,
+                doc_number=doc.doc_number,
+                section_path=block.path,
+                label=block.label,
+                text=text[s:e],
+                start=s,
+                end=e,
+                source=doc.source,
+                part=part,
+                kind=block.kind,
             )
+            chunks.append(shadowed(chunk))
     return chunks

@@ -1,13 +1,17 @@
 """Plain data passed between ingest, index, retrieval and answering.
 
 Offsets always refer to `SourceDoc.text`, the decoded text of a document as the
-knowledge base stores it, so a citation can quote `text[start:end]` exactly.
+knowledge base stores it, so a citation can quote `text[start:end]` exactly. A document in
+traditional characters is matched through its simplified shadow (kb.text.script), which
+has the same offsets: a chunk's `text` is then the shadow and `original` the document's own.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+
+from kb.text.script import shadow, shadow_title
 
 
 def content_hash(text: str) -> str:
@@ -52,7 +56,7 @@ class Chunk:
     doc_number: str
     section_path: tuple[str, ...]  # headings from the top, e.g. ("二、…", "（六）…", "3. …")
     label: str  # what a citation shows: "二、（六）3." or "第二十条"
-    text: str  # == SourceDoc.text[start:end]
+    text: str  # == SourceDoc.text[start:end], or its simplified shadow (then `original` is that)
     start: int
     end: int
     source: str
@@ -61,11 +65,19 @@ class Chunk:
     # 已被修订（…）/已废止 for a text no longer in force, "" otherwise: set when the index
     # opens, from the manifest (kb.validity), never stored with the chunk.
     validity: str = field(default="", compare=False)
+    # SourceDoc.text[start:end] when `text` is its simplified shadow (a traditional-script
+    # document), "" otherwise: set by `shadowed`, never stored, never matched against.
+    original: str = field(default="", compare=False, repr=False)
+
+    @property
+    def verbatim(self) -> str:
+        """The passage in the document's own characters: what a quote or a card shows."""
+        return self.original or self.text
 
     @property
     def chunk_id(self) -> str:
         """Content hash: the same passage of the same document always gets the same id."""
-        key = f"{self.doc_id}\x1f{self.start}\x1f{self.text}"
+        key = f"{self.doc_id}\x1f{self.start}\x1f{self.verbatim}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     @property
@@ -78,6 +90,7 @@ class Chunk:
         meta = asdict(self)
         meta.pop("text")
         meta.pop("validity")
+        meta.pop("original")
         meta["section_path"] = "\x1f".join(self.section_path)
         return meta
 
@@ -109,9 +122,19 @@ class Hit:
     scores: dict[str, float] = field(default_factory=dict)  # ranking name -> raw score
 
 
+def shadowed(chunk: Chunk) -> Chunk:
+    """The chunk as matching reads it: a passage in traditional characters becomes its
+    simplified shadow (same offsets), keeping its own text as `original`; any other is itself.
+    (Its title stays as the document gives it: what matches a title reads `shadow_title`.)"""
+    if chunk.original:
+        return chunk  # already the shadow
+    simple = shadow(chunk.text)
+    return chunk if simple == chunk.text else replace(chunk, text=simple, original=chunk.text)
+
+
 def search_text(chunk: Chunk) -> str:
     """What BM25 sees: the passage under its title and headings, so 第二十条 knows it is about 行政复议申请."""
-    title = chunk.doc_title.removeprefix("中华人民共和国")
+    title = shadow_title(chunk.doc_title).removeprefix("中华人民共和国")
     return f"{title} {chunk.heading}\n{chunk.text}"
 
 

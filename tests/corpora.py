@@ -59,3 +59,24 @@ def corpus_with_library_sample(root: Path) -> Path:
             shutil.copy2(path, root / path.name)
     shutil.copytree(LIBRARY_SAMPLE, root / "packs" / "library")
     return root
+
+
+FUYI = "xingzheng_fuyi_fa_2023.txt"
+TRADITIONAL_BIG5 = "tiaojie_big5.txt"
+TRADITIONAL_UTF8 = "fuyi_utf8.txt"
+
+
+def write_traditional_corpus(folder: Path) -> Path:
+    """Two laws in traditional characters, converted from the bundled texts with OpenCC, and
+    the simplified notice: the 人民调解法's first fifteen articles in Taiwan's forms (s2tw:
+    為, which Big5 has, not OpenCC's 爲) saved as Big5, and the 行政复议法's first twenty in
+    OpenCC's standard forms (s2t) as UTF-8."""
+    from opencc import OpenCC
+
+    folder.mkdir(parents=True, exist_ok=True)
+    law = (DEFAULT_CORPUS / LAW).read_text(encoding="utf-8").split("第十六条")[0]
+    (folder / TRADITIONAL_BIG5).write_bytes(OpenCC("s2tw").convert(law).encode("big5"))
+    fuyi = (DEFAULT_CORPUS / FUYI).read_text(encoding="utf-8").split("第二十一条")[0]
+    (folder / TRADITIONAL_UTF8).write_text(OpenCC("s2t").convert(fuyi), encoding="utf-8")
+    (folder / "notice.txt").write_text(NOTICE, encoding="utf-8")
+    return folder

@@ -2,7 +2,9 @@
 
 `quote` is always `document text[start:end]`: a chunk's text is the document text at
 `chunk.start:chunk.end`, so a span inside a chunk has absolute offsets chunk.start + i.
-That is what lets the UI highlight the passage and a reader check it.
+That is what lets the UI highlight the passage and a reader check it. A passage in
+traditional characters is matched through its simplified shadow, of the same offsets
+(kb.text.script); quotes and cards are cut from the document's own text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from kb.index import Generation
 from kb.schema import Chunk
+from kb.text.script import script_table
 
 # The [n] an answer cites with. 1-3 digits: 江政办[2023]17号 is not a marker.
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -50,7 +53,7 @@ def cite(chunk: Chunk, start: int = 0, end: int | None = None, n: int = 0) -> Ci
         doc_title=chunk.doc_title,
         doc_number=chunk.doc_number,
         label=chunk.label,
-        quote=chunk.text[start:end],
+        quote=chunk.verbatim[start:end],
         source=chunk.source,
         start=chunk.start + start,
         end=chunk.start + end,
@@ -105,6 +108,20 @@ def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]
     return new_text, used
 
 
+def in_quoted_script(text: str, citations: list[Citation]) -> str:
+    """An extractive answer in the characters of the passages it quotes: its text is cut
+    from simplified shadows, so the words before each [n] take the script of quote n."""
+    tables = {c.n: table for c in citations if (table := script_table(c.quote))}
+    if not tables:
+        return text
+    pieces = MARKER.split(text)  # words, n, words, n, …, words
+    for i in range(0, len(pieces) - 1, 2):
+        table = tables.get(int(pieces[i + 1]))
+        pieces[i] = pieces[i].translate(table) if table else pieces[i]
+        pieces[i + 1] = f"[{pieces[i + 1]}]"
+    return "".join(pieces)
+
+
 def doc_chunks(gen: Generation, doc_id: str) -> list[Chunk]:
     """The chunks of one document in reading order."""
     return sorted((c for c in gen.chunks.values() if c.doc_id == doc_id), key=lambda c: c.start)
@@ -122,10 +139,10 @@ def surrounding(gen: Generation, citation: Citation, before: int = 1, after: int
     if idx is None:
         return {"before": "", "quote": citation.quote, "after": ""}
     own = chunks[idx]
-    head = own.text[: citation.start - own.start]
-    tail = own.text[citation.end - own.start :]
-    prev = [c.text for c in chunks[max(0, idx - before) : idx]]
-    nxt = [c.text for c in chunks[idx + 1 : idx + 1 + after]]
+    head = own.verbatim[: citation.start - own.start]
+    tail = own.verbatim[citation.end - own.start :]
+    prev = [c.verbatim for c in chunks[max(0, idx - before) : idx]]
+    nxt = [c.verbatim for c in chunks[idx + 1 : idx + 1 + after]]
     before_text = "\n".join([*prev, head]) if prev else head
     after_text = "\n".join([tail, *nxt]) if nxt else tail
     return {"before": before_text, "quote": citation.quote, "after": after_text}

@@ -79,6 +79,7 @@ from kb.text import lexicon
 from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
 from kb.text.normalize import squash
+from kb.text.script import shadow_title
 from kb.text.sentences import clause_spans, sentence_spans
 from kb.text.titles import normalize_title
 from kb.text.tokenize import han_bigrams
@@ -191,9 +192,8 @@ def term_weight(gen: Generation, term: Term | str) -> float:
 
 def _context(chunk: Chunk) -> str:
     """What a sentence of this chunk stands under: document title, headings, label, text."""
-    return squash(
-        f"{chunk.doc_title}{chunk.doc_number}{''.join(chunk.section_path)}{chunk.label}{chunk.text}"
-    )
+    title = shadow_title(chunk.doc_title)  # as a question names it
+    return squash(f"{title}{chunk.doc_number}{''.join(chunk.section_path)}{chunk.label}{chunk.text}")
 
 
 # ---------------------------------------------------------------- matching
@@ -205,7 +205,7 @@ def hard_ok(term: Term, sentence: str, chunk: Chunk, named_docs: set[str]) -> bo
     s = squash(sentence)
     if term.kind == YEAR:  # the year of a fact, not one inside a cited title (…（2021—2025年）》)
         return term.text in _strip_titles(s) or term.text in squash(
-            chunk.doc_title + "".join(chunk.section_path)
+            shadow_title(chunk.doc_title) + "".join(chunk.section_path)
         )
     if term.kind == ARTICLE:
         if named_docs and chunk.doc_id not in named_docs:
@@ -493,9 +493,9 @@ def score_candidates(
         if chunk.kind == "heading":
             continue
         ctx = _context(chunk)
-        heading = squash(f"{chunk.doc_title}{''.join(chunk.section_path)}")
-        title = squash(chunk.doc_title)
-        implementing = bool(implemented_law(normalize_title(chunk.doc_title), titles, analysis.question))
+        heading = squash(f"{shadow_title(chunk.doc_title)}{''.join(chunk.section_path)}")
+        title = squash(shadow_title(chunk.doc_title))
+        implementing = bool(implemented_law(normalize_title(title), titles, analysis.question))
         spans = sentence_spans(chunk.text)
         for i, (s, e) in enumerate(spans):
             sentence = squash(chunk.text[s:e])

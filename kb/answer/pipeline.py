@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from kb.answer import llm
-from kb.answer.citations import MARKER, Citation, cite, renumber
+from kb.answer.citations import MARKER, Citation, cite, in_quoted_script, renumber
 from kb.answer.compose import compose
 from kb.answer.extractive import Extract
 from kb.answer.followup import SUBJECT, TOPIC, Resolution, resolve
@@ -136,6 +136,7 @@ def understand(question: str, history: list[dict] | None = None, profile: Profil
 
 def _from_extract(analysis: Analysis, question: str, ex: Extract, notice: str = "") -> Answer:
     text, citations = renumber(ex.text, ex.citations)
+    text = in_quoted_script(text, citations)
     return Answer(
         question=question,
         resolved_question=analysis.question,

@@ -59,7 +59,7 @@ def evaluate_item(
         "rank": rank,
         "search_ms": search_ms,
         "retrieved": [
-            {"rank": r, "doc_title": c.doc_title, "label": c.label, "text": " ".join(c.text.split())[:80]}
+            {"rank": r, "doc_title": c.doc_title, "label": c.label, "text": " ".join(c.verbatim.split())[:80]}
             for r, c in enumerate(chunks[: max(k, 1)], 1)
         ],
     }

@@ -29,7 +29,7 @@ def _row(rank: int, chunk: Chunk, score: float, **extra: object) -> dict:
         "score": round(float(score), 4),
         "doc_title": chunk.doc_title,
         "label": chunk.label,
-        "text": " ".join(chunk.text.split())[:120],
+        "text": " ".join(chunk.verbatim.split())[:120],
         "chunk_id": chunk.chunk_id,
         **extra,
     }

@@ -34,7 +34,7 @@ def save(directory: Path, chunks: Iterable[Chunk]) -> None:
         if d is None:
             d = docs[c.doc_id] = len(doc_rows)
             doc_rows.append([c.doc_id, c.doc_title, c.doc_number, c.source])
-        rows.append([c.chunk_id, d, list(c.section_path), c.label, c.start, c.end, c.part, c.kind, c.text])
+        rows.append([c.chunk_id, d, list(c.section_path), c.label, c.start, c.end, c.part, c.kind, c.verbatim])
     raw = json.dumps({"format": FORMAT, "docs": doc_rows, "chunks": rows}, ensure_ascii=False)
     tmp = directory / f".{FILE_NAME}.tmp"
     tmp.write_text(raw, encoding="utf-8")
@@ -43,7 +43,8 @@ def save(directory: Path, chunks: Iterable[Chunk]) -> None:
 
 def load(directory: Path) -> dict[str, Chunk] | None:
     """The chunks by id in stored order, or None when the folder has no chunk file of this
-    format (an index written before chunk files existed: the caller reads Chroma instead)."""
+    format (an index written before chunk files existed: the caller reads Chroma instead).
+    The text is the document's own: a caller that matches reads `kb.schema.shadowed` chunks."""
     try:
         data = json.loads(path(directory).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -23,7 +23,8 @@ from kb.index.lexical import LexicalIndex
 from kb.profile import DEFAULT as DEFAULT_PROFILE
 from kb.profile import Profile, load_profile
 from kb.registry import Registry, build_registry
-from kb.schema import Chunk, search_text
+from kb.schema import Chunk, search_text, shadowed
+from kb.text.script import shadow_title
 from kb.text.titles import normalize_title
 from kb.validity import validity_note
 
@@ -63,12 +64,13 @@ class Generation:
 
     @cached_property  # a generation's manifest never changes: computed once, not per query
     def doc_titles(self) -> dict[str, str]:
-        return {d.doc_id: d.title for d in self.manifest.docs}
+        """Titles as a question names them: a traditional-script title in simplified characters."""
+        return {d.doc_id: shadow_title(d.title) for d in self.manifest.docs}
 
     @cached_property
     def normalized_titles(self) -> frozenset[str]:
         """The titles in kb.text.titles.normalize_title form, for relations between documents."""
-        return frozenset(normalize_title(d.title) for d in self.manifest.docs)
+        return frozenset(normalize_title(t) for t in self.doc_titles.values())
 
     @cached_property
     def doc_records(self) -> dict[str, store.DocRecord]:
@@ -78,13 +80,16 @@ class Generation:
     @cached_property
     def reference_year(self) -> int | None:
         docs = self.manifest.docs
-        return reference_year([d.date for d in docs], [d.title for d in docs])
+        return reference_year([d.date for d in docs], [shadow_title(d.title) for d in docs])
 
     @property
     def registry(self) -> Registry:
         """The 文号 registry of this generation, derived from its chunks on first use."""
         if self._registry is None:
-            docs = [_RegistryDoc(**{**asdict(d), "text": ""}) for d in self.manifest.docs]
+            docs = [
+                _RegistryDoc(**{**asdict(d), "title": shadow_title(d.title), "text": ""})
+                for d in self.manifest.docs
+            ]
             self._registry = build_registry(docs, list(self.chunks.values()), self.profile)
         return self._registry
 
@@ -133,11 +138,12 @@ class Index:
         ordered = chunkstore.load(lex_path) if lex_path.exists() else None
         if ordered is None:  # built before chunk files, or on another machine: read Chroma
             ordered = read_chunks(store.generation(self.client, manifest.collection))
+        ordered = {cid: shadowed(c) for cid, c in ordered.items()}  # traditional script: matched simplified
         if lex_path.exists():
             lexical = LexicalIndex.load(lex_path)
         else:  # another machine ingested into the shared Chroma server: derive BM25 from it
             ids = list(ordered)
-            titles = [d.title for d in manifest.docs]
+            titles = [shadow_title(d.title) for d in manifest.docs]
             lexical = LexicalIndex.build(ids, [search_text(ordered[i]) for i in ids], titles=titles)
             lexical.save(lex_path)
             chunkstore.save(lex_path, ordered.values())

@@ -25,8 +25,11 @@ from kb.index import chunkstore, store
 from kb.index.embeddings import embed_passages, embedder_id
 from kb.index.lexical import LexicalIndex
 from kb.schema import Chunk, dense_text, search_text
+from kb.text.script import shadow_title
 
-PIPELINE_VERSION = "2"  # bump when chunking or lexical indexing changes: forces re-indexing
+# Bump when chunking or lexical indexing changes: forces re-indexing. 3: a traditional-script
+# document is chunked, tokenised and embedded through its simplified shadow.
+PIPELINE_VERSION = "3"
 ProgressFn = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 _ADD_BATCH = 1024  # fewer, larger Chroma writes: 3000 chunks took 7-12 s in batches of 1024-2048, 15-22 s in 256s
 SHARED_GRACE_SECONDS = 24 * 3600  # an ingest on another machine finishes well within a day
@@ -145,11 +148,12 @@ def ingest(
             sl = slice(i, i + _ADD_BATCH)
             collection.add(
                 ids=ids[sl],
-                documents=[c.text for c in chunks[sl]],
+                documents=[c.verbatim for c in chunks[sl]],
                 metadatas=metas[sl],
                 embeddings=np.stack([vectors[h] for h in hashes[sl]]),
             )
-        lexical = LexicalIndex.build(ids, [search_text(c) for c in chunks], titles=[d.title for d in docs])
+        titles = [shadow_title(d.title) for d in docs]
+        lexical = LexicalIndex.build(ids, [search_text(c) for c in chunks], titles=titles)
         lex_dir = store.lexical_dir(settings, collection.name)
         lexical.save(lex_dir)
         # Before the pointer flip, so a published generation always has its chunk file.

@@ -150,7 +150,7 @@ def hit_to_document(hit: Hit) -> Document:
     meta: dict[str, Any] = {
         **chunk.to_metadata(), "validity": chunk.validity, "score": hit.score, "ranks": dict(hit.ranks)
     }
-    return Document(page_content=chunk.text, metadata=meta, id=chunk.chunk_id)
+    return Document(page_content=chunk.verbatim, metadata=meta, id=chunk.chunk_id)
 
 
 class HybridRetriever(BaseRetriever):
