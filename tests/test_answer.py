@@ -457,6 +457,16 @@ def test_report_figures_asked_in_staff_wording(corpus_index, question, fact):
     assert not a.refused and fact in _lead(a)
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("想申请复议的话期限是多久", "六十日"), ("打算请人民调解的话要交钱吗", "不收取任何费用")],
+)
+def test_a_modal_of_wanting_is_how_a_question_is_put_not_what_it_asks(corpus_index, question, fact):
+    """想 / 打算 weigh like 要 and 能: as a rare word of the corpus it held coverage under the bar."""
+    a = answer_question(corpus_index, question)
+    assert not a.refused and fact in _lead(a)
+
+
 @pytest.mark.parametrize("question", ["2022年复议收的案子里撤销了多少件", "村法律顾问去年收了多少钱"])
 def test_staff_wording_of_a_figure_the_report_lacks_is_refused(corpus_index, question):
     assert answer_question(corpus_index, question).refused
