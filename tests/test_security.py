@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from gradio_client import Client, handle_file
-from web_server import private_index, serving, start_serve
+from web_server import free_port, private_index, serving, start_serve
 
 pytestmark = pytest.mark.slow  # kb in subprocesses, kb serve, a browser
 
@@ -186,8 +188,9 @@ def test_uploads_cannot_pull_server_files_or_exceed_the_size_limit(tmp_path: Pat
     try:
         with serving(index) as url:
             payload = {"data": [{"path": str(secret), "meta": {"_type": "gradio.FileData"}}, False]}
-            event = httpx.post(f"{url}gradio_api/call/upload", json=payload).json()["event_id"]
-            assert "event: error" in httpx.get(f"{url}gradio_api/call/upload/{event}", timeout=60).text
+            refused = httpx.post(f"{url}gradio_api/call/upload", json=payload)
+            assert refused.status_code == 403
+            assert refused.json() == {"detail": "只能使用通过上传接口上传的文件，不能指定服务器上的路径。"}
             raw = httpx.post(f"{url}gradio_api/upload", files={"files": ("big.txt", big.open("rb"))}, timeout=120)
             assert raw.status_code == 413
             with pytest.raises(Exception, match="maximum file size"):
@@ -241,3 +244,90 @@ def test_page_requests_nothing_but_the_app(tmp_path: Path, short_corpus: Path, e
     outside = [u for u in requested if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))]
     assert outside == [], outside
     assert requested, "the route saw the page's requests"
+
+
+def _route_urls(app) -> list[tuple[str, str]]:
+    """(method, path) for every route of the running Gradio app, parameters filled in."""
+    out = []
+
+    def walk(routes) -> None:
+        for r in routes:
+            if hasattr(r, "original_router"):
+                walk(r.original_router.routes)
+            elif hasattr(r, "path"):
+                path = re.sub(r"\{api_name\}", "ask", r.path)
+                path = re.sub(r"\{[^}]+\}", "x", path)
+                out.extend((m, path) for m in sorted(getattr(r, "methods", None) or ["GET"]))
+
+    walk(app.routes)
+    return out
+
+
+def _fetch(client: httpx.Client, method: str, path: str, body: dict | None, seconds: float = 5) -> tuple[int, str]:
+    """Status and the first 256 kB of a response, read for at most `seconds` (an event
+    stream never ends by itself)."""
+    data, deadline = b"", time.monotonic() + seconds
+    with client.stream(method, path, json=body, timeout=seconds) as resp:
+        try:
+            for chunk in resp.iter_bytes():  # decoded: the app compresses what it sends
+                data += chunk
+                if len(data) > 256_000 or time.monotonic() > deadline:
+                    break
+        except httpx.ReadTimeout:
+            pass
+    return resp.status_code, data.decode("utf-8", "replace")
+
+
+def test_nothing_about_the_corpus_or_the_api_reaches_a_stranger(tmp_path: Path, short_corpus: Path, embeddings) -> None:
+    """Under --auth, every route of the app, asked without a session, shows no document
+    title (an uploaded one included) and no endpoint name; the login page still works.
+    The control: the same strings are found once logged in."""
+    from app import service
+    from app.auth import authenticator, hash_password
+    from app.web import build_app, launch
+
+    index = private_index(tmp_path / "home", short_corpus, embeddings)
+    upload = tmp_path / "leak_probe.txt"
+    upload.write_text("关于登录页泄露探测的通知\n一、各单位完成探测任务5项。", encoding="utf-8")
+    check = authenticator({"staff": hash_password("法治2024", iterations=1000)})
+    with serving(index, auth=check) as url:
+        staff = Client(url, verbose=False, auth=("staff", "法治2024"))
+        assert staff.predict(handle_file(upload), False, api_name="/upload")["ok"]
+    titles = [d["title"] for d in service.documents(index)] + [d["doc_id"] for d in service.documents(index)]
+    assert "关于登录页泄露探测的通知" in titles
+    demo = build_app(index)  # a restart: the page is built with the uploaded document
+    url = launch(demo, host="127.0.0.1", port=free_port(), auth=check, block=False)
+    try:
+        staff = Client(url, verbose=False, auth=("staff", "法治2024"))
+        signed_in = httpx.Client(base_url=url, cookies=staff.cookies, timeout=60)
+        endpoints = [name.strip("/") for name in signed_in.get("gradio_api/info").json()["named_endpoints"]]
+        assert {"ask", "docs_lookup", "retrieval_trace"} <= set(endpoints) and any(e.startswith("quiz") for e in endpoints)
+        page = signed_in.get("").text  # the control: logged in, the page names them
+        assert "关于登录页泄露探测的通知" in page and '"/retrieval_trace"' in page
+
+        stranger = httpx.Client(base_url=url, timeout=60)
+        routes = _route_urls(demo.app) + [
+            ("GET", "/?page=x&deep_link=x"), ("GET", "/gradio_api/runs"), ("GET", "/gradio_api/info?all_endpoints=true"),
+            ("GET", "/gradio_api/file=/etc/passwd"), ("GET", f"/gradio_api/file={upload}"), ("GET", "/theme.css"),
+        ]
+        seen: dict[str, str] = {}
+        for method, path in routes:
+            if path.rstrip("/") == "/login":
+                continue
+            body = {"data": ["行政复议", None], "fn_index": 0, "session_hash": "x"} if method == "POST" else None
+            status, text = _fetch(stranger, method, path.lstrip("/"), body)
+            seen[f"{method} {path} {status}"] = text
+        assert len(seen) > 60
+        for key, text in seen.items():
+            assert not [t for t in titles if t and t in text], key
+            assert "named_endpoints" not in text, key
+            if " /assets/" not in key and " /static/" not in key:  # Gradio's own build
+                assert not [e for e in endpoints if f"/{e}" in text or f'"{e}"' in text], key
+        login_page = stranger.get("")
+        assert login_page.status_code == 200 and '"auth_required":true' in login_page.text
+        assert "window.gradio_api_info = {};" in login_page.text
+        assert stranger.get("config").status_code == 401 and stranger.get("gradio_api/info").status_code == 401
+        allowed = sorted(k for k in seen if k.split()[2] == "200")
+        print(f"\n{len(seen)} route/method pairs without a session; answered 200: {allowed}")
+    finally:
+        demo.close()
