@@ -331,3 +331,96 @@ def test_nothing_about_the_corpus_or_the_api_reaches_a_stranger(tmp_path: Path, 
         print(f"\n{len(seen)} route/method pairs without a session; answered 200: {allowed}")
     finally:
         demo.close()
+
+
+# A "public" address (Gradio's own SSRF check lets it through, unlike the documentation
+# ranges) that exists only on the loopback device of the test's own network namespace.
+FAKE_PUBLIC = "11.0.0.7"
+
+# Runs inside `unshare -n`: an address on lo, a listener on it that records every contact,
+# `kb serve` (no --auth: the worst case), then each way of asking the server to fetch a URL.
+# Prints one JSON object: the contacts and the answers.
+FETCH_PROBE = r"""
+import json, socket, subprocess, sys, threading, time
+import httpx
+
+ADDR = sys.argv[1]
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["ip", "addr", "add", f"{ADDR}/32", "dev", "lo"], check=True)
+contacts = []
+listener = socket.create_server((ADDR, 80))
+
+def serve():
+    while True:
+        conn, peer = listener.accept()
+        conn.settimeout(2)
+        try:
+            contacts.append(conn.recv(200).decode("latin-1").split("\r\n")[0])
+            conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nfetched from outside\n")
+        except OSError:
+            contacts.append("(no request line)")
+        conn.close()
+
+threading.Thread(target=serve, daemon=True).start()
+httpx.get(f"http://{ADDR}/control", timeout=5)  # the control: the listener does record
+
+port = int(sys.argv[2])
+proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+line = ""
+while "已启动" not in line and proc.poll() is None:
+    line = proc.stdout.readline()
+url = f"http://127.0.0.1:{port}/"
+target = f"http://{ADDR}/x.txt"
+file_data = {"path": target, "url": target, "meta": {"_type": "gradio.FileData"}, "orig_name": "x.txt"}
+probes = [
+    ("GET", f"gradio_api/file={target}", None),
+    ("HEAD", f"gradio_api/file={target}", None),
+    ("GET", f"gradio_api/file=https://{ADDR}/x.txt", None),
+    ("GET", f"gradio_api/file=HTTP://{ADDR}/x.txt", None),
+    ("GET", f"gradio_api/file/{target}", None),
+    ("GET", f"gradio_api/proxy={target}", None),
+    ("GET", "gradio_api/run-history/buckets", None),
+    ("POST", "gradio_api/call/upload", {"data": [file_data, False]}),
+    ("POST", "gradio_api/call/ask", {"data": ["行政复议", [{"role": "user", "content": file_data}]]}),
+    ("POST", "gradio_api/queue/join", {"data": [file_data, False], "fn_index": 0, "session_hash": "probe"}),
+]
+answers = []
+try:
+    for method, path, body in probes:
+        r = httpx.request(method, url + path, json=body, timeout=30)
+        answers.append({"probe": f"{method} {path}", "status": r.status_code, "body": r.text[:300]})
+        if method == "POST" and r.status_code == 200 and "event_id" in r.text:  # let a queued call run
+            httpx.get(url + path + "/" + r.json()["event_id"], timeout=30)
+    time.sleep(1)
+finally:
+    proc.terminate()
+    proc.wait(timeout=30)
+print(json.dumps({"started": url in line, "contacts": contacts, "answers": answers}, ensure_ascii=False))
+"""
+
+
+def test_url_fetch_routes_never_leave_the_machine(tmp_path: Path, short_corpus: Path, embeddings) -> None:
+    """Gradio's URL-fetch route, its proxy route and a file object naming a URL, pointed at a
+    listener on a fake public address inside a private network namespace: the listener sees
+    nothing but the test's own control request, and every probe is refused."""
+    from gradio.processing_utils import is_public_ip
+    from safehttpx import is_public_ip as safehttpx_public
+
+    assert is_public_ip(FAKE_PUBLIC) and safehttpx_public(FAKE_PUBLIC), "Gradio's own check would let it through"
+    refused = subprocess.run(["unshare", "-n", "true"], capture_output=True, text=True) if shutil.which("unshare") else None
+    if refused is None or refused.returncode != 0:
+        pytest.skip(f"unshare -n refused: {refused.stderr.strip() if refused else 'no unshare command'}")
+    private_index(tmp_path / "home", short_corpus, embeddings)
+    env = _env(tmp_path / "home", short_corpus, tmp_path / "unused.log")
+    done = subprocess.run(
+        ["unshare", "-n", sys.executable, "-c", FETCH_PROBE, FAKE_PUBLIC, str(free_port())],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["started"]
+    assert result["contacts"] == ["GET /control HTTP/1.1"], result["contacts"]
+    for answer in result["answers"]:
+        assert answer["status"] == 403, answer
+        assert answer["probe"].startswith("HEAD") or "外部地址" in answer["body"], answer
