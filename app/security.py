@@ -11,8 +11,9 @@ One ASGI middleware in front of Gradio's own routes (issue 16 items 3, 4 and 8):
   titles) in the login page itself, so the gate also strips that from the page;
 - login attempts are braked per client address: after FREE_FAILURES failures each further
   attempt waits twice as long as the last, and a refused attempt never runs the password
-  hash. The hash itself runs in a worker thread, one at a time, so guessing cannot stall
-  the event loop that serves logged-in users (Gradio calls a plain `auth` callable on it).
+  hash. Checks run one at a time (a parallel burst is decided one by one, each seeing the
+  failures before it), in a worker thread, so guessing cannot stall the event loop that
+  serves logged-in users (Gradio calls a plain `auth` callable on the loop itself).
 
 Behind a reverse proxy every client shares the proxy's address: the brake then applies to
 all of them together (the safe direction).
@@ -20,6 +21,7 @@ all of them together (the safe direction).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -49,7 +51,6 @@ MAX_CLIENTS = 10_000  # bound on the table; the least recently failed are droppe
 LOGIN_MESSAGE = "请输入账号和密码（连续输错 5 次后，每次重试需等待更久）"
 SIGN_IN_FIRST = "请先登录。"
 FETCH_REFUSED = "本服务不从外部地址获取文件。"
-LOGIN_BUSY = "上一次登录尚在验证，请稍候再试。"
 PAGE_UNSAFE = "登录页无法安全显示，请联系管理员。"
 NOT_UPLOADED = "只能使用通过上传接口上传的文件，不能指定服务器上的路径。"
 
@@ -72,7 +73,6 @@ _API_INFO = re.compile(rb"<script>window\.gradio_api_info = .*?;</script>", re.S
 class _Client:
     failures: int = 0
     last_failure: float = 0.0
-    checking: bool = False
 
 
 @dataclass
@@ -94,37 +94,29 @@ class LoginThrottle:
         if rec is None:
             return 0.0
         now = self.clock()
-        if not rec.checking and now - rec.last_failure > FORGET_AFTER_S:
+        if now - rec.last_failure > FORGET_AFTER_S:
             del self.clients[client]
             return 0.0
         return max(0.0, rec.last_failure + self.delay(rec.failures) - now)
 
-    def busy(self, client: str) -> bool:
-        """A check for this client is already running: a parallel burst is one attempt at a time."""
-        rec = self.clients.get(client)
-        return rec is not None and rec.checking
-
-    def begin(self, client: str) -> None:
-        if client not in self.clients and len(self.clients) >= MAX_CLIENTS:
-            idle = [k for k, v in self.clients.items() if not v.checking]
-            for k in sorted(idle, key=lambda k: self.clients[k].last_failure)[: MAX_CLIENTS // 10 or 1]:
-                del self.clients[k]
-        self.clients.setdefault(client, _Client()).checking = True
-
-    def end(self, client: str, ok: bool) -> None:
-        rec = self.clients.setdefault(client, _Client())
-        rec.checking = False
+    def record(self, client: str, ok: bool) -> None:
+        """A check's outcome: success wipes the client's record, failure adds to it."""
         if ok:
-            del self.clients[client]
-        else:
-            rec.failures += 1
-            rec.last_failure = self.clock()
+            self.clients.pop(client, None)
+            return
+        if client not in self.clients and len(self.clients) >= MAX_CLIENTS:
+            oldest = sorted(self.clients, key=lambda k: self.clients[k].last_failure)
+            for k in oldest[: MAX_CLIENTS // 10]:
+                del self.clients[k]
+        rec = self.clients.setdefault(client, _Client())
+        rec.failures += 1
+        rec.last_failure = self.clock()
 
 
 def off_loop(check: Callable[[str, str], bool]) -> Callable[[str, str], Awaitable[bool]]:
     """`check` as a coroutine Gradio awaits: the slow hash runs in a worker thread (PBKDF2
     releases the GIL), one check at a time, so it never blocks answers to logged-in users."""
-    limiter: anyio.CapacityLimiter | None = None
+    limiter: anyio.CapacityLimiter | None = None  # created on the loop that first needs it
 
     async def check_async(user: str, password: str) -> bool:
         nonlocal limiter
@@ -212,6 +204,7 @@ class Guard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.throttle = LoginThrottle()
+        self.checking: asyncio.Lock | None = None  # one login check at a time
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -265,28 +258,33 @@ class Guard:
 
     async def _login(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = _client(scope)
+        if await self._braked(client, scope, receive, send):  # refused at once, no queueing
+            return
+        self.checking = self.checking or asyncio.Lock()
+        async with self.checking:
+            if await self._braked(client, scope, receive, send):  # failures while this one queued
+                return
+            status = 0
+
+            async def watch(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, watch)
+            finally:
+                self.throttle.record(client, ok=status == 200)
+
+    async def _braked(self, client: str, scope: Scope, receive: Receive, send: Send) -> bool:
         wait = self.throttle.wait(client)
-        if wait > 0:
-            seconds = math.ceil(wait)
-            message = f"登录失败次数过多，请 {seconds} 秒后再试。"
-            await _refuse(scope, receive, send, 429, message, {"Retry-After": str(seconds)})
-            return
-        if self.throttle.busy(client):
-            await _refuse(scope, receive, send, 429, LOGIN_BUSY, {"Retry-After": "1"})
-            return
-        status = 0
-
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        self.throttle.begin(client)
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            self.throttle.end(client, ok=status == 200)
+        if wait <= 0:
+            return False
+        seconds = math.ceil(wait)
+        message = f"登录失败次数过多，请 {seconds} 秒后再试。"
+        await _refuse(scope, receive, send, 429, message, {"Retry-After": str(seconds)})
+        return True
 
     async def _login_page(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Gradio's login page with the embedded API description emptied."""

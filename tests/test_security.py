@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -424,3 +425,61 @@ def test_url_fetch_routes_never_leave_the_machine(tmp_path: Path, short_corpus: 
     for answer in result["answers"]:
         assert answer["status"] == 403, answer
         assert answer["probe"].startswith("HEAD") or "外部地址" in answer["body"], answer
+
+
+def test_password_guessing_is_braked_and_logged_in_users_keep_their_speed(
+    tmp_path: Path, short_corpus: Path, embeddings
+) -> None:
+    """Two threads guess for 6 s with the real 200,000-round hash: after 5 failures each
+    check waits 1 s, 2 s, … and the refusals (429, Chinese, Retry-After) never run the hash.
+    A logged-in user's answers meanwhile keep their speed; the right password works again
+    once the wait is over. benchmarks/login_guessing.py measures the same at length."""
+    from app.auth import authenticator, hash_password
+    from app.security import FREE_FAILURES
+
+    index = private_index(tmp_path / "home", short_corpus, embeddings)
+    real = authenticator({"staff": hash_password("法治2024")})
+    checks: list[float] = []
+
+    def check(user: str, password: str) -> bool:
+        checks.append(time.monotonic())
+        return real(user, password)
+
+    def timed_asks(client: Client, n: int) -> list[float]:
+        took = []
+        for _ in range(n):
+            t = time.perf_counter()
+            assert "三至九人" in client.predict("人民调解委员会由几人组成？", None, api_name="/ask")["answer"]
+            took.append(time.perf_counter() - t)
+        return sorted(took)
+
+    with serving(index, auth=check) as url:
+        staff = Client(url, verbose=False, auth=("staff", "法治2024"))
+        before = timed_asks(staff, 10)
+        checks.clear()
+        answers: list[httpx.Response] = []
+        stop = time.monotonic() + 6
+
+        def guess() -> None:
+            with httpx.Client(base_url=url, timeout=60) as h:
+                while time.monotonic() < stop:
+                    answers.append(h.post("login", data={"username": "staff", "password": f"g{len(answers)}"}))
+
+        guessers = [threading.Thread(target=guess) for _ in range(2)]
+        for t in guessers:
+            t.start()
+        during = timed_asks(staff, 10)
+        for t in guessers:
+            t.join()
+        braked = [a for a in answers if a.status_code == 429]
+        assert {a.status_code for a in answers} == {400, 429}
+        assert FREE_FAILURES <= len(checks) <= FREE_FAILURES + 3, (len(checks), len(answers))
+        assert all("请" in a.json()["detail"] and int(a.headers["retry-after"]) >= 1 for a in braked)
+        assert any("登录失败次数过多" in a.json()["detail"] for a in braked)
+        locked = httpx.post(f"{url}login", data={"username": "staff", "password": "法治2024"})
+        assert locked.status_code == 429, "the right password waits too: no check while braked"
+        time.sleep(int(locked.headers["retry-after"]))
+        assert Client(url, verbose=False, auth=("staff", "法治2024")).predict("调解", 3, None, api_name="/search")
+    p95_before, p95_during = before[int(0.95 * (len(before) - 1))], during[int(0.95 * (len(during) - 1))]
+    print(f"\n{len(answers)} guesses in 6 s, {len(checks)} checked; /ask p95 {p95_before:.2f} s before, {p95_during:.2f} s during")
+    assert p95_during < 2 * p95_before + 0.5
