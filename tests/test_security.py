@@ -6,8 +6,14 @@
   commands must still work. The telemetry switches come from kb/__init__.py alone: the
   test strips them from the environment first.
 - `kb serve` listens on 127.0.0.1 unless told otherwise.
-- --auth gates the upload and file routes too, not only pages and named endpoints.
-- Uploads: a server file named in a raw API call, or a 50 MB file, never reaches the corpus.
+- --auth gates the upload and file routes too, not only pages and named endpoints; without a
+  session every route shows nothing of the corpus or the API (the login page included), and
+  the login page still works in a browser.
+- Nothing fetches a URL for a caller: Gradio's file=/proxy routes and file objects naming a
+  URL are refused, checked against a listener inside a private network namespace.
+- Password guessing is braked per client without slowing logged-in users.
+- Uploads: a server file named in a raw API call (refused in Chinese), or a 50 MB file, never
+  reaches the corpus.
 - The page in Chromium requests nothing but the app itself, even when a document carries a
   Markdown image that points elsewhere.
 """
@@ -483,3 +489,41 @@ def test_password_guessing_is_braked_and_logged_in_users_keep_their_speed(
     p95_before, p95_during = before[int(0.95 * (len(before) - 1))], during[int(0.95 * (len(during) - 1))]
     print(f"\n{len(answers)} guesses in 6 s, {len(checks)} checked; /ask p95 {p95_before:.2f} s before, {p95_during:.2f} s during")
     assert p95_during < 2 * p95_before + 0.5
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_login_page_works_in_a_browser_behind_the_gate(tmp_path: Path, short_corpus: Path, embeddings) -> None:
+    """The gate leaves the login page whole: Chromium shows the form, loads only the page,
+    Gradio's assets and the theme before the login (every one answered), then the app, where
+    an upload through the page still works."""
+    from playwright.sync_api import sync_playwright
+
+    from app.auth import authenticator, hash_password
+
+    index = private_index(tmp_path / "home", short_corpus, embeddings)
+    check = authenticator({"staff": hash_password("法治2024", iterations=1000)})
+    upload = tmp_path / "browser_upload.txt"
+    upload.write_text("关于浏览器上传测试的通知\n一、完成上传测试2项。", encoding="utf-8")
+    before: list[tuple[int, str]] = []
+    with serving(index, auth=check) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(locale="zh-CN")
+        page.on("response", lambda r: before.append((r.status, r.url.removeprefix(url.rstrip("/")))))
+        page.goto(url)
+        page.wait_for_selector("input[type=password]", timeout=30_000)
+        assert "连续输错 5 次" in page.locator("body").inner_text()
+        loaded = list(before)
+        page.locator("input").first.fill("staff")
+        page.locator("input[type=password]").fill("法治2024")
+        page.locator("button").filter(has_text="登录").first.click()
+        page.wait_for_selector("#kb-question", timeout=60_000)
+        # logged in, an upload through the page passes the gate's file check
+        page.get_by_role("tab", name="文档管理").click()
+        page.locator("#kb-upload input[type=file]").set_input_files(str(upload))
+        page.get_by_role("button", name="上传并导入").click()
+        page.wait_for_selector("text=已导入 browser_upload.txt", timeout=120_000)
+        browser.close()
+    assert (short_corpus / "browser_upload.txt").exists()
+    assert loaded and all(status == 200 for status, _ in loaded), loaded
+    assert {path.split("?")[0] for _, path in loaded if not path.startswith(("/assets/", "/static/"))} <= {"/", "/theme.css", "/favicon.ico"}
