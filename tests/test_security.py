@@ -484,6 +484,8 @@ def test_password_guessing_is_braked_and_logged_in_users_keep_their_speed(
         assert any("登录失败次数过多" in a.json()["detail"] for a in braked)
         locked = httpx.post(f"{url}login", data={"username": "staff", "password": "法治2024"})
         assert locked.status_code == 429, "the right password waits too: no check while braked"
+        with_session = httpx.post(f"{url}login", data={"username": "other", "password": "x"}, cookies=staff.cookies)
+        assert with_session.status_code == 429, "a session does not lift the brake on its address"
         time.sleep(int(locked.headers["retry-after"]))
         assert Client(url, verbose=False, auth=("staff", "法治2024")).predict("调解", 3, None, api_name="/search")
     p95_before, p95_during = before[int(0.95 * (len(before) - 1))], during[int(0.95 * (len(during) - 1))]
