@@ -20,10 +20,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/kb serve
 
-# Debian's Chromium (never a browser download) and CJK fonts, for the UI test and screenshots.
+# Debian's Chromium (never a browser download) and CJK fonts, for the UI test and screenshots;
+# iproute2's `ip` for the network-namespace test in tests/test_security.py.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK"; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK" || ! command -v ip >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk iproute2 >/dev/null; \
 	fi
 
 lint: $(STAMP)

@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 from gradio import FileData
 
-from app import render, service
+from app import render, security, service
 from app.documents import DocumentError
 from app.eval_tab import build_eval_tab
 from app.quiz_tab import build_quiz_tab
@@ -403,12 +403,16 @@ def build_app(index: Index) -> gr.Blocks:
 def launch(
     demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, auth: Any = None, block: bool = True
 ) -> str:
-    """Start the server; returns the local URL. `auth` is the callable from app.auth."""
+    """Start the server; returns the local URL. `auth` is the callable from app.auth.
+
+    app.security guards every route: no outbound fetches, nothing but the login page before
+    a login, and a brake on password guessing."""
     _, url, _ = demo.launch(
         server_name=host,
         server_port=port,
-        auth=auth,
-        auth_message="请输入账号和密码" if auth else None,
+        auth=security.off_loop(auth) if auth else None,
+        auth_message=security.LOGIN_MESSAGE if auth else None,
+        app_kwargs={"middleware": security.middleware()},
         max_file_size=MAX_FILE_BYTES,
         prevent_thread_lock=True,
         quiet=True,

@@ -1,6 +1,6 @@
 """Load: many /ask calls at once over the Gradio API, and answers while an ingest runs.
 
-    python -m benchmarks.load [--home DIR] [--corpus DIR] [--n 50] [--concurrency 50]
+    python -m benchmarks.load [--home DIR] [--corpus DIR] [--n 50] [--concurrency 50] [--auth]
 
 Starts `kb serve` as its own process on loopback (ingesting the corpus folder first if the
 data dir is empty), then, from this process:
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -60,15 +61,16 @@ def new_document(corpus: Path, marker: str) -> str:
     return f"{marker}条例\n" + source.replace("人民调解", f"{marker}调解").split("\n", 1)[1]
 
 
-def start_server(home: Path, corpus: Path, port: int) -> subprocess.Popen:
+def start_server(home: Path, corpus: Path, port: int, auth_file: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "KB_HOME": str(home), "KB_CORPUS": str(corpus), "HF_HUB_OFFLINE": "1"}
+    login = ["--auth", str(auth_file)] if auth_file else []
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *login],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
 
 
-def connect(url: str, proc: subprocess.Popen, workers: int):
+def connect(url: str, proc: subprocess.Popen, workers: int, auth: tuple[str, str] | None = None):
     from gradio_client import Client
 
     t0 = time.perf_counter()
@@ -78,7 +80,7 @@ def connect(url: str, proc: subprocess.Popen, workers: int):
         if time.perf_counter() - t0 > SERVE_TIMEOUT:
             raise RuntimeError(f"no server after {SERVE_TIMEOUT:.0f} s")
         try:
-            return Client(url, verbose=False, max_workers=workers, analytics_enabled=False)
+            return Client(url, verbose=False, max_workers=workers, analytics_enabled=False, auth=auth)
         except Exception:  # not listening yet
             time.sleep(0.3)
 
@@ -94,18 +96,18 @@ def _ask(client, question: str) -> tuple[float, float, str | None]:
     return t0, time.perf_counter(), error
 
 
-def clients(url: str, k: int) -> list:
+def clients(url: str, k: int, auth: tuple[str, str] | None = None) -> list:
     """One Client per thread: a Client multiplexes its calls over one event stream, and a
     hiccup of that shared stream would be counted against the server."""
     from gradio_client import Client
 
     with ThreadPoolExecutor(min(k, 8)) as pool:
-        return list(pool.map(lambda _: Client(url, verbose=False, analytics_enabled=False), range(k)))
+        return list(pool.map(lambda _: Client(url, verbose=False, analytics_enabled=False, auth=auth), range(k)))
 
 
-def burst(url: str, n: int, concurrency: int) -> dict:
+def burst(url: str, n: int, concurrency: int, auth: tuple[str, str] | None = None) -> dict:
     """`n` asks submitted at once; latency of each from its submission to its answer."""
-    pool_clients = clients(url, concurrency)
+    pool_clients = clients(url, concurrency, auth)
     gate = threading.Barrier(min(n, concurrency))
 
     def one(i: int) -> tuple[float, float, str | None]:
@@ -131,11 +133,11 @@ def burst(url: str, n: int, concurrency: int) -> dict:
     }
 
 
-def while_running(url: str, action, threads: int = 4) -> dict:
+def while_running(url: str, action, threads: int = 4, auth: tuple[str, str] | None = None) -> dict:
     """Keep asking from `threads` threads while `action()` runs; what happened meanwhile."""
     done: list[tuple[float, float, str | None]] = []
     stop = threading.Event()
-    own = clients(url, threads)
+    own = clients(url, threads, auth)
 
     def loop(k: int) -> None:
         i = k
@@ -171,17 +173,27 @@ def while_running(url: str, action, threads: int = 4) -> dict:
     }
 
 
-def run(home: Path, corpus: Path, n: int = 50, concurrency: int = 50, ingest: bool = True) -> dict:
-    """The whole load benchmark against a `kb serve` of `corpus` kept in `home`."""
+def run(
+    home: Path, corpus: Path, n: int = 50, concurrency: int = 50, ingest: bool = True, login: bool = False
+) -> dict:
+    """The whole load benchmark against a `kb serve` of `corpus` kept in `home`; with `login`,
+    under `--auth` (every client logs in first, as a real deployment's users would)."""
+    from app.auth import auth_line
+
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    result: dict = {"machine": machine(), "corpus": str(corpus), "url": url}
-    proc = start_server(home, corpus, port)
+    result: dict = {"machine": machine(), "corpus": str(corpus), "url": url, "auth": login}
+    auth, auth_file = None, None
+    if login:
+        auth = ("bench", secrets.token_urlsafe(12))
+        auth_file = Path(tempfile.mkdtemp(prefix="kb-load-auth-")) / "users.txt"
+        auth_file.write_text(auth_line(*auth) + "\n", encoding="utf-8")
+    proc = start_server(home, corpus, port, auth_file)
     client = None
     try:
-        client = connect(url, proc, workers=8)
+        client = connect(url, proc, workers=8, auth=auth)
         client.predict(QUESTIONS[0], None, api_name="/ask")  # warm: model and caches loaded
-        result["burst"] = burst(url, n, concurrency)
+        result["burst"] = burst(url, n, concurrency, auth)
         if ingest:
             tmp = Path(tempfile.mkdtemp(prefix="kb-load-"))
             upload = tmp / UPLOAD_NAME
@@ -193,7 +205,7 @@ def run(home: Path, corpus: Path, n: int = 50, concurrency: int = 50, ingest: bo
                 up = client.predict(handle_file(upload), True, api_name="/upload")
                 return {k: up.get(k) for k in ("ok", "doc_id", "embedded", "seconds")}
 
-            result["during_upload"] = while_running(url, via_upload)
+            result["during_upload"] = while_running(url, via_upload, auth=auth)
             client.predict(UPLOAD_NAME, api_name="/delete")
 
             (corpus / CLI_NAME).write_text(new_document(corpus, "命令"), encoding="utf-8")
@@ -206,7 +218,7 @@ def run(home: Path, corpus: Path, n: int = 50, concurrency: int = 50, ingest: bo
                         "stderr": cli.stderr.strip()[-300:]}
 
             try:
-                result["during_cli_ingest"] = while_running(url, via_cli)
+                result["during_cli_ingest"] = while_running(url, via_cli, auth=auth)
                 seen = {d["doc_id"] for d in client.predict(api_name="/documents")}
                 result["during_cli_ingest"]["server_sees_new_document"] = CLI_NAME in seen
             finally:
@@ -220,6 +232,8 @@ def run(home: Path, corpus: Path, n: int = 50, concurrency: int = 50, ingest: bo
         if client is not None:
             client.close()
         stop_server(proc, timeout=30)
+        if auth_file:
+            shutil.rmtree(auth_file.parent, ignore_errors=True)
     result["machine_after"] = machine()
     return result
 
@@ -239,6 +253,8 @@ def report(result: dict) -> str:
                 f"longest gap {r['longest_gap_seconds']} s, p50 {r['latency_ms_during_ingest']['p50']} ms, "
                 f"p95 {r['latency_ms_during_ingest']['p95']} ms, errors {r['errors']}"
             )
+    if result.get("auth"):
+        lines.append("served with --auth: every client logged in first")
     lines.append(f"load average before/after: {result['machine']['loadavg_1_5_15']} / "
                  f"{result['machine_after']['loadavg_1_5_15']} on {result['machine']['cores']} cores")
     return "\n".join(lines)
@@ -253,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=50)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--no-ingest", action="store_true", help="only the burst")
+    p.add_argument("--auth", action="store_true", help="serve with --auth; every client logs in")
     p.add_argument("--out", type=Path, help="results JSON (default benchmarks/results/load.json)")
     args = p.parse_args(argv)
     corpus = args.corpus
@@ -261,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(DEFAULT_CORPUS, corpus, dirs_exist_ok=True, ignore=shutil.ignore_patterns("packs"))
         for f in corpus.iterdir():
             f.chmod(0o644)
-    result = run(args.home, corpus, args.n, args.concurrency, ingest=not args.no_ingest)
+    result = run(args.home, corpus, args.n, args.concurrency, ingest=not args.no_ingest, login=args.auth)
     print(report(result))
     print(f"saved {save('load', result, args.out)}")
     return 0 if result["burst"]["errors"] == 0 else 1

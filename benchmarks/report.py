@@ -31,8 +31,14 @@ load average several times the core count, every latency here is inflated (the q
 embedding, a single-threaded CPU model, suffers most). Treat them as upper bounds.
 
 **Load** (`python -m benchmarks.load`: 50 concurrent /ask calls against `kb serve`, and answers
-during an ingest): results in `benchmarks/results/load.json`, summarised in
+during an ingest; `--auth` for the same with every client logged in): results in
+`benchmarks/results/load.json` and `load_auth.json`, summarised in
 [docs/bad-input.md](../docs/bad-input.md) under "Interrupted and concurrent work".
+
+**Login guessing** (`python -m benchmarks.login_guessing --url … --user … --password …`:
+wrong passwords posted to a running `kb serve --auth` while a logged-in user asks questions):
+results in `benchmarks/results/login_guessing*.json` (`_before`: the code without the login
+brake), summarised in [docs/bad-input.md](../docs/bad-input.md) under "The web server".
 """
 
 
