@@ -276,6 +276,23 @@ def test_read_only_data_dir_answers_without_writing(
     assert not (ro.corpus / "新文件.txt").exists()
 
 
+def test_read_only_index_without_a_vector_file_answers_by_keywords(
+    tmp_path: Path, embeddings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An index written before vector files existed, mounted read-only: BM25 still answers."""
+    corpus = write_tiny_corpus(tmp_path / "corpus")
+    rw = settings(home=tmp_path / "home", corpus=corpus)
+    name = ingest(rw, embeddings).collection
+    (store.lexical_dir(rw, name) / "vectors.npz").unlink()
+    with mounted("--bind", str(rw.home), target=tmp_path / "ro") as target:
+        _mount("-o", "remount,bind,ro", str(target))
+        index = Index(settings(home=target, corpus=corpus), embeddings)
+        hits = search(index, "人民调解委员会由几人组成", k=3)
+    assert hits and hits[0].chunk.doc_id == LAW
+    assert all("dense" not in h.ranks for h in hits)
+    assert "没有向量文件，只能按关键词检索" in caplog.text
+
+
 def test_read_only_corpus_folder_refuses_uploads_by_name(tmp_path: Path, embeddings) -> None:
     corpus = write_tiny_corpus(tmp_path / "corpus")
     s = settings(home=tmp_path / "home", corpus=tmp_path / "ro-corpus")

@@ -35,6 +35,7 @@ from kb.schema import Chunk, SourceDoc, content_hash, dense_text, search_text
 PIPELINE_VERSION = "2"  # bump when chunking or lexical indexing changes: forces re-indexing
 ProgressFn = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 _ADD_BATCH = 1024  # fewer, larger Chroma writes: 3000 chunks took 7-12 s in batches of 1024-2048, 15-22 s in 256s
+NO_PROFILE = "none"  # a corpus without profile.toml ("" in a manifest: written before profiles were hashed)
 SHARED_GRACE_SECONDS = 24 * 3600  # an ingest on another machine finishes well within a day
 _thread_lock = threading.Lock()
 
@@ -81,14 +82,14 @@ def doc_key(doc: SourceDoc | store.DocRecord) -> tuple:
 
 
 def profile_hash(corpus: Path) -> str:
-    """Content hash of the corpus's profile.toml ("" without one). The profile is read when a
+    """Content hash of the corpus's profile.toml (NO_PROFILE without one). The profile is read when a
     generation opens (registry issuers, place names, synonyms), not stored in it: a changed
     profile makes a new generation, vectors and chunks reused, so a running server reopens
     with it instead of keeping the old one until it restarts."""
     try:
         return content_hash((corpus / PROFILE_NAME).read_bytes().decode("utf-8", "replace"))
     except OSError:
-        return ""
+        return NO_PROFILE
 
 
 def _embed_hash(text: str) -> str:
@@ -201,7 +202,7 @@ def ingest(
         return IngestReport(
             documents=len(docs), chunks=len(chunks), embedded=len(todo), reused=len(chunks) - len(todo),
             seconds=time.perf_counter() - t0, embed_seconds=embed_seconds, unchanged=False,
-            collection=name, skipped=skipped, profile_changed=bool(old) and old.profile != profile, **diff,
+            collection=name, skipped=skipped, profile_changed=bool(old) and old.profile not in ("", profile), **diff,
         )
 
 
