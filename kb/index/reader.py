@@ -171,7 +171,6 @@ class Index:
         )
         return Generation(manifest, vectors, lexical, ordered, profile=load_profile(self.settings.corpus))
 
-
     def _open_files(self, manifest: store.Manifest, lex_path: Path) -> Generation:
         """A generation from its files alone, for a read-only data directory."""
         ordered = chunkstore.load(lex_path) if lex_path.exists() else None

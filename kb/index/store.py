@@ -149,7 +149,8 @@ def read_only(settings: Settings) -> bool:
     return not storage.writable(settings.home) or (db.exists() and not os.access(db, os.W_OK))
 
 
-# The pointer record in the SQLite file of Chroma 1.x (schema checked by test_read_only_data_dir):
+# The pointer record in the SQLite file of Chroma 1.x (schema checked by
+# tests/test_storage.py::test_read_only_data_dir_answers_without_writing):
 # its metadata 'collection', and the manifest as the record's document.
 _POINTER_SQL = """
 SELECT m.key, m.string_value FROM collections c

@@ -144,7 +144,8 @@ def ingest(
             and list(packs) == old.packs
             and old.profile == profile
             and chunkstore.path(store.lexical_dir(settings, old.collection)).exists()
-            and vectorfile.path(store.lexical_dir(settings, old.collection)).exists()
+            # the vector file serves a read-only data dir; a shared Chroma server is never one
+            and (settings.chroma_host or vectorfile.path(store.lexical_dir(settings, old.collection)).exists())
         ):
             n_chunks = sum(d.chunks for d in old.docs)
             return IngestReport(
