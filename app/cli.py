@@ -14,6 +14,7 @@ from app.commands import eval as eval_command
 from app.commands.common import EXIT_BAD_INPUT, Terminated
 from kb.config import ConfigError
 from kb.index import EmptyIndexError
+from kb.index.storage import StorageError
 
 COMMANDS = [ingest, search, docs, diff, eval_command, serve, quiz, ask, chat]
 
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         print(str(err), file=sys.stderr)
         return 1
     except ConfigError as err:  # a KB_* variable that cannot be used, named in the message
+        print(str(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except StorageError as err:  # a full disk or a read-only data dir: what to do, no traceback
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
     except Terminated:

@@ -15,8 +15,11 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from ingest.corpus import CATALOG_NAME
+from ingest.corpus import CATALOG_NAME, is_document_name
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, LoadError, load_text
+from ingest.packs import CATALOG_NAME as PACK_CATALOG_NAME
+from kb.index import storage
+from kb.profile import PROFILE_NAME
 
 MAX_NAME_CHARS = 80
 _UNSAFE = re.compile(r"[^\w.\-（）()【】\[\]·、，]+")  # \w keeps CJK, letters and digits
@@ -64,19 +67,24 @@ def save_upload(corpus: Path, src: str | Path, original_name: str, overwrite: bo
         raise DocumentError("文件名无效。")
     if target.exists() and not overwrite:
         raise DocumentError(f"文档目录中已有同名文件 {name}：请先删除旧文件，或勾选“覆盖同名文件”。")
-    corpus.mkdir(parents=True, exist_ok=True)
-    _drop_stale_uploads(corpus)
     # a dot-name is invisible to the corpus reader, so a concurrent ingest never sees half a file
     tmp = corpus / f".upload-{uuid.uuid4().hex}{target.suffix}"
     try:
+        corpus.mkdir(parents=True, exist_ok=True)
+        _drop_stale_uploads(corpus)
         shutil.copyfile(src, tmp)
         try:
             load_text(tmp)
         except LoadError as err:
             raise DocumentError(f"{name}：{err.reason}") from err
         os.replace(tmp, target)
+    except OSError as err:  # a full disk or a read-only corpus folder, named in the message
+        raise storage.classify(err, corpus, "文档目录") or err from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only folder holds no temporary copy
     return name
 
 
@@ -97,9 +105,23 @@ def delete_document(corpus: Path, doc_id: str) -> Path:
         raise DocumentError("无效的文档。")
     if not path.is_file():
         raise DocumentError(f"文档目录中没有 {doc_id}。")
-    path.unlink()
-    _drop_catalog_row(corpus, Path(doc_id).as_posix())
+    if not is_document_name(path.name):
+        raise DocumentError(_not_a_document(path.name))
+    try:
+        path.unlink()
+        _drop_catalog_row(corpus, Path(doc_id).as_posix())
+    except OSError as err:
+        raise storage.classify(err, corpus, "文档目录") or err from None
     return path
+
+
+def _not_a_document(name: str) -> str:
+    """Why a metadata file is refused: deleting the catalog once stripped every 文号 and title."""
+    if name in (CATALOG_NAME, PACK_CATALOG_NAME):
+        return f"{name} 是文档目录的目录清单（记录各文档的标题、文号等），不是文档，不能删除。"
+    if name == PROFILE_NAME:
+        return f"{name} 是本库的配置文件（地区名称、页面标题等），不是文档，不能删除。"
+    return f"{name} 不是知识库中的文档（只有 {'、'.join(SUPPORTED_SUFFIXES)} 文件是文档），不能删除。"
 
 
 def _drop_catalog_row(corpus: Path, doc_id: str) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from app.documents import delete_document, save_upload
 from ingest.loaders import LoadError, load_text
 from kb.article_diff import ArticleChange, articles_of, diff_articles
-from kb.index import Generation, Index
+from kb.index import Generation, Index, storage
 from kb.index.store import DocRecord
 from kb.index.writer import IngestReport, ingest
 from kb.registry import RegistryEntry
@@ -192,10 +192,19 @@ def _report(report: IngestReport, doc_id: str, message: str) -> dict[str, Any]:
     }
 
 
+def _check_writable(index: Index) -> None:
+    """Refuse before the corpus folder changes: a file that reached it but not the index would
+    go in at some later, unexpected ingest."""
+    if index.read_only:
+        raise storage.read_only(index.settings.home)
+
+
 def upload(
     index: Index, path: str | Path, name: str, overwrite: bool = False, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Check and store an uploaded file in the corpus folder, then ingest; raises DocumentError."""
+    """Check and store an uploaded file in the corpus folder, then ingest; raises DocumentError,
+    or StorageError when the data directory is read-only or full."""
+    _check_writable(index)
     doc_id = save_upload(index.settings.corpus, path, name, overwrite=overwrite)
     report = reingest(index, progress)
     chunks = next((d.chunks for d in index.current().manifest.docs if d.doc_id == doc_id), 0)
@@ -204,7 +213,8 @@ def upload(
 
 
 def delete(index: Index, doc_id: str, progress: Progress | None = None) -> dict[str, Any]:
-    """Remove a document from the corpus folder and the index; raises DocumentError."""
+    """Remove a document from the corpus folder and the index; raises DocumentError or StorageError."""
+    _check_writable(index)
     delete_document(index.settings.corpus, doc_id)
     report = reingest(index, progress)
     return _report(report, doc_id, f"已删除 {doc_id}，索引已更新（现有 {report.documents} 个文档）。")

@@ -20,12 +20,13 @@ from app.eval_tab import build_eval_tab
 from app.quiz_tab import build_quiz_tab
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
+from kb.index.storage import StorageError
 from kb.profile import load_profile
 from kb.text.clean import InvalidQuestion
 
 _CANCELLED = "\x00cancelled"
 _CONFIRM_DELETE = "(doc) => (!doc || confirm('确定删除 ' + doc + ' 吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'"
-_USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError)
+_USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError, StorageError)
 _FONTS = [
     "PingFang SC",
     "Microsoft YaHei",
@@ -260,13 +261,19 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components
         gr.Markdown(
             f"支持 {types} 文件，单个不超过 {MAX_FILE_BYTES // 2**20} MB。上传后自动导入；删除后该文档不再被检索或引用。"
         )
+        writable = not index.read_only
+        if not writable:
+            gr.HTML(
+                render.status("数据目录为只读：上传和删除已停用，检索和问答照常。", ok=False),
+                elem_id="kb-read-only",
+            )
         with gr.Row():
             file = gr.File(
                 label="上传文档", file_types=list(SUPPORTED_SUFFIXES), scale=3, elem_id="kb-upload"
             )
             with gr.Column(scale=2):
                 overwrite = gr.Checkbox(label="覆盖同名文件", value=False)
-                upload_btn = gr.Button("上传并导入", variant="primary")
+                upload_btn = gr.Button("上传并导入", variant="primary", interactive=writable)
         with gr.Row():
             victim = gr.Dropdown(
                 choices=_doc_choices(index),
@@ -275,7 +282,7 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components
                 scale=3,
                 allow_custom_value=True,
             )
-            delete_btn = gr.Button("删除并更新索引", variant="stop", scale=2)
+            delete_btn = gr.Button("删除并更新索引", variant="stop", scale=2, interactive=writable)
         status = gr.HTML()
 
         def refreshed(message: str, ok: bool):

@@ -62,6 +62,12 @@ def _header_title(text: str) -> str:
     return ""
 
 
+def is_document_name(name: str) -> bool:
+    """Whether a file of this name is read as a document: a supported type, not hidden. The
+    catalog (SOURCES.tsv), a pack's LAWS.tsv and profile.toml are metadata, never documents."""
+    return Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(".")
+
+
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Documents of the corpus: supported files, anywhere below the folder, catalog excluded.
     Packs (`packs/<name>/`) are not part of it: each is read only when switched on."""
@@ -69,9 +75,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     for root, dirs, files in os.walk(corpus_dir):
         if Path(root) == corpus_dir and PACKS_DIR in dirs:
             dirs.remove(PACKS_DIR)  # never walked: 863 laws the default ingest must not see
-        found.extend(
-            Path(root) / f for f in files if Path(f).suffix.lower() in SUPPORTED_SUFFIXES and not f.startswith(".")
-        )
+        found.extend(Path(root) / f for f in files if is_document_name(f))
     return sorted(p for p in found if p.is_file())
 
 

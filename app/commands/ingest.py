@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
             shown = "、".join(names[:SHOWN_NAMES])
             more = f" 等 {len(names)} 个" if len(names) > SHOWN_NAMES else ""
             print(f"{label}：{shown}{more}")
+    if report.profile_changed:
+        print("配置文件 profile.toml 已更改：已启用新配置。")
     for s in report.skipped:
         print(f"跳过 {s.file}：{s.reason}")
     return 0

@@ -54,8 +54,9 @@ def _print_auth_line(user: str) -> int:
 def ensure_ingested(index) -> None:
     """Bring the index in step with the corpus folder before serving: on a fresh clone this
     builds it (with progress); after a crash mid-upload it indexes the file that reached the
-    folder. An unchanged folder costs one read of it. On a shared Chroma server only an empty
-    index is filled: another machine's folder may hold documents this one lacks."""
+    folder. An unchanged folder costs one read of it (and removes what killed runs left). On a
+    shared Chroma server only an empty index is filled: another machine's folder may hold
+    documents this one lacks."""
     from tqdm import tqdm
 
     from kb.index import store
@@ -100,7 +101,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"找不到文档目录：{settings.corpus}", file=sys.stderr)
         return EXIT_BAD_INPUT
     index = open_index(settings)
-    ensure_ingested(index)
+    if index.read_only:  # serve what is there; the page says uploads are off
+        print(
+            f"数据目录 {settings.home} 为只读：不导入文档目录，上传和删除已停用，检索和问答照常。",
+            file=sys.stderr, flush=True,
+        )
+    else:
+        ensure_ingested(index)
     try:
         launch(build_app(index), host=args.host, port=args.port, auth=auth)
     except OSError as err:

@@ -84,10 +84,14 @@ class LexicalIndex:
         """Write to a temporary sibling, then rename: a reader never sees half an index."""
         directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory.parent))
-        self.words.save(str(tmp / "words"), show_progress=False)
-        self.bigrams.save(str(tmp / "bigrams"), show_progress=False)
-        meta = {"chunk_ids": self.chunk_ids, "terms": self.tokenizer.terms}
-        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        try:
+            self.words.save(str(tmp / "words"), show_progress=False)
+            self.bigrams.save(str(tmp / "bigrams"), show_progress=False)
+            meta = {"chunk_ids": self.chunk_ids, "terms": self.tokenizer.terms}
+            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        except BaseException:  # a full disk: the half-written copy must not keep the space
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         if directory.exists():
             shutil.rmtree(directory)
         os.replace(tmp, directory)

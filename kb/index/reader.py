@@ -6,20 +6,24 @@ picks up an ingest made by another thread or process without a restart.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from chromadb.api.models.Collection import Collection
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from kb.config import Settings
-from kb.index import chunkstore, store
+from kb.index import chunkstore, storage, store
 from kb.index.lexical import LexicalIndex
+from kb.index.vectorfile import ArrayVectors
 from kb.profile import DEFAULT as DEFAULT_PROFILE
 from kb.profile import Profile, load_profile
 from kb.registry import Registry, build_registry
@@ -29,6 +33,7 @@ from kb.text.titles import normalize_title
 from kb.validity import validity_note
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def reference_year(dates: list[str], titles: list[str]) -> int | None:
@@ -51,7 +56,7 @@ class EmptyIndexError(RuntimeError):
 @dataclass
 class Generation:
     manifest: store.Manifest
-    vectors: Chroma
+    vectors: Chroma | ArrayVectors  # ArrayVectors when the data directory is read-only
     lexical: LexicalIndex
     chunks: dict[str, Chunk]  # every chunk by id, in reading order
     profile: Profile = DEFAULT_PROFILE  # the corpus's district data: one request reads one profile
@@ -112,21 +117,41 @@ class _RegistryDoc(store.DocRecord):
 
 
 class Index:
-    """Follows the current generation; `current()` gives a consistent snapshot for one query."""
+    """Follows the current generation; `current()` gives a consistent snapshot for one query.
+
+    On a read-only data directory (`read_only`) Chroma is never opened: the pointer is read
+    from its SQLite file, and each generation from its own files (passages, BM25, vectors).
+    """
 
     def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
         self.settings = settings
         self.embeddings = embeddings
-        self.client = store.open_client(settings)
+        self.read_only = store.read_only(settings)
+        self.client = None if self.read_only else store.open_client(settings)
+        self._epoch = store.client_epoch()
         self._gen: Generation | None = None
         self._lock = threading.Lock()
 
+    def _current_collection(self) -> str | None:
+        if self.read_only:
+            return store.read_pointer_file(self.settings).get("collection")
+        return store.current_collection(self.client)
+
+    def _read_manifest(self) -> store.Manifest | None:
+        if self.read_only:
+            raw = store.read_pointer_file(self.settings).get("chroma:document")
+            return store.Manifest.from_json(raw) if raw else None
+        return store.read_manifest(self.client)
+
     def current(self) -> Generation:
+        if not self.read_only and self._epoch != store.client_epoch():  # Chroma renewed after a full disk
+            with self._lock:
+                self.client, self._epoch, self._gen = store.open_client(self.settings), store.client_epoch(), None
         gen = self._gen
-        if gen is not None and store.current_collection(self.client) == gen.manifest.collection:
+        if gen is not None and self._current_collection() == gen.manifest.collection:
             return gen  # the common case: one small metadata read, whatever the corpus size
         with self._lock:
-            manifest = store.read_manifest(self.client)
+            manifest = self._read_manifest()
             if manifest is None:
                 raise EmptyIndexError()
             if self._gen is None or self._gen.manifest.collection != manifest.collection:
@@ -135,6 +160,8 @@ class Index:
 
     def _open(self, manifest: store.Manifest) -> Generation:
         lex_path = store.lexical_dir(self.settings, manifest.collection)
+        if self.read_only:
+            return self._open_files(manifest, lex_path)
         ordered = chunkstore.load(lex_path) if lex_path.exists() else None
         if ordered is None:  # built before chunk files, or on another machine: read Chroma
             ordered = read_chunks(store.generation(self.client, manifest.collection))
@@ -154,6 +181,26 @@ class Index:
             embedding_function=self.embeddings,
             create_collection_if_not_exists=False,
         )
+        return Generation(manifest, vectors, lexical, ordered, profile=load_profile(self.settings.corpus))
+
+    def _open_files(self, manifest: store.Manifest, lex_path: Path) -> Generation:
+        """A generation from its files alone, for a read-only data directory."""
+        ordered = chunkstore.load(lex_path) if lex_path.exists() else None
+        if ordered is None:
+            raise storage.StorageError(
+                f"只读数据目录 {self.settings.home} 中缺少当前索引的文件（{lex_path.name}），"
+                "请在可写的数据目录上运行 kb ingest。"
+            )
+        ordered = {cid: shadowed(c) for cid, c in ordered.items()}  # traditional script: matched simplified
+        vectors = ArrayVectors.load(lex_path, ordered)
+        if vectors is None:  # written before vector files existed: BM25 alone still answers
+            log.warning(
+                "只读数据目录 %s 中的索引由旧版本导入，没有向量文件，只能按关键词检索；"
+                "在可写的数据目录上运行一次 kb ingest 即可补上（无需重新向量化）。", self.settings.home,
+            )
+            vectors = ArrayVectors([], np.zeros((0, 0), dtype=np.float32), {})
+        lexical = LexicalIndex.load(lex_path)
+        ordered = with_validity(ordered, manifest.docs)
         return Generation(manifest, vectors, lexical, ordered, profile=load_profile(self.settings.corpus))
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import calendar
 import json
+import os
 import re
 import shutil
 import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from kb.config import Settings
+from kb.index import storage
 
 META_COLLECTION = "kb_meta"
 GENERATION_PREFIX = "kb_gen_"
@@ -38,6 +41,9 @@ def lexical_dir(settings: Settings, collection: str) -> Path:
     return settings.home / "lexical" / collection
 
 
+_client_epoch = 0  # bumped by `renew_client`: an Index opened before it reopens its client
+
+
 def open_client(settings: Settings) -> ClientAPI:
     """A Chroma server when KB_CHROMA_HOST is set, else a persistent client under the data dir."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
@@ -47,6 +53,25 @@ def open_client(settings: Settings) -> ClientAPI:
         )
     settings.home.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.home / "chroma"), settings=chroma_settings)
+
+
+def client_epoch() -> int:
+    return _client_epoch
+
+
+def renew_client(settings: Settings) -> None:
+    """Make the next `open_client` start a fresh local Chroma. After a write failed on a full
+    disk, Chroma's client in this process hangs on its next `add` (measured: a second ingest
+    after freeing space never finished, while a new process succeeded). The old client is
+    dropped from Chroma's cache but not stopped: a query in flight may still be reading it."""
+    global _client_epoch
+    if settings.chroma_host:
+        return
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(str(settings.home / "chroma"), None)
+    _client_epoch += 1
 
 
 @dataclass
@@ -83,6 +108,8 @@ class Manifest:
     skipped: list[dict[str, str]] = field(default_factory=list)
     pipeline: str = ""  # chunking/lexical version: a new one re-chunks and re-indexes
     packs: list[str] = field(default_factory=list)  # corpus packs this generation holds
+    previous: str = ""  # the generation this one replaced: a query may still be reading it
+    profile: str = ""  # content hash of the corpus's profile.toml when this generation was written
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -113,6 +140,43 @@ def current_collection(client: ClientAPI) -> str | None:
     return str(metas[0]["collection"]) if metas and metas[0] and metas[0].get("collection") else None
 
 
+def read_only(settings: Settings) -> bool:
+    """Whether the data directory is local and cannot be written (a read-only mount):
+    Chroma's client cannot open it then, since it writes to SQLite as it starts."""
+    if settings.chroma_host:
+        return False
+    db = settings.home / "chroma" / "chroma.sqlite3"
+    return not storage.writable(settings.home) or (db.exists() and not os.access(db, os.W_OK))
+
+
+# The pointer record in the SQLite file of Chroma 1.x (schema checked by
+# tests/test_storage.py::test_read_only_data_dir_answers_without_writing):
+# its metadata 'collection', and the manifest as the record's document.
+_POINTER_SQL = """
+SELECT m.key, m.string_value FROM collections c
+JOIN segments s ON s.collection = c.id AND s.scope = 'METADATA'
+JOIN embeddings e ON e.segment_id = s.id AND e.embedding_id = ?
+JOIN embedding_metadata m ON m.id = e.id
+WHERE c.name = ? AND m.key IN ('collection', 'chroma:document')
+"""
+
+
+def read_pointer_file(settings: Settings) -> dict[str, str]:
+    """The pointer record read straight from Chroma's SQLite file opened read-only, for a data
+    directory Chroma cannot open: {'collection': name, 'chroma:document': manifest JSON}, or {}.
+    0.4 ms a read on the bundled corpus: cheap enough for the per-query freshness check."""
+    db = settings.home / "chroma" / "chroma.sqlite3"
+    if not db.exists():
+        return {}
+    for flags in ("mode=ro", "immutable=1"):  # immutable: a journal left by a crashed writer
+        try:
+            with closing(sqlite3.connect(f"file:{db}?{flags}", uri=True)) as con:
+                return dict(con.execute(_POINTER_SQL, (_POINTER_ID, META_COLLECTION)).fetchall())
+        except sqlite3.OperationalError:
+            continue
+    return {}
+
+
 def publish(client: ClientAPI, manifest: Manifest) -> None:
     """Make `manifest` the current generation: a single record write, so it is all or nothing."""
     _meta(client).upsert(
@@ -121,6 +185,12 @@ def publish(client: ClientAPI, manifest: Manifest) -> None:
         documents=[manifest.to_json()],
         metadatas=[{"collection": manifest.collection, "created": manifest.created}],
     )
+
+
+def live_generations(manifest: Manifest | None) -> set[str]:
+    """The generations a reader may be using: the current one and the one it replaced. Any
+    other was left by an ingest that was killed or failed."""
+    return {manifest.collection, manifest.previous} - {""} if manifest else set()
 
 
 def new_generation(client: ClientAPI) -> Collection:
