@@ -99,12 +99,10 @@ def citation_card(
             f'<span class="kb-ctx">{esc_lines(context.get("after", ""))}</span></div>'
         )
         hint = '<span class="kb-more">▸ 展开上下文</span>'
-    source = _attr(citation, "source")
-    foot = f'<span class="kb-file">来源文件：{esc(source)}</span>' if source else ""
     return (
         f'<details class="kb-card" data-label="{esc(_attr(citation, "label"))}">'
         f'<summary>{head}<span class="kb-quote">{marked(passage, [span])}</span>{hint}</summary>'
-        f"{body}{foot}</details>"
+        f"{body}</details>"
     )
 
 
@@ -196,21 +194,16 @@ def search_results(hits: Sequence[Any], terms: Sequence[str]) -> str:
     if not hits:
         return '<div class="kb-empty">没有找到相关段落。</div>'
     cards = []
-    for rank, hit in enumerate(hits, start=1):
+    for rank, hit in enumerate(hits, start=1):  # scores and rankers are for 检索测试, not staff
         c = hit.chunk
         spans = term_spans(c.text, terms)
-        how = "、".join(_RANKING_NAMES.get(k, k) for k in sorted(hit.ranks))
         cards.append(
             '<div class="kb-card kb-hit">'
             f"{source_line(c.doc_title, c.doc_number, c.label, rank, c.validity)}"
             f'<span class="kb-quote">{marked(c.text, spans)}</span>'
-            f'<span class="kb-file">来源文件：{esc(c.source)} · 得分 {hit.score:.4f} · 命中：{esc(how)}</span>'
             "</div>"
         )
     return f'<div class="kb-cards">{"".join(cards)}</div>'
-
-
-_RANKING_NAMES = {"dense": "语义", "bm25_words": "词语", "bm25_bigrams": "字串", "docnum": "文号"}
 
 
 def citing_passages(entry: Any) -> str:
@@ -276,7 +269,6 @@ def document_rows(docs: Iterable[Any]) -> list[list[Any]]:
         [
             d.title,
             d.doc_number or "—",
-            d.doc_id,
             d.chunks,
             time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)),
         ]
@@ -317,8 +309,33 @@ CSS = """
 .kb-refused{color:#8a5300}
 .kb-notice{margin-top:6px;font-size:0.85em;color:var(--body-text-color-subdued)}
 .kb-error,.kb-status-err{color:#b42318}
+.kb-right,.kb-wrong{font-weight:700;padding:0 6px;border-radius:4px}
+.kb-right{color:#05603a;background:#d1fadf}.kb-wrong{color:#912018;background:#fee4e2}
 .kb-status-ok{color:#067647}
 .kb-empty{color:var(--body-text-color-subdued);padding:8px 0}
 #kb-registry,#kb-docs{--font-mono:var(--font)}
 .kb-entry{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline;margin-bottom:6px}
 """
+
+
+HELP = (
+    ("智能问答", "用一句话提问，例如“申请行政复议的期限是多久？”。回答后附引用来源，点开卡片可看上下文，再点“收起”合上；“复制”得到带出处的纯文本。追问（如“那2022年呢？”）会结合上一问理解。"),
+    ("检索", "输入词语或短句，列出原文中最相关的段落，可限定在某几个文档内。"),
+    ("文号查询", "输入文号、标题或措施名称，查看登记的文件及引用它的原文段落。"),
+    ("学习测验", "从原文出题，提交后判分；答错的题给出正确答案和出处。"),
+)
+
+
+def footer(office: str, admin: bool | None = None) -> str:
+    """The footer: the office running the page, the visitor's view once the page has loaded
+    (data-role, which the browser tests wait for), and a 使用说明 that opens in place."""
+    items = "".join(f"<li><b>{esc(tab)}</b>：{esc(text)}</li>" for tab, text in HELP)
+    role = "" if admin is None else f' data-role="{"admin" if admin else "staff"}"'
+    view = "" if admin is None else f'<span class="kb-view">{"管理员视图" if admin else ""}</span>'
+    return (
+        f'<div class="kb-footer"{role}><span class="kb-office">{esc(office)}</span>{view}'
+        '<details class="kb-help"><summary>使用说明</summary>'
+        f"<ul>{items}</ul>"
+        "<p>回答只依据知识库中的文件；找不到依据时会说明，并列出可能相关的段落。</p>"
+        "</details></div>"
+    )

@@ -14,10 +14,11 @@ from typing import Any
 import gradio as gr
 from gradio import FileData
 
-from app import render, service
-from app.documents import DocumentError
+from app import chrome, render, service
+from app.documents import DocumentError, is_bundled
 from app.eval_tab import build_eval_tab
 from app.quiz_tab import build_quiz_tab
+from app.roles import NotAllowed, is_admin
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
 from kb.profile import load_profile
@@ -72,8 +73,12 @@ def _markdown_file(text: str) -> str:
 
 
 def _doc_choices(index: Index) -> list[tuple[str, str]]:
+    """(shown, value): the title and 文号 people know, the file name as the value."""
     try:
-        return [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in service.document_records(index)]
+        return [
+            (f"{d.title}（{d.doc_number}）" if d.doc_number else d.title, d.doc_id)
+            for d in service.document_records(index)
+        ]
     except EmptyIndexError:
         return []
 
@@ -90,6 +95,7 @@ def build_chat_tab(index: Index) -> None:
     with gr.Tab("智能问答", id="chat"):
         chatbot = gr.Chatbot(
             label="对话",
+            show_label=False,  # a floating label would cover the chat's heading on a phone
             elem_id="kb-chat",
             height=600,
             placeholder=f"**{profile.title}**<br>{profile.chat_intro}",
@@ -100,6 +106,7 @@ def build_chat_tab(index: Index) -> None:
         )
         with gr.Row():
             box = gr.Textbox(
+                label="问题",
                 placeholder="请输入问题，按回车发送",
                 show_label=False,
                 scale=6,
@@ -108,9 +115,9 @@ def build_chat_tab(index: Index) -> None:
             )
             send = gr.Button("提问", variant="primary", scale=1, elem_id="kb-send")
             clear = gr.Button("新对话", scale=1)
-        with gr.Accordion("导出最近一次回答（Markdown，含引用）", open=False):
-            md_text = gr.Textbox(label="Markdown", lines=8, buttons=["copy"], interactive=False)
-            md_file = gr.DownloadButton("下载 .md 文件", value=None, size="sm")
+        with gr.Accordion("导出最近一次回答（含引用，可粘贴到文档）", open=False):
+            md_text = gr.Textbox(label="回答全文", lines=8, buttons=["copy"], interactive=False)
+            md_file = gr.DownloadButton("下载回答文件", value=None, size="sm")
         turns = gr.State([])
 
         def chat(message: str, messages: list, turns: list):
@@ -245,20 +252,23 @@ def build_diff_view(index: Index) -> None:
             trigger(on_diff, [law, year], result, api_visibility="private")
 
 
-def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components.Component]:
-    with gr.Tab("文档管理", id="admin"):
+def build_admin_tab(
+    index: Index, doc_filter: gr.Dropdown, admins: frozenset[str] | None
+) -> tuple[gr.Tab, gr.Dataframe, gr.Dropdown]:
+    """文档管理, shown to administrators only (the page's load event reveals it)."""
+    with gr.Tab("文档管理", id="admin", visible=False) as tab:
         table = gr.Dataframe(
             value=_doc_rows(index),
-            headers=["标题", "文号", "文件", "片段数", "导入时间"],
+            headers=["标题", "文号", "片段数", "导入时间"],
             interactive=False,
             wrap=True,
             label="知识库中的文档",
             elem_id="kb-docs",
-            column_widths=["30%", "20%", "28%", "8%", "14%"],
+            column_widths=["46%", "26%", "10%", "18%"],
         )
-        types = "、".join(s for s in SUPPORTED_SUFFIXES)
         gr.Markdown(
-            f"支持 {types} 文件，单个不超过 {MAX_FILE_BYTES // 2**20} MB。上传后自动导入；删除后该文档不再被检索或引用。"
+            f"支持纯文本、Word、PDF 和网页文件，单个不超过 {MAX_FILE_BYTES // 2**20} MB。"
+            "上传后自动导入；删除后该文档不再被检索或引用。"
         )
         with gr.Row():
             file = gr.File(
@@ -295,24 +305,28 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components
 
             return step
 
-        def on_upload(file: Any, overwrite: bool, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
+        def on_upload(file: Any, overwrite: bool, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
             try:
+                if not is_admin(request, admins):
+                    raise NotAllowed("导入文档")
                 path, name = _uploaded_path(file)
                 progress(0, desc="正在检查并导入文件")
                 result = service.upload(index, path, name, overwrite, progress_fn(progress))
-            except _USER_ERRORS as err:
+            except (*_USER_ERRORS, NotAllowed) as err:
                 return refreshed(str(err), False)
             return refreshed(result["message"], True)
 
-        def on_delete(doc_id: str | None, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
+        def on_delete(doc_id: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
             if doc_id == _CANCELLED:
                 return refreshed("已取消删除。", True)
             if not doc_id:
                 return refreshed("请先选择要删除的文档。", False)
             try:
+                if not is_admin(request, admins):
+                    raise NotAllowed("删除文档")
                 progress(0, desc="正在删除并重建索引")
                 result = service.delete(index, doc_id, progress_fn(progress))
-            except _USER_ERRORS as err:
+            except (*_USER_ERRORS, NotAllowed) as err:
                 return refreshed(str(err), False)
             return refreshed(result["message"], True)
 
@@ -323,10 +337,10 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components
         delete_btn.click(
             on_delete, victim, outs, api_visibility="private", concurrency_id="ingest", js=_CONFIRM_DELETE
         )
-    return [table, victim]
+    return tab, table, victim
 
 
-def add_api(index: Index) -> None:
+def add_api(index: Index, admins: frozenset[str] | None = None) -> None:
     """The named endpoints other systems call (see the README's API section)."""
 
     def ask(question: str, history: list[dict] | None = None) -> dict:
@@ -365,11 +379,13 @@ def add_api(index: Index) -> None:
         except _USER_ERRORS as err:
             raise gr.Error(str(err)) from err
 
-    def delete(doc_id: str) -> dict:
-        """从文档目录删除一个文档（doc_id 即 /documents 返回的文件名）并更新索引。"""
+    def delete(doc_id: str, request: gr.Request) -> dict:
+        """从文档目录删除一个文档（doc_id 即 /documents 返回的文件名）并更新索引；随库文档只有管理员可删除。"""
         try:
+            if is_bundled(index.settings.corpus, doc_id) and not is_admin(request, admins):
+                raise NotAllowed("删除随库文档")
             return service.delete(index, doc_id)
-        except _USER_ERRORS as err:
+        except (*_USER_ERRORS, NotAllowed) as err:
             raise gr.Error(str(err)) from err
 
     for fn, cid in ((ask, "answer"), (search, None), (docs_lookup, None), (documents, None)):
@@ -378,24 +394,42 @@ def add_api(index: Index) -> None:
         gr.api(fn, api_name=fn.__name__, concurrency_id="ingest", concurrency_limit=1)
 
 
-def build_app(index: Index) -> gr.Blocks:
-    """The whole page; the 学习测验 and 检索测试 tabs are built by their own modules."""
+def build_app(index: Index, admins: frozenset[str] | None = None) -> gr.Blocks:
+    """The whole page; the 学习测验 and 检索测试 tabs are built by their own modules.
+
+    `admins` are the accounts that get the administrators' tabs (app.roles); None means
+    every logged-in account, or, without a login, whoever browses from the server itself."""
     profile = load_profile(index.settings.corpus)
     with gr.Blocks(title=profile.title, analytics_enabled=False) as demo:
         gr.Markdown(f"# {profile.title}\n{profile.intro}")
-        build_chat_tab(index)
-        doc_filter = build_search_tab(index)
-        build_registry_tab(index)
-        build_quiz_tab(index)
-        build_eval_tab(index)
-        table, victim = build_admin_tab(index, doc_filter)
-        add_api(index)
+        with gr.Tabs(overflow_behavior="wrap"):  # a phone shows every tab, none behind a "⋯" menu
+            build_chat_tab(index)
+            doc_filter = build_search_tab(index)
+            build_registry_tab(index)
+            build_quiz_tab(index)
+            eval_tab = build_eval_tab(index, admins)
+            admin_tab, table, victim = build_admin_tab(index, doc_filter, admins)
+        footer = chrome.footer(profile)
+        add_api(index, admins)
 
-        def on_load():  # another process may have ingested since the page was built
+        def on_load(request: gr.Request):  # another process may have ingested since the page was built
+            admin = is_admin(request, admins)
             choices = _doc_choices(index)
-            return _doc_rows(index), gr.update(choices=choices), gr.update(choices=choices)
+            return (
+                gr.update(visible=admin),
+                gr.update(visible=admin),
+                _doc_rows(index) if admin else [],
+                gr.update(choices=choices if admin else []),
+                gr.update(choices=choices),
+                chrome.footer_html(profile, admin),
+            )
 
-        demo.load(on_load, None, [table, victim, doc_filter], api_visibility="private")
+        demo.load(
+            on_load,
+            None,
+            [eval_tab, admin_tab, table, victim, doc_filter, footer],
+            api_visibility="private",
+        )
     demo.queue(default_concurrency_limit=2)
     return demo
 
@@ -415,6 +449,9 @@ def launch(
         ssr_mode=False,
         theme=theme(),
         css=render.CSS,
+        footer_links=[],  # no Gradio or API links for staff: the API is documented in the README
+        i18n=chrome.i18n(),
+        head=chrome.head(),
     )
     if block:
         shown = url if host not in ("0.0.0.0", "::", "") else f"http://127.0.0.1:{port}/（已监听所有网卡）"

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from web_server import private_index, serving
 
+from app.auth import authenticator, hash_password
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -33,8 +35,22 @@ pytestmark = [
 ]
 
 
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
+STAFF_TABS = ["智能问答", "检索", "文号查询", "学习测验"]
+ADMIN_TABS = [*STAFF_TABS, "检索测试", "文档管理"]
+# Latin words a page may show: file formats and MB on 文档管理, algorithm names on 检索测试 (admins only).
+ADMIN_LATIN = {"Word", "PDF", "MB", "BM25", "RRF"}
+
+
 @pytest.fixture
-def page(tmp_path: Path):
+def viewport() -> dict:
+    return {"width": 1280, "height": 1000}
+
+
+@pytest.fixture
+def page(tmp_path: Path, viewport: dict):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -43,7 +59,7 @@ def page(tmp_path: Path):
             executable_path=CHROMIUM,
             headless=True,
             args=ARGS,
-            viewport={"width": 1280, "height": 1000},
+            viewport=viewport,
             locale="zh-CN",
         )
         page = context.pages[0] if context.pages else context.new_page()
@@ -52,6 +68,34 @@ def page(tmp_path: Path):
         page.dialogs = dialogs
         yield page
         context.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#kb-question textarea", timeout=60_000)
+    page.wait_for_selector("#kb-footer [data-role]")  # the load event has revealed an administrator's tabs
+
+
+def _tab_names(page) -> list[str]:
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[role=tab]')].filter(t => t.offsetParent).map(t => t.innerText.trim())"
+    )
+
+
+def _show_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    page.wait_for_timeout(600)
+
+
+# Every word in Latin letters a person can read on the page: its visible text, and the
+# tooltips, accessible names and placeholders of its visible elements.
+_LATIN_WORDS = """() => {
+  const seen = (el) => el.offsetParent !== null || el.getClientRects().length > 0;
+  const attrs = [...document.querySelectorAll('[aria-label],[title],[placeholder]')].filter(seen)
+    .flatMap(el => ['aria-label', 'title', 'placeholder'].map(a => el.getAttribute(a) || ''));
+  const text = [document.body.innerText, ...attrs].join(' ');
+  return [...new Set(text.match(/[A-Za-z][A-Za-z0-9]+/g) || [])];
+}"""
 
 
 def _ask(page, url: str, question: str) -> None:
@@ -107,3 +151,77 @@ def test_html_in_documents_and_questions_renders_as_text(
         assert page.locator("#kb-chat img[src='x'], #kb-search-results img").count() == 0
         assert page.dialogs == []
         page.screenshot(path=str(tmp_path / "screenshot-xss.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def app_url(corpus_index):
+    """One server for the tests that only read the page (loopback, no login: an administrator)."""
+    with serving(corpus_index) as url:
+        yield url
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_page_speaks_chinese_on_every_tab(page, app_url: str, viewport: dict) -> None:
+    """No English word and no "Gradio" anywhere a person can read, tab by tab; the footer
+    names the office and offers 使用说明, not Gradio's links or the API page."""
+    _open(page, app_url)
+    assert _tab_names(page) == ADMIN_TABS  # on a phone too: no tab behind a "⋯" menu
+    assert page.locator("button[aria-label='More tabs'], button[aria-label='更多标签页']").count() == 0
+    for name in ADMIN_TABS:
+        _show_tab(page, name)
+        allowed = ADMIN_LATIN if name in ("检索测试", "文档管理") else set()
+        assert set(page.evaluate(_LATIN_WORDS)) <= allowed, name
+    footer = page.locator("#kb-footer")
+    assert "柳江区司法局" in footer.inner_text() and "使用说明" in footer.inner_text()
+    footer.get_by_text("使用说明").click()
+    assert "文号查询" in footer.inner_text()  # the help opens in place
+    assert "Gradio" not in page.evaluate("() => document.body.innerText")
+    assert page.locator("footer a[href*='view=api'], a:has-text('API')").count() == 0
+
+
+def test_quiz_error_toast_is_titled_in_chinese(page, app_url: str) -> None:
+    _open(page, app_url)
+    _show_tab(page, "学习测验")
+    page.get_by_label("出题范围").click()
+    page.get_by_role("option", name="中华人民共和国人民调解法").click()
+    for kind in ("单项选择", "法条期限与机关", "文号与标题", "判断正误"):
+        page.get_by_label(kind, exact=True).uncheck()
+    page.get_by_role("button", name="开始测验").click()
+    toast = page.locator(".toast-body").first
+    toast.wait_for(state="visible", timeout=30_000)
+    text = toast.inner_text()
+    assert "没有可出的题目" in text and "出错了" in text and "Error" not in text, text
+
+
+def _login(page, url: str, user: str, password: str) -> None:
+    response = page.request.post(f"{url}login", form={"username": user, "password": password})
+    assert response.ok, response.status
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_staff_and_admin_views(page, corpus_index, viewport: dict) -> None:
+    """The --auth file's :admin accounts get 文档管理 and 检索测试; staff get the four others,
+    and cannot delete a bundled document through the API either."""
+    users = {"staff": hash_password("s-pass", 1000), "boss": hash_password("b-pass", 1000)}
+    with serving(corpus_index, auth=authenticator(users), admins=frozenset({"boss"})) as url:
+        _login(page, url, "staff", "s-pass")
+        _open(page, url)
+        assert _tab_names(page) == STAFF_TABS
+        for name in STAFF_TABS:
+            _show_tab(page, name)
+            assert set(page.evaluate(_LATIN_WORDS)) == set(), name
+        refused = page.request.post(
+            f"{url}gradio_api/call/delete", data={"data": ["xingzheng_fuyi_fa_2023.txt"]}
+        )
+        event = refused.json()["event_id"]
+        result = page.request.get(f"{url}gradio_api/call/delete/{event}").text()
+        assert "只有管理员可以删除随库文档" in result
+        assert "xingzheng_fuyi_fa_2023.txt" in [d.doc_id for d in corpus_index.current().manifest.docs]
+
+        page.context.clear_cookies()
+        _login(page, url, "boss", "b-pass")
+        _open(page, url)
+        assert _tab_names(page) == ADMIN_TABS
+        _show_tab(page, "文档管理")
+        docs = page.locator("#kb-docs").inner_text()
+        assert "中华人民共和国行政复议法" in docs and "xingzheng_fuyi_fa" not in docs  # titles, not file names

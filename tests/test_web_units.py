@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import render
-from app.auth import AuthFileError, auth_line, authenticator, read_auth_file
+from app.auth import AuthFileError, auth_line, authenticator, read_admins, read_auth_file
 from app.documents import DocumentError, delete_document, safe_filename, save_upload
 
 
@@ -81,6 +81,21 @@ def test_password_file_forms(tmp_path: Path) -> None:
     path.write_text("# nobody\n", encoding="utf-8")
     with pytest.raises(AuthFileError):
         read_auth_file(path)
+
+
+def test_auth_file_marks_administrators(tmp_path: Path) -> None:
+    """`user:hash:admin` marks an administrator; a file with no mark (the old format) makes
+    every account one; any other third field is a format error naming its line."""
+    path = tmp_path / "users.txt"
+    path.write_text(f"{auth_line('alice', 'pw1')}:admin\n{auth_line('bob', 'pw2')}\n", encoding="utf-8")
+    assert read_admins(path) == {"alice"}
+    check = authenticator(read_auth_file(path))
+    assert check("alice", "pw1") and check("bob", "pw2")  # the mark is not part of the hash
+    path.write_text(f"{auth_line('alice', 'pw1')}\n{auth_line('bob', 'pw2')}\n", encoding="utf-8")
+    assert read_admins(path) == {"alice", "bob"}
+    path.write_text(f"{auth_line('alice', 'pw1')}:root\n", encoding="utf-8")
+    with pytest.raises(AuthFileError, match="第 1 行"):
+        read_admins(path)
 
 
 def test_document_text_is_escaped_in_every_render() -> None:
