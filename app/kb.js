@@ -1,8 +1,9 @@
-// The page's own script, loaded in <head> by app/chrome.py. Two jobs Gradio leaves to the app:
+// The page's own script, loaded in <head> by app/chrome.py. Three jobs Gradio leaves to the app:
 // 1. Chinese for the few labels Gradio writes in code rather than through its i18n tables
 //    ("More tabs", "Copy table data", "Select example 1: …", a toast's "Error" title, and
 //    each chat message's aria-label, which Gradio fills with the message's raw HTML).
-// 2. The 复制 button of an answer: copies the plain text (with 出处) kept in its data-copy.
+// 2. The 复制 button of an answer: copies the plain text (with 出处) hidden beside it.
+// 3. The question box's length counter.
 (() => {
   const LABELS = {
     "More tabs": "更多标签页",
@@ -46,14 +47,14 @@
       }
       if (message) fixed = `${ROLES[message[1]]}：${plain(el).slice(0, 200)}`;
       else if (example) fixed = `示例问题 ${example[1]}：${value.slice(example[0].length)}`;
-      if (fixed && fixed !== value) el.setAttribute(attr, fixed);
+      if (fixed && fixed !== value) el.setAttribute(attr, fixed); // an unchanged value is not set again: no loop
     }
   }
 
   // A checkbox's tooltip is its value (an API key such as "fill"): show its label instead.
   function titleFromLabel(input) {
     const label = input.closest("label");
-    if (label && plain(label) && input.title !== plain(label)) input.title = plain(label);
+    if (label && plain(label) && input.title !== plain(label)) input.title = plain(label); // once: no loop
   }
 
   function toastTitle(title) {
@@ -77,11 +78,13 @@
       else r.addedNodes.forEach(sweep);
       const toast = r.target.parentElement?.closest?.(".toast-title");
       if (r.type === "characterData" && toast) toastTitle(toast);
+      if (r.type === "attributes") continue;
       // a message's label follows its text: relabel when a streamed answer grows
       const msg = (r.target.nodeType === 1 ? r.target : r.target.parentElement)?.closest?.(
-        "[aria-label^='回答：']"
+        "[aria-label^='回答：'],[aria-label^='提问：']"
       );
-      if (msg) msg.setAttribute("aria-label", `回答：${plain(msg).slice(0, 200)}`);
+      const label = msg && `${msg.getAttribute("aria-label").slice(0, 3)}${plain(msg).slice(0, 200)}`;
+      if (msg && msg.getAttribute("aria-label") !== label) msg.setAttribute("aria-label", label);
     }
   }).observe(document.documentElement, {
     subtree: true,
@@ -91,12 +94,21 @@
     attributeFilter: ["aria-label", "title"],
   });
 
+  // The question box's length counter (app/web.py runs it on every change of the box).
+  window.kbCounter = (text, limit) => {
+    const n = [...(text || "").trim()].length;
+    const over = n > limit;
+    const note = over ? "：超出部分发送时将被截去" : "";
+    return `<span class="kb-counter${over ? " kb-over" : ""}" aria-live="polite">${n} / ${limit} 字${note}</span>`;
+  };
+
   document.addEventListener("click", async (event) => {
     const button = event.target.closest?.(".kb-copy");
     if (!button) return;
     event.preventDefault();
     event.stopPropagation();
-    const text = button.getAttribute("data-copy") || "";
+    const hidden = button.parentElement?.querySelector(".kb-copy-text");
+    const text = hidden ? [...hidden.children].map((line) => line.textContent).join("\n") : "";
     try {
       await navigator.clipboard.writeText(text);
     } catch {

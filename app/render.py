@@ -98,7 +98,7 @@ def citation_card(
             f"<mark>{esc_lines(quote)}</mark>"
             f'<span class="kb-ctx">{esc_lines(context.get("after", ""))}</span></div>'
         )
-        hint = '<span class="kb-more">▸ 展开上下文</span>'
+        hint = '<span class="kb-more">▸ 展开上下文</span><span class="kb-less">▴ 收起</span>'
     return (
         f'<details class="kb-card" data-label="{esc(_attr(citation, "label"))}">'
         f'<summary>{head}<span class="kb-quote">{marked(passage, [span])}</span>{hint}</summary>'
@@ -124,10 +124,39 @@ def answer_message(answer: Any, gen: Any) -> str:
 
     body = understood_line(answer) + answer_body(answer.answer, answer.refused, answer.notice)
     if answer.citations:
-        return body + cards_block([card(c, True) for c in answer.citations], "引用来源")
-    if answer.related:
-        return body + cards_block([card(c, False) for c in answer.related], "可能相关")
-    return body
+        body += cards_block([card(c, True) for c in answer.citations], "引用来源")
+    elif answer.related:
+        body += cards_block([card(c, False) for c in answer.related], "可能相关")
+    return body + copy_button(answer_plain(answer))
+
+
+def copy_button(text: str) -> str:
+    """复制: app/kb.js copies the answer as plain text (Gradio's own copy gives HTML). The
+    text rides along hidden, one <span> a line: the chat's sanitiser strips data-* attributes."""
+    lines = "".join(f"<span>{esc(line)}</span>" for line in text.split("\n"))
+    return (
+        '<div class="kb-actions"><button type="button" class="kb-copy">复制</button>'
+        f'<span class="kb-copy-text">{lines}</span></div>'
+    )
+
+
+def answer_plain(answer: Any) -> str:
+    """An answer as plain text for pasting anywhere: the question, the answer, and 出处 lines
+    naming title, 文号 and label for every cited passage."""
+    a = answer if isinstance(answer, dict) else {"question": answer.question, **answer.to_dict()}
+    lines = [f"问：{a.get('question', '')}"]
+    if a.get("resolved_question") and a["resolved_question"] != a.get("question"):
+        lines.append(f"（理解为：{a['resolved_question']}）")
+    lines.append(f"答：{a.get('answer', '')}")
+    if a.get("notice"):
+        lines.append(a["notice"])
+    cites = a.get("citations") or []
+    if cites:
+        lines.append("出处：")
+        for c in cites:
+            num = f"（{c['doc_number']}）" if c.get("doc_number") else ""
+            lines.append(f"[{c.get('n')}] 《{c.get('doc_title')}》{num} {c.get('label', '')}".rstrip())
+    return "\n".join(lines)
 
 
 def understood_line(answer: Any) -> str:
@@ -295,12 +324,25 @@ CSS = """
 .kb-n{font-weight:700;color:#2f6fdf}
 .kb-title{font-weight:600}
 .kb-validity{margin:0 0.3em;padding:0 0.3em;border-radius:3px;background:#fdecea;color:#b3261e;font-size:0.85em}
-.kb-docnum{color:var(--body-text-color-subdued)}
+.kb-docnum{color:#3d3d4e;font-weight:500}
 .kb-label{background:#e8f0fe;color:#1a4fb5;border-radius:4px;padding:0 6px;font-size:0.9em}
 .kb-quote{display:block;margin-top:4px}
 .kb-card mark{background:#ffe58f;color:inherit;padding:0 1px;border-radius:2px}
-.kb-more{display:inline-block;margin-top:4px;font-size:0.85em;color:#2f6fdf}
-.kb-card[open] .kb-more{display:none}
+.kb-more,.kb-less{display:inline-block;margin-top:4px;font-size:0.85em;color:#1a4fb5}
+.kb-less,.kb-card[open] .kb-more,.kb-card[open] summary .kb-quote{display:none}
+.kb-card[open] .kb-less{display:inline-block}
+.kb-actions{margin-top:8px}
+.kb-copy-text{display:none}
+.kb-copy{font-size:0.85em;padding:2px 10px;border:1px solid var(--border-color-primary);border-radius:6px;
+  background:var(--background-fill-primary);color:var(--body-text-color);cursor:pointer}
+.kb-streaming::after{content:"▍";animation:kb-blink 1s steps(2) infinite}
+@keyframes kb-blink{50%{opacity:0}}
+.kb-counter{font-size:0.85em;color:var(--body-text-color-subdued)}
+.kb-counter.kb-over{color:#b42318;font-weight:600}
+.kb-footer{display:flex;flex-wrap:wrap;gap:12px;align-items:baseline;justify-content:center;
+  padding:12px 0;font-size:0.9em;color:var(--body-text-color)}
+.kb-help summary{cursor:pointer;color:#1a4fb5;text-decoration:underline}
+.kb-help ul{margin:6px 0;padding-left:1.2em;text-align:left}
 .kb-context{margin-top:8px;padding-top:8px;border-top:1px dashed var(--border-color-primary);
   color:var(--body-text-color-subdued);font-size:0.92em}
 .kb-context mark{color:var(--body-text-color)}

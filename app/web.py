@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 from gradio import FileData
 
-from app import chrome, render, service
+from app import chrome, history, render, service
 from app.documents import DocumentError, is_bundled
 from app.eval_tab import build_eval_tab
 from app.quiz_tab import build_quiz_tab
@@ -22,7 +22,7 @@ from app.roles import NotAllowed, is_admin
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
 from kb.profile import load_profile
-from kb.text.clean import InvalidQuestion
+from kb.text.clean import MAX_QUESTION_CHARS, InvalidQuestion
 
 _CANCELLED = "\x00cancelled"
 _CONFIRM_DELETE = "(doc) => (!doc || confirm('确定删除 ' + doc + ' 吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'"
@@ -90,7 +90,31 @@ def _doc_rows(index: Index) -> list[list[Any]]:
         return []
 
 
-def build_chat_tab(index: Index) -> None:
+def _counter_js(limit: int) -> str:
+    """The question box's length counter, computed in the browser as the person types (kb.js)."""
+    return f"(text) => window.kbCounter(text, {limit})"
+
+
+def _counter_js_initial(limit: int) -> str:
+    return f'<span class="kb-counter" aria-live="polite">0 / {limit} 字</span>'
+
+
+def shortened(message: str | None) -> str:
+    """The question as sent: a message for an empty one, a notice when it was cut to the limit."""
+    text = (message or "").strip()
+    if not text:
+        gr.Warning("请输入问题。", title="提示")
+        return ""
+    if len(text) > MAX_QUESTION_CHARS:
+        gr.Warning(
+            f"问题有 {len(text)} 字，超过 {MAX_QUESTION_CHARS} 字上限，已截取前 {MAX_QUESTION_CHARS} 字提问。",
+            title="提示",
+        )
+        return text[:MAX_QUESTION_CHARS]
+    return text
+
+
+def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
     profile = load_profile(index.settings.corpus)  # the title and examples belong to the corpus
     with gr.Tab("智能问答", id="chat"):
         chatbot = gr.Chatbot(
@@ -100,7 +124,7 @@ def build_chat_tab(index: Index) -> None:
             height=600,
             placeholder=f"**{profile.title}**<br>{profile.chat_intro}",
             examples=[{"text": q} for q in profile.examples] or None,
-            buttons=["copy"],
+            buttons=[],  # Gradio's copy gives the HTML: each answer has its own 复制 (render.py)
             feedback_options=None,
             layout="panel",
         )
@@ -111,13 +135,30 @@ def build_chat_tab(index: Index) -> None:
                 show_label=False,
                 scale=6,
                 elem_id="kb-question",
-                max_length=500,
             )
             send = gr.Button("提问", variant="primary", scale=1, elem_id="kb-send")
-            clear = gr.Button("新对话", scale=1)
+            clear = gr.Button("新对话", scale=1, elem_id="kb-new")
+        with gr.Row(equal_height=True):
+            counter = gr.HTML(
+                _counter_js_initial(MAX_QUESTION_CHARS), elem_id="kb-counter", padding=False, scale=1
+            )
+            recent = gr.Dropdown(
+                choices=[],
+                value=None,
+                label="最近的对话",
+                elem_id="kb-recent",
+                scale=2,
+                min_width=160,
+                allow_custom_value=True,  # its choices come from the browser, after the page is built
+                filterable=False,
+            )
         with gr.Accordion("导出最近一次回答（含引用，可粘贴到文档）", open=False):
             md_text = gr.Textbox(label="回答全文", lines=8, buttons=["copy"], interactive=False)
             md_file = gr.DownloadButton("下载回答文件", value=None, size="sm")
+        store = gr.BrowserState(
+            history.EMPTY, storage_key="kb-conversations", secret=history.secret(index.settings.home)
+        )
+        chat_id = gr.State(None)
         turns = gr.State([])
 
         def chat(message: str, messages: list, turns: list):
@@ -151,17 +192,42 @@ def build_chat_tab(index: Index) -> None:
             yield gr.skip(), messages, [*turns, turn], md, _markdown_file(md)
 
         outs = [box, chatbot, turns, md_text, md_file]
+
+        def save(messages: list, turns: list, store: dict, cid: str | None):
+            cid = cid or history.new_id()
+            store = history.saved(store, cid, messages, turns)
+            return store, cid, gr.update(choices=history.choices(store), value=cid)
+
         for trigger in (box.submit, send.click):
-            trigger(chat, [box, chatbot, turns], outs, api_visibility="private", concurrency_id="answer")
+            trigger(shortened, box, box, api_visibility="private").then(
+                chat, [box, chatbot, turns], outs, api_visibility="private", concurrency_id="answer"
+            ).then(save, [chatbot, turns, store, chat_id], [store, chat_id, recent], api_visibility="private")
 
         def on_example(evt: gr.SelectData) -> str:
             return evt.value["text"]
 
         chatbot.example_select(on_example, None, box, api_visibility="private").then(
             chat, [box, chatbot, turns], outs, api_visibility="private", concurrency_id="answer"
+        ).then(save, [chatbot, turns, store, chat_id], [store, chat_id, recent], api_visibility="private")
+        box.change(None, box, counter, js=_counter_js(MAX_QUESTION_CHARS))
+
+        def restore(store: dict, cid: str | None = None):
+            chat = history.find(store, cid) if cid else history.current(store)
+            if chat is None:
+                return [], [], None, gr.update(choices=history.choices(store), value=None)
+            value = chat["id"]
+            return chat["messages"], chat["turns"], value, gr.update(choices=history.choices(store), value=value)
+
+        demo.load(restore, store, [chatbot, turns, chat_id, recent], api_visibility="private")
+        recent.input(
+            lambda cid, store: restore(store, cid), [recent, store], [chatbot, turns, chat_id, recent],
+            api_visibility="private",
         )
         clear.click(
-            lambda: ([], [], "", None), None, [chatbot, turns, md_text, md_file], api_visibility="private"
+            lambda: ([], [], "", None, None, None),
+            None,
+            [chatbot, turns, md_text, md_file, chat_id, recent],
+            api_visibility="private",
         )
 
 
@@ -403,7 +469,7 @@ def build_app(index: Index, admins: frozenset[str] | None = None) -> gr.Blocks:
     with gr.Blocks(title=profile.title, analytics_enabled=False) as demo:
         gr.Markdown(f"# {profile.title}\n{profile.intro}")
         with gr.Tabs(overflow_behavior="wrap"):  # a phone shows every tab, none behind a "⋯" menu
-            build_chat_tab(index)
+            build_chat_tab(index, demo)
             doc_filter = build_search_tab(index)
             build_registry_tab(index)
             build_quiz_tab(index)

@@ -225,3 +225,93 @@ def test_staff_and_admin_views(page, corpus_index, viewport: dict) -> None:
         _show_tab(page, "文档管理")
         docs = page.locator("#kb-docs").inner_text()
         assert "中华人民共和国行政复议法" in docs and "xingzheng_fuyi_fa" not in docs  # titles, not file names
+
+
+def _boxes_overlap(page, selectors: list[str]) -> list[tuple[str, str]]:
+    """Pairs of the given elements whose boxes intersect (each selector's first visible match)."""
+    return page.evaluate(
+        """(sels) => {
+          const rect = (s) => { const e = [...document.querySelectorAll(s)].find(x => x.offsetParent);
+                                 return e && e.getBoundingClientRect(); };
+          const rs = sels.map(s => [s, rect(s)]).filter(([, r]) => r && r.width && r.height);
+          const out = [];
+          for (let i = 0; i < rs.length; i++) for (let j = i + 1; j < rs.length; j++) {
+            const [a, p] = rs[i], [b, q] = rs[j];
+            if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1)
+              out.push([a, b]);
+          }
+          return out;
+        }""",
+        selectors,
+    )
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_answer_view(page, app_url: str, viewport: dict) -> None:
+    """Cards open and close with the quote shown once; 复制 gives plain text with 出处; a
+    follow-up shows the question it was understood as; a reload keeps the conversation."""
+    _open(page, app_url)
+    page.evaluate("() => { navigator.clipboard.writeText = async (t) => { window.__copied = t; }; }")
+    page.fill("#kb-question textarea", QUESTION)
+    page.click("#kb-send")
+    page.wait_for_selector("#kb-chat .kb-answer:not(.kb-streaming)", timeout=90_000)
+    card = page.locator("#kb-chat details.kb-card").first
+    quote = "共收到行政复议申请76件"
+    assert card.inner_text().count(quote) == 1
+    card.locator("summary").click()
+    card.locator(".kb-context").wait_for(state="visible")
+    assert card.inner_text().count(quote) == 1  # the open card shows the context, not the quote again
+    card.locator(".kb-less", has_text="收起").click()
+    assert card.get_attribute("open") is None and card.locator(".kb-context").is_hidden()
+
+    page.locator("#kb-chat .kb-copy").last.click()
+    copied = page.evaluate("() => window.__copied")
+    assert "<" not in copied and copied.startswith(f"问：{QUESTION}")
+    assert "答：" in copied and "出处：" in copied
+    assert "《柳州市柳江区2023年法治政府建设年度报告》" in copied and "二、（六）3." in copied
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('#kb-chat [aria-label]')].map(e => e.getAttribute('aria-label'))"
+    )
+    assert labels and not [x for x in labels if "<" in x or "message" in x]  # no HTML, no English
+
+    page.fill("#kb-question textarea", "那2022年呢？")
+    page.click("#kb-send")
+    page.locator("#kb-chat .kb-understood").wait_for(state="visible", timeout=90_000)
+    assert "2022年" in page.locator("#kb-chat .kb-understood").inner_text()
+    page.wait_for_timeout(1000)  # the conversation is saved after the answer
+
+    page.reload()
+    page.wait_for_selector("#kb-footer [data-role]")
+    page.locator("#kb-chat .kb-answer").nth(1).wait_for(state="visible", timeout=30_000)
+    assert page.locator("#kb-chat .kb-answer").count() == 2
+    page.locator("#kb-recent input").click()
+    assert page.get_by_role("option").filter(has_text=QUESTION[:10]).count() == 1
+    page.keyboard.press("Escape")
+    page.click("#kb-new")
+    page.locator("#kb-chat .kb-answer").first.wait_for(state="detached")
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_question_box_feedback_and_layout(page, app_url: str, viewport: dict) -> None:
+    """An empty question gets a message, the counter counts, a long paste is cut with a
+    notice; nothing on the page overlaps and nothing runs off the side of a phone."""
+    _open(page, app_url)
+    page.click("#kb-send")
+    toast = page.locator(".toast-body").first
+    toast.wait_for(state="visible", timeout=30_000)
+    assert "请输入问题" in toast.inner_text() and "提示" in toast.inner_text()
+    page.locator(".toast-close").first.click()
+
+    page.fill("#kb-question textarea", "申请行政复议的期限是多久？")
+    page.locator("#kb-counter", has_text="13 / 500 字").wait_for()
+    long = "行政复议" * 1250  # a 5,000-character paste
+    page.fill("#kb-question textarea", long)
+    page.locator("#kb-counter .kb-over", has_text="5000 / 500 字").wait_for()
+    page.click("#kb-send")
+    page.locator(".toast-body", has_text="已截取前 500 字").wait_for(state="visible", timeout=30_000)
+    page.wait_for_selector("#kb-chat .kb-answer:not(.kb-streaming), #kb-chat .kb-error", timeout=90_000)
+    assert "问题过长" not in page.locator("#kb-chat").inner_text()
+
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+    parts = ["h1", "[role=tablist]", "#kb-chat", "#kb-question", "#kb-send", "#kb-new", "#kb-counter", "#kb-recent"]
+    assert _boxes_overlap(page, parts) == []
