@@ -20,11 +20,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/kb serve
 
-# Debian's Chromium (never a browser download) and CJK fonts, for the UI test and screenshots.
+# Debian's Chromium (never a browser download) and CJK fonts, for the UI test and screenshots;
+# axe-core from npm into build/axe (project-local, never a CDN) for the accessibility test.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK"; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK" || ! command -v npm >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk npm >/dev/null; \
 	fi
+	@test -f build/axe/node_modules/axe-core/axe.min.js || npm install --silent --no-audit --no-fund --prefix build/axe axe-core@4
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -19,7 +19,6 @@
     "Fullscreen": "全屏",
     "Exit fullscreen mode": "退出全屏",
     "Dataframe": "表格",
-    "Click to upload or drop files": "点击上传或拖入文件",
     "Close": "关闭",
   };
   const PATTERNS = [
@@ -45,6 +44,8 @@
       for (const [pattern, replacement] of PATTERNS) {
         if (pattern.test(value)) fixed = value.replace(pattern, replacement);
       }
+      // the upload area's name must contain the words it shows (WCAG 2.5.3)
+      if (value === "Click to upload or drop files") fixed = plain(el) || "点击上传或拖入文件";
       if (message) fixed = `${ROLES[message[1]]}：${plain(el).slice(0, 200)}`;
       else if (example) fixed = `示例问题 ${example[1]}：${value.slice(example[0].length)}`;
       if (fixed && fixed !== value) el.setAttribute(attr, fixed); // an unchanged value is not set again: no loop

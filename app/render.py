@@ -321,7 +321,8 @@ CSS = """
 .kb-card summary{cursor:pointer;list-style:none}
 .kb-card summary::-webkit-details-marker{display:none}
 .kb-src{display:flex;flex-wrap:wrap;gap:6px;align-items:baseline;font-size:0.92em}
-.kb-n{font-weight:700;color:#2f6fdf}
+.kb-n{font-weight:700;color:#1a4fb5}
+#kb-chat .chatbot.prose{opacity:1}
 .kb-title{font-weight:600}
 .kb-validity{margin:0 0.3em;padding:0 0.3em;border-radius:3px;background:#fdecea;color:#b3261e;font-size:0.85em}
 .kb-docnum{color:#3d3d4e;font-weight:500}
@@ -347,9 +348,9 @@ CSS = """
   color:var(--body-text-color-subdued);font-size:0.92em}
 .kb-context mark{color:var(--body-text-color)}
 .kb-file{display:block;margin-top:4px;font-size:0.8em;color:var(--body-text-color-subdued)}
-.kb-ref{color:#2f6fdf;font-weight:600}
+.kb-ref{color:#1a4fb5;font-weight:600}
 .kb-refused{color:#8a5300}
-.kb-notice{margin-top:6px;font-size:0.85em;color:var(--body-text-color-subdued)}
+.kb-notice{margin-top:6px;font-size:0.85em;color:#4b4b57}
 .kb-error,.kb-status-err{color:#b42318}
 .kb-right,.kb-wrong{font-weight:700;padding:0 6px;border-radius:4px}
 .kb-right{color:#05603a;background:#d1fadf}.kb-wrong{color:#912018;background:#fee4e2}

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from web_server import private_index, serving
 
 from app.auth import authenticator, hash_password
+from kb.config import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -315,3 +317,55 @@ def test_question_box_feedback_and_layout(page, app_url: str, viewport: dict) ->
     assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
     parts = ["h1", "[role=tablist]", "#kb-chat", "#kb-question", "#kb-send", "#kb-new", "#kb-counter", "#kb-recent"]
     assert _boxes_overlap(page, parts) == []
+
+
+AXE = Path(PROJECT_ROOT) / "build/axe/node_modules/axe-core/axe.min.js"  # what `make browser` installs
+AXE_FAIL = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe-core from npm, installed into the project's build/ folder on first use (never a CDN)."""
+    if not AXE.exists():
+        if not shutil.which("npm"):
+            pytest.skip("needs npm for axe-core (make browser)")
+        subprocess.run(
+            ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(AXE.parents[2]), "axe-core@4"],
+            check=True,
+            timeout=300,
+        )
+    return AXE
+
+
+def _axe(page, script: Path) -> list[dict]:
+    """axe-core's violations on the page as it is now (every rule axe runs by default)."""
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(path=str(script))
+    return page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                         where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_axe_finds_no_serious_violation_on_any_tab(page, app_url: str, viewport: dict, axe_script: Path) -> None:
+    """WCAG AA contrast and the rest of axe-core's rules: nothing serious or critical on any
+    tab, with an answer and its cards on the chat tab. The per-tab summary is printed."""
+    _open(page, app_url)
+    page.fill("#kb-question textarea", QUESTION)
+    page.click("#kb-send")
+    page.wait_for_selector("#kb-chat .kb-answer:not(.kb-streaming)", timeout=90_000)
+    page.locator("#kb-chat details.kb-card summary").first.click()
+    summary, failing = {}, {}
+    for name in ADMIN_TABS:
+        _show_tab(page, name)
+        if name == "检索":  # hits with their 文号, the text staff look for first
+            page.get_by_label("检索内容").fill("申请行政复议 期限")
+            page.get_by_role("button", name="检索", exact=True).click()
+            page.locator("#kb-search-results .kb-docnum").first.wait_for(state="visible", timeout=60_000)
+        found = _axe(page, axe_script)
+        summary[name] = {v["id"]: (v["impact"], v["nodes"]) for v in found}
+        failing[name] = [v for v in found if v["impact"] in AXE_FAIL]
+    print(f"axe-core {viewport['width']}px:", summary)
+    assert failing == {name: [] for name in ADMIN_TABS}
