@@ -369,3 +369,38 @@ def test_axe_finds_no_serious_violation_on_any_tab(page, app_url: str, viewport:
         failing[name] = [v for v in found if v["impact"] in AXE_FAIL]
     print(f"axe-core {viewport['width']}px:", summary)
     assert failing == {name: [] for name in ADMIN_TABS}
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_quiz_tab(page, app_url: str, viewport: dict, tmp_path: Path) -> None:
+    """提交答卷 waits for a quiz; an empty answer sheet is refused with a warning, a partly
+    answered one is graded with one; right and wrong are words in colour; one box per blank."""
+    _open(page, app_url)
+    _show_tab(page, "学习测验")
+    submit = page.get_by_role("button", name="提交答卷")
+    assert submit.is_disabled()
+    page.get_by_label("随机种子（留空则随机）").fill("7")
+    page.get_by_role("button", name="开始测验").click()
+    page.get_by_text("随机种子 7").wait_for(timeout=60_000)
+    assert submit.is_enabled()
+    prompts = page.locator("#component-0 .prose, .prose").filter(has_text="第 ").all_inner_texts()
+    assert prompts and all(p.count("＿＿＿＿") <= 1 for p in prompts)  # one blank, one box
+
+    submit.click()
+    page.locator(".toast-body", has_text="还没有作答任何题目").wait_for(state="visible", timeout=30_000)
+    page.locator(".toast-close").first.click()
+
+    page.get_by_role("radio").first.check()  # one question answered, the rest left blank
+    submit.click()
+    page.locator(".toast-body", has_text="未作答，按答错计分").wait_for(state="visible", timeout=30_000)
+    page.locator(".kb-wrong").first.wait_for(state="visible", timeout=30_000)
+    wrong = page.locator(".kb-wrong").first
+    assert wrong.inner_text() == "错误"
+    assert wrong.evaluate("e => getComputedStyle(e).color") == "rgb(145, 32, 24)"
+    if page.locator(".kb-right").count():
+        assert page.locator(".kb-right").first.inner_text() == "正确"
+    page.locator(".kb-wrong").first.scroll_into_view_if_needed()
+    shot = tmp_path / "screenshot-quiz.png"
+    page.screenshot(path=str(shot))
+    if os.environ.get("KB_SCREENSHOT_DIR") and viewport is DESKTOP:
+        shutil.copyfile(shot, Path(os.environ["KB_SCREENSHOT_DIR"]) / "screenshot-quiz.png")
