@@ -8,6 +8,7 @@ functions the UI renders, so the two never disagree.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -333,6 +334,14 @@ def build_diff_view(index: Index) -> None:
             trigger(on_diff, [law, year], result, api_visibility="private")
 
 
+def embedding_desc(done: int, total: int, elapsed: float) -> str:
+    """正在向量化 120 / 480 段（25%），约剩 36 秒: the ETA from the rate so far."""
+    pct = 100 * done // total
+    left = elapsed * (total - done) / done if done else None
+    eta = "" if left is None else f"，约剩 {left:.0f} 秒" if left < 90 else f"，约剩 {left / 60:.0f} 分钟"
+    return f"正在向量化 {done} / {total} 段（{pct}%）{eta}"
+
+
 def build_admin_tab(
     index: Index, doc_filter: gr.Dropdown, admins: frozenset[str] | None
 ) -> tuple[gr.Tab, gr.Dataframe, gr.Dropdown]:
@@ -380,9 +389,13 @@ def build_admin_tab(
             )
 
         def progress_fn(progress: gr.Progress):
+            """One bar, on the status line: the share of new passages embedded, and the time
+            left at the rate so far."""
+            started = time.monotonic()
+
             def step(done: int, total: int) -> None:
                 if total:
-                    progress((done, total), desc="正在向量化新段落", unit="段")
+                    progress(done / total, desc=embedding_desc(done, total, time.monotonic() - started))
 
             return step
 
@@ -413,10 +426,21 @@ def build_admin_tab(
 
         outs = [status, table, victim, doc_filter, file]
         upload_btn.click(
-            on_upload, [file, overwrite], outs, api_visibility="private", concurrency_id="ingest"
+            on_upload,
+            [file, overwrite],
+            outs,
+            api_visibility="private",
+            concurrency_id="ingest",
+            show_progress_on=status,  # one bar, not one over every output
         )
         delete_btn.click(
-            on_delete, victim, outs, api_visibility="private", concurrency_id="ingest", js=_CONFIRM_DELETE
+            on_delete,
+            victim,
+            outs,
+            api_visibility="private",
+            concurrency_id="ingest",
+            js=_CONFIRM_DELETE,
+            show_progress_on=status,
         )
     return tab, table, victim
 
