@@ -99,6 +99,14 @@ def _doc_choices(index: Index) -> list[tuple[str, str]]:
         return []
 
 
+def _doc_title(index: Index, doc_id: str) -> str:
+    """The title a person knows a document by; its file name only when the index lacks it."""
+    try:
+        return next((d.title for d in service.document_records(index) if d.doc_id == doc_id), doc_id)
+    except EmptyIndexError:
+        return doc_id
+
+
 def _doc_rows(index: Index) -> list[list[Any]]:
     try:
         return render.document_rows(service.document_records(index))
@@ -360,13 +368,18 @@ def build_admin_tab(
             f"支持纯文本、Word、PDF 和网页文件，单个不超过 {MAX_FILE_BYTES // 2**20} MB。"
             "上传后自动导入；删除后该文档不再被检索或引用。"
         )
-        with gr.Row():
-            file = gr.File(
-                label="上传文档", file_types=list(SUPPORTED_SUFFIXES), scale=3, elem_id="kb-upload"
+        with gr.Row(equal_height=True):
+            # An upload button, not gr.File: gr.File's upload-progress stream calls close() on
+            # gradio's EventSource stand-in, a stub that logs "Method not implemented." twice
+            # per upload (gradio 6.31); the import has its own progress bar on the status line.
+            file = gr.UploadButton(
+                "选择文件并导入",
+                file_types=list(SUPPORTED_SUFFIXES),
+                variant="primary",
+                scale=3,
+                elem_id="kb-upload",
             )
-            with gr.Column(scale=2):
-                overwrite = gr.Checkbox(label="覆盖同名文件", value=False)
-                upload_btn = gr.Button("上传并导入", variant="primary")
+            overwrite = gr.Checkbox(label="覆盖同名文件", value=False, scale=2)
         with gr.Row():
             victim = gr.Dropdown(
                 choices=_doc_choices(index),
@@ -408,7 +421,10 @@ def build_admin_tab(
                 result = service.upload(index, path, name, overwrite, progress_fn(progress))
             except (*_USER_ERRORS, NotAllowed) as err:
                 return refreshed(str(err), False)
-            return refreshed(result["message"], True)
+            title = _doc_title(index, result["doc_id"])
+            return refreshed(
+                f"已导入《{title}》：新向量化 {result['embedded']} 段，用时 {result['seconds']:.1f} 秒。", True
+            )
 
         def on_delete(doc_id: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
             if doc_id == _CANCELLED:
@@ -419,13 +435,14 @@ def build_admin_tab(
                 if not is_admin(request, admins):
                     raise NotAllowed("删除文档")
                 progress(0, desc="正在删除并重建索引")
+                title = _doc_title(index, doc_id)
                 result = service.delete(index, doc_id, progress_fn(progress))
             except (*_USER_ERRORS, NotAllowed) as err:
                 return refreshed(str(err), False)
-            return refreshed(result["message"], True)
+            return refreshed(f"已删除《{title}》，索引已更新（现有 {result['documents']} 个文档）。", True)
 
         outs = [status, table, victim, doc_filter, file]
-        upload_btn.click(
+        file.upload(
             on_upload,
             [file, overwrite],
             outs,
