@@ -108,11 +108,11 @@ def build_quiz_tab(index: Index) -> None:
         status = gr.Markdown()
         state = gr.State({})
         groups, texts, radios, boxes = [], [], [], []
-        for _ in range(MAX_QUESTIONS):
+        for i in range(1, MAX_QUESTIONS + 1):
             with gr.Group(visible=False) as group:
                 texts.append(gr.Markdown())
-                radios.append(gr.Radio(choices=[], label="选择答案", visible=False))
-                boxes.append(gr.Textbox(label="填写答案", visible=False))
+                radios.append(gr.Radio(choices=[], label="选择答案", visible=False, elem_id=f"kb-quiz-choice-{i}"))
+                boxes.append(gr.Textbox(label="填写答案", visible=False, elem_id=f"kb-quiz-blank-{i}"))
             groups.append(group)
         submit = gr.Button("提交答卷", variant="primary", interactive=False)  # live once a quiz starts
         result = gr.Markdown()

@@ -323,6 +323,9 @@ CSS = """
 .kb-src{display:flex;flex-wrap:wrap;gap:6px;align-items:baseline;font-size:0.92em}
 .kb-n{font-weight:700;color:#1a4fb5}
 #kb-chat .chatbot.prose{opacity:1}
+#kb-chat{height:min(600px,62vh)!important}
+@media (max-width:600px){#kb-chat .message-row{padding-left:6px;padding-right:6px}
+  #kb-chat .message{padding-left:4px;padding-right:4px}}
 .kb-title{font-weight:600}
 .kb-validity{margin:0 0.3em;padding:0 0.3em;border-radius:3px;background:#fdecea;color:#b3261e;font-size:0.85em}
 .kb-docnum{color:#3d3d4e;font-weight:500}

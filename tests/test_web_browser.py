@@ -107,7 +107,17 @@ def _ask(page, url: str, question: str) -> None:
     page.wait_for_selector("#kb-chat .kb-answer:not(.kb-streaming)", timeout=90_000)
 
 
-def test_chat_answer_shows_citation_card(page, corpus_index, tmp_path: Path) -> None:
+def _screenshot(page, tmp_path: Path, name: str) -> None:
+    """A picture of the page; with KB_SCREENSHOT_DIR=docs it refreshes the README's."""
+    shot = tmp_path / name
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("KB_SCREENSHOT_DIR"):
+        shutil.copyfile(shot, Path(os.environ["KB_SCREENSHOT_DIR"]) / name)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP])
+def test_chat_answer_shows_citation_card(page, corpus_index, tmp_path: Path, viewport: dict) -> None:
     with serving(corpus_index) as url:
         _ask(page, url, QUESTION)
         answer = page.locator("#kb-chat .kb-answer").last
@@ -120,11 +130,7 @@ def test_chat_answer_shows_citation_card(page, corpus_index, tmp_path: Path) -> 
         card.first.locator("summary").click()  # the card opens to the surrounding text
         page.locator("#kb-chat details.kb-card[open] .kb-context").first.wait_for(state="visible")
         page.locator("#kb-chat details.kb-card[open] summary").first.click()  # closed again for the picture
-        shot = tmp_path / "screenshot-chat.png"
-        page.screenshot(path=str(shot))
-        assert shot.stat().st_size > 10_000
-        if os.environ.get("KB_SCREENSHOT_OUT"):  # how docs/screenshot-chat.png is refreshed
-            shutil.copyfile(shot, os.environ["KB_SCREENSHOT_OUT"])
+        _screenshot(page, tmp_path, "screenshot-chat.png")
 
 
 def test_html_in_documents_and_questions_renders_as_text(
@@ -249,7 +255,7 @@ def _boxes_overlap(page, selectors: list[str]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("viewport", SCREENS)
-def test_answer_view(page, app_url: str, viewport: dict) -> None:
+def test_answer_view(page, app_url: str, viewport: dict, tmp_path: Path) -> None:
     """Cards open and close with the quote shown once; 复制 gives plain text with 出处; a
     follow-up shows the question it was understood as; a reload keeps the conversation."""
     _open(page, app_url)
@@ -265,6 +271,9 @@ def test_answer_view(page, app_url: str, viewport: dict) -> None:
     assert card.inner_text().count(quote) == 1  # the open card shows the context, not the quote again
     card.locator(".kb-less", has_text="收起").click()
     assert card.get_attribute("open") is None and card.locator(".kb-context").is_hidden()
+    if viewport is PHONE:
+        page.evaluate("() => window.scrollTo(0, 0)")
+        _screenshot(page, tmp_path, "screenshot-phone.png")
 
     page.locator("#kb-chat .kb-copy").last.click()
     copied = page.evaluate("() => window.__copied")
@@ -372,9 +381,13 @@ def test_axe_finds_no_serious_violation_on_any_tab(page, app_url: str, viewport:
 
 
 @pytest.mark.parametrize("viewport", SCREENS)
-def test_quiz_tab(page, app_url: str, viewport: dict, tmp_path: Path) -> None:
+def test_quiz_tab(page, app_url: str, corpus_index, viewport: dict, tmp_path: Path) -> None:
     """提交答卷 waits for a quiz; an empty answer sheet is refused with a warning, a partly
     answered one is graded with one; right and wrong are words in colour; one box per blank."""
+    from kb.training.quiz import BLANK, generate_quiz, pool_for
+
+    questions = generate_quiz(pool_for(corpus_index.current()), n=10, seed="7")  # what the tab draws
+    assert all(q.prompt.count(BLANK) == 1 for q in questions if not q.options)  # one blank, one box
     _open(page, app_url)
     _show_tab(page, "学习测验")
     submit = page.get_by_role("button", name="提交答卷")
@@ -383,27 +396,41 @@ def test_quiz_tab(page, app_url: str, viewport: dict, tmp_path: Path) -> None:
     page.get_by_role("button", name="开始测验").click()
     page.get_by_text("随机种子 7").wait_for(timeout=60_000)
     assert submit.is_enabled()
-    prompts = page.locator("#component-0 .prose, .prose").filter(has_text="第 ").all_inner_texts()
-    assert prompts and all(p.count("＿＿＿＿") <= 1 for p in prompts)  # one blank, one box
 
     submit.click()
     page.locator(".toast-body", has_text="还没有作答任何题目").wait_for(state="visible", timeout=30_000)
     page.locator(".toast-close").first.click()
 
-    page.get_by_role("radio").first.check()  # one question answered, the rest left blank
+    def answer(i: int, right: bool) -> None:
+        q = questions[i]
+        if q.options:
+            j = next(j for j, o in enumerate(q.options) if (o == q.answer) == right)
+            page.locator(f"#kb-quiz-choice-{i + 1}").get_by_text(f"{'ABCDEFGH'[j]}. {q.options[j]}").click()
+        else:
+            page.locator(f"#kb-quiz-blank-{i + 1}").get_by_role("textbox").fill(
+                f"{q.answer}{q.unit}" if right else "999999"
+            )
+
+    answer(0, True)  # one question answered, the rest left blank
     submit.click()
     page.locator(".toast-body", has_text="未作答，按答错计分").wait_for(state="visible", timeout=30_000)
-    page.locator(".kb-wrong").first.wait_for(state="visible", timeout=30_000)
-    wrong = page.locator(".kb-wrong").first
-    assert wrong.inner_text() == "错误"
-    assert wrong.evaluate("e => getComputedStyle(e).color") == "rgb(145, 32, 24)"
-    if page.locator(".kb-right").count():
-        assert page.locator(".kb-right").first.inner_text() == "正确"
-    page.locator(".kb-wrong").first.scroll_into_view_if_needed()
-    shot = tmp_path / "screenshot-quiz.png"
-    page.screenshot(path=str(shot))
-    if os.environ.get("KB_SCREENSHOT_DIR") and viewport is DESKTOP:
-        shutil.copyfile(shot, Path(os.environ["KB_SCREENSHOT_DIR"]) / "screenshot-quiz.png")
+    page.locator(".kb-right").first.wait_for(state="visible", timeout=30_000)
+    assert page.locator(".kb-right").count() == 1 and page.locator(".kb-wrong").count() == 9
+    page.locator(".toast-close").first.click()
+
+    for i in range(len(questions)):
+        answer(i, right=i % 3 != 1)
+    submit.click()
+    page.get_by_text("得分：7 / 10").wait_for(timeout=30_000)
+    right, wrong = page.locator(".kb-right").first, page.locator(".kb-wrong").first
+    assert right.inner_text() == "正确" and wrong.inner_text() == "错误"
+    assert right.evaluate("e => getComputedStyle(e).color") == "rgb(5, 96, 58)"  # green
+    assert wrong.evaluate("e => getComputedStyle(e).color") == "rgb(145, 32, 24)"  # red
+    page.get_by_text("得分：7 / 10").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.evaluate("() => window.scrollBy(0, -80)")
+    page.wait_for_timeout(300)
+    if viewport is DESKTOP:
+        _screenshot(page, tmp_path, "screenshot-quiz.png")
 
 
 _PROGRESS_HOSTS = """() => [...document.querySelectorAll('.progress-level-inner, .progress-bar')]
