@@ -3,6 +3,7 @@ an answer with its citation card, and document text that looks like HTML stays t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -179,6 +180,7 @@ def test_page_speaks_chinese_on_every_tab(page, app_url: str, viewport: dict) ->
         _show_tab(page, name)
         allowed = ADMIN_LATIN if name in ("检索测试", "文档管理") else set()
         assert set(page.evaluate(_LATIN_WORDS)) <= allowed, name
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"], name
     footer = page.locator("#kb-footer")
     assert "柳江区司法局" in footer.inner_text() and "使用说明" in footer.inner_text()
     footer.get_by_text("使用说明").click()
@@ -223,7 +225,8 @@ def test_staff_and_admin_views(page, corpus_index, viewport: dict) -> None:
         )
         event = refused.json()["event_id"]
         result = page.request.get(f"{url}gradio_api/call/delete/{event}").text()
-        assert "只有管理员可以删除随库文档" in result
+        data = json.loads(result.split("data:", 1)[1])
+        assert "event: error" in result and data["error"] == "只有管理员可以删除随库文档。"
         assert "xingzheng_fuyi_fa_2023.txt" in [d.doc_id for d in corpus_index.current().manifest.docs]
 
         page.context.clear_cookies()
