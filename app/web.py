@@ -26,7 +26,11 @@ from kb.profile import load_profile
 from kb.text.clean import MAX_QUESTION_CHARS, InvalidQuestion
 
 _CANCELLED = "\x00cancelled"
-_CONFIRM_DELETE = "(doc) => (!doc || confirm('确定删除 ' + doc + ' 吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'"
+# The question names the document as the picker shows it (title and 文号), not by file name.
+_CONFIRM_DELETE = (
+    "(doc) => { const shown = document.querySelector('#kb-victim input')?.value || doc; "
+    "return (!doc || confirm('确定删除《' + shown + '》吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'; }"
+)
 _USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError)
 _FONTS = [
     "PingFang SC",
@@ -119,7 +123,8 @@ def _counter_js(limit: int) -> str:
     return f"(text) => window.kbCounter(text, {limit})"
 
 
-def _counter_js_initial(limit: int) -> str:
+def _counter_html(limit: int) -> str:
+    """The counter before anything is typed (kb.js writes the same markup afterwards)."""
     return f'<span class="kb-counter" aria-live="polite">0 / {limit} 字</span>'
 
 
@@ -164,7 +169,7 @@ def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
             clear = gr.Button("新对话", scale=1, elem_id="kb-new")
         with gr.Row(equal_height=True):
             counter = gr.HTML(
-                _counter_js_initial(MAX_QUESTION_CHARS), elem_id="kb-counter", padding=False, scale=1
+                _counter_html(MAX_QUESTION_CHARS), elem_id="kb-counter", padding=False, scale=1
             )
             recent = gr.Dropdown(
                 choices=[],
@@ -218,6 +223,8 @@ def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
         outs = [box, chatbot, turns, md_text, md_file]
 
         def save(messages: list, turns: list, store: dict, cid: str | None):
+            if not turns:  # nothing was asked (an empty question): nothing to keep
+                return gr.skip(), gr.skip(), gr.skip()
             cid = cid or history.new_id()
             store = history.saved(store, cid, messages, turns)
             return store, cid, gr.update(choices=history.choices(store), value=cid)
@@ -372,6 +379,7 @@ def build_admin_tab(
             # An upload button, not gr.File: gr.File's upload-progress stream calls close() on
             # gradio's EventSource stand-in, a stub that logs "Method not implemented." twice
             # per upload (gradio 6.31); the import has its own progress bar on the status line.
+            overwrite = gr.Checkbox(label="覆盖同名文件", value=False, scale=2)  # read when a file is chosen
             file = gr.UploadButton(
                 "选择文件并导入",
                 file_types=list(SUPPORTED_SUFFIXES),
@@ -379,12 +387,12 @@ def build_admin_tab(
                 scale=3,
                 elem_id="kb-upload",
             )
-            overwrite = gr.Checkbox(label="覆盖同名文件", value=False, scale=2)
         with gr.Row():
             victim = gr.Dropdown(
                 choices=_doc_choices(index),
                 value=None,
                 label="选择要删除的文档",
+                elem_id="kb-victim",
                 scale=3,
                 allow_custom_value=True,
             )

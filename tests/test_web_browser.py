@@ -474,7 +474,9 @@ def test_upload_shows_one_progress_bar_and_reads_the_number_under_the_title(
 
         page.get_by_label("选择要删除的文档").click()  # the picker names it by title and 文号 too
         page.get_by_role("option", name="关于开展法治宣传月活动的通知（江司通〔2024〕9号）").click()
-        page.evaluate("() => { window.confirm = () => true; }")
+        page.evaluate("() => { window.confirm = (m) => { window.__asked = m; return true; }; }")
         page.get_by_role("button", name="删除并更新索引").click()
         page.locator(".kb-status-ok", has_text="已删除《关于开展法治宣传月活动的通知》").wait_for(timeout=60_000)
+        asked = page.evaluate("() => window.__asked")
+        assert "关于开展法治宣传月活动的通知" in asked and "tongzhi" not in asked
     assert [m for m in console if m.startswith(("warning", "error"))] == []
