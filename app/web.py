@@ -260,6 +260,8 @@ def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
             [chatbot, turns, md_text, md_file, chat_id, recent],
             api_visibility="private",
         )
+        # the chat's own 清空对话 icon starts a new conversation too (the kept one stays listed)
+        chatbot.clear(lambda: ([], None, None), None, [turns, chat_id, recent], api_visibility="private")
 
 
 def build_search_tab(index: Index) -> gr.Dropdown:

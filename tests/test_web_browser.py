@@ -303,6 +303,9 @@ def test_answer_view(page, app_url: str, viewport: dict, tmp_path: Path) -> None
     page.keyboard.press("Escape")
     page.click("#kb-new")
     page.locator("#kb-chat .kb-answer").first.wait_for(state="detached")
+    page.get_by_label("最近的对话").click()  # the earlier conversation is one pick away
+    page.get_by_role("option").filter(has_text=QUESTION[:10]).click()
+    page.locator("#kb-chat .kb-answer").nth(1).wait_for(state="visible", timeout=30_000)
 
 
 @pytest.mark.parametrize("viewport", SCREENS)
