@@ -179,7 +179,6 @@ def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
                 scale=2,
                 min_width=160,
                 allow_custom_value=True,  # its choices come from the browser, after the page is built
-                filterable=False,
             )
         with gr.Accordion("导出最近一次回答（含引用，可粘贴到文档）", open=False):
             md_text = gr.Textbox(label="回答全文", lines=8, buttons=["copy"], interactive=False)
