@@ -20,6 +20,8 @@
     "Exit fullscreen mode": "退出全屏",
     "Dataframe": "表格",
     "Close": "关闭",
+    "Open cell menu": "打开单元格菜单",
+    "File upload": "上传文件",
   };
   const PATTERNS = [
     [/^number input for (.*)$/, "$1（输入数值）"],
