@@ -369,6 +369,16 @@ def _axe(page, script: Path) -> list[dict]:
     )
 
 
+# True once an element and its ancestors are fully opaque: Gradio fades an output while its
+# event runs, and axe would measure the faded colours.
+_SETTLED = """(selector) => {
+  let e = document.querySelector(selector);
+  if (!e) return false;
+  for (; e; e = e.parentElement) if (getComputedStyle(e).opacity !== '1') return false;
+  return true;
+}"""
+
+
 @pytest.mark.parametrize("viewport", SCREENS)
 def test_axe_finds_no_serious_violation_on_any_tab(page, app_url: str, viewport: dict, axe_script: Path) -> None:
     """WCAG AA contrast and the rest of axe-core's rules: nothing serious or critical on any
@@ -378,6 +388,7 @@ def test_axe_finds_no_serious_violation_on_any_tab(page, app_url: str, viewport:
     page.click("#kb-send")
     page.wait_for_selector("#kb-chat .kb-answer:not(.kb-streaming)", timeout=90_000)
     page.locator("#kb-chat details.kb-card summary").first.click()
+    page.wait_for_function(_SETTLED, arg="#kb-chat .kb-card")
     summary, failing = {}, {}
     for name in ADMIN_TABS:
         _show_tab(page, name)
@@ -385,6 +396,7 @@ def test_axe_finds_no_serious_violation_on_any_tab(page, app_url: str, viewport:
             page.get_by_label("检索内容").fill("申请行政复议 期限")
             page.get_by_role("button", name="检索", exact=True).click()
             page.locator("#kb-search-results .kb-docnum").first.wait_for(state="visible", timeout=60_000)
+            page.wait_for_function(_SETTLED, arg="#kb-search-results .kb-card")
         found = _axe(page, axe_script)
         summary[name] = {v["id"]: (v["impact"], v["nodes"]) for v in found}
         failing[name] = [v for v in found if v["impact"] in AXE_FAIL]
