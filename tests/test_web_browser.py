@@ -1,5 +1,11 @@
-"""The web page in headless Chromium (Debian's package, driven by Playwright): a question gets
-an answer with its citation card, and document text that looks like HTML stays text."""
+"""The web page in headless Chromium (Debian's package, driven by Playwright), at 1366×900 and
+at a 390×844 phone: a question gets an answer with its citation card; document text that
+looks like HTML stays text; every word a person can read is Chinese; staff and administrators
+see their own tabs; cards, 复制, follow-ups, reloads and the question box behave; axe-core
+finds nothing serious on any tab; the quiz grades in words and colour; an upload shows one
+progress bar and reads the 文号 under its title.
+
+The screenshots in docs/ come from here: `KB_SCREENSHOT_DIR=docs pytest tests/test_web_browser.py`."""
 
 from __future__ import annotations
 
