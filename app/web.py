@@ -351,11 +351,11 @@ def build_diff_view(index: Index) -> None:
 
 
 def embedding_desc(done: int, total: int, elapsed: float) -> str:
-    """正在向量化 120 / 480 段（25%），约剩 36 秒: the ETA from the rate so far."""
-    pct = 100 * done // total
+    """正在向量化 120 / 480 段，约剩 36 秒: the ETA from the rate so far (Gradio appends the
+    bar's own percentage, " - 25.0%", computed from the same done / total)."""
     left = elapsed * (total - done) / done if done else None
     eta = "" if left is None else f"，约剩 {left:.0f} 秒" if left < 90 else f"，约剩 {left / 60:.0f} 分钟"
-    return f"正在向量化 {done} / {total} 段（{pct}%）{eta}"
+    return f"正在向量化 {done} / {total} 段{eta}"
 
 
 def build_admin_tab(

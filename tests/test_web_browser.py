@@ -479,7 +479,8 @@ def test_upload_shows_one_progress_bar_and_reads_the_number_under_the_title(
     notice = tmp_path / "tongzhi_fazhi_xuanchuan.txt"
     notice.write_text(
         "关于开展法治宣传月活动的通知\n江司通〔2024〕9号\n各单位：\n"
-        + "".join(f"{i}. 各单位应当在宣传月内组织第{i}场普法讲座，并报送活动记录。\n" for i in range(1, 40)),
+        # long enough (160 passages, some seconds to embed here) for the bar to be seen
+        + "".join(f"{i}. 各单位应当在宣传月内组织第{i}场普法讲座，讲授行政复议法和人民调解法，并报送活动记录。\n" for i in range(1, 161)),
         encoding="utf-8",
     )
     with serving(index) as url:
@@ -489,12 +490,16 @@ def test_upload_shows_one_progress_bar_and_reads_the_number_under_the_title(
             page.get_by_role("button", name="选择文件并导入").click()
         chooser.value.set_files(str(notice))
         bars: set[str] = set()  # the elements that showed a progress bar during the import
+        lines: set[str] = set()  # what the bar said
         status = page.locator(".kb-status-ok, .kb-status-err")
         while not status.count():
             bars |= set(page.evaluate(_PROGRESS_HOSTS))
+            lines |= set(page.locator(".progress-level").all_inner_texts())
             page.wait_for_timeout(100)
+        assert any("正在向量化" in line and "约剩" in line and "%" in line for line in lines), lines
+        assert all(line.count("%") <= 1 for line in lines), lines  # one percentage, Gradio's
         assert "已导入《关于开展法治宣传月活动的通知》" in status.inner_text()
-        assert len(bars) <= 1, bars
+        assert len(bars) == 1, bars
         docs = page.locator("#kb-docs")
         docs.locator("[data-testid^=cell-]", has_text="关于开展法治宣传月活动的通知").first.wait_for()
         assert "江司通〔2024〕9号" in docs.inner_text() and "tongzhi" not in docs.inner_text()

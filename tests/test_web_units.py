@@ -191,12 +191,12 @@ def test_conversations_kept_newest_first_and_trimmed() -> None:
     assert history.current({"chats": "junk"}) is None and history.choices(None) == []
 
 
-def test_progress_line_has_percentage_and_time_left() -> None:
+def test_progress_line_has_count_and_time_left() -> None:
     from app.web import embedding_desc
 
-    assert embedding_desc(0, 480, 0.0) == "正在向量化 0 / 480 段（0%）"
-    assert embedding_desc(120, 480, 12.0) == "正在向量化 120 / 480 段（25%），约剩 36 秒"
-    assert embedding_desc(10, 480, 10.0) == "正在向量化 10 / 480 段（2%），约剩 8 分钟"
+    assert embedding_desc(0, 480, 0.0) == "正在向量化 0 / 480 段"
+    assert embedding_desc(120, 480, 12.0) == "正在向量化 120 / 480 段，约剩 36 秒"
+    assert embedding_desc(10, 480, 10.0) == "正在向量化 10 / 480 段，约剩 8 分钟"
 
 
 def test_roles_from_login_or_loopback() -> None:
