@@ -249,10 +249,12 @@ def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
             return chat["messages"], chat["turns"], value, gr.update(choices=history.choices(store), value=value)
 
         demo.load(restore, store, [chatbot, turns, chat_id, recent], api_visibility="private")
-        recent.input(
-            lambda cid, store: restore(store, cid), [recent, store], [chatbot, turns, chat_id, recent],
-            api_visibility="private",
-        )
+        def pick(cid: str | None, store: dict):
+            if not history.find(store, cid):  # text typed into the picker, not a kept conversation
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return restore(store, cid)
+
+        recent.input(pick, [recent, store], [chatbot, turns, chat_id, recent], api_visibility="private")
         clear.click(
             lambda: ([], [], "", None, None, None),
             None,

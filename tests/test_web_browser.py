@@ -311,8 +311,11 @@ def test_answer_view(page, app_url: str, viewport: dict, tmp_path: Path) -> None
     page.locator("#kb-chat .kb-answer").nth(1).wait_for(state="visible", timeout=30_000)
     assert page.locator("#kb-chat .kb-answer").count() == 2
     page.locator("#kb-recent input").click()
-    assert page.get_by_role("option").filter(has_text=QUESTION[:10]).count() == 1
-    page.keyboard.press("Escape")
+    kept = page.get_by_role("option").filter(has_text=QUESTION[:10])
+    assert kept.count() == 1
+    kept.click()  # the conversation already shown: it stays
+    page.wait_for_timeout(500)
+    assert page.locator("#kb-chat .kb-answer").count() == 2
     page.click("#kb-new")
     page.locator("#kb-chat .kb-answer").first.wait_for(state="detached")
     page.get_by_label("最近的对话").click()  # the earlier conversation is one pick away
