@@ -21,11 +21,14 @@ run: $(STAMP)
 	$(VENV)/bin/kb serve
 
 # Debian's Chromium (never a browser download) and CJK fonts, for the UI test and screenshots;
-# iproute2's `ip` for the network-namespace test in tests/test_security.py.
+# iproute2's `ip` for the network-namespace test in tests/test_security.py; axe-core from npm
+# into build/axe (project-local, never a CDN) for the accessibility test.
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK" || ! command -v ip >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk iproute2 >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK" \
+		|| ! command -v ip >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk iproute2 npm >/dev/null; \
 	fi
+	@test -f build/axe/node_modules/axe-core/axe.min.js || npm install --silent --no-audit --no-fund --prefix build/axe axe-core@4
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

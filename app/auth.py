@@ -1,4 +1,6 @@
-"""Password file for `kb serve --auth FILE`: one `user:hash` line per account.
+"""Password file for `kb serve --auth FILE`: one `user:hash` line per account; a line ending
+in `:admin` (`user:hash:admin`) marks an administrator, who also gets 文档管理 and 检索测试.
+A file that marks nobody makes every account an administrator, as before the mark existed.
 
 Two hash forms are accepted:
 - `pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>` (salted, slow: what `kb serve
@@ -20,6 +22,7 @@ PBKDF2_ITERATIONS = 200_000
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _PBKDF2 = re.compile(r"^pbkdf2_sha256\$(\d+)\$([0-9a-fA-F]+)\$([0-9a-fA-F]{64})$")
 _USER = re.compile(r"^[^\s:]+$")
+ADMIN_MARK = "admin"
 
 
 class AuthFileError(ValueError):
@@ -57,22 +60,35 @@ def verify(password: str, stored: str) -> bool:
 
 def read_auth_file(path: str | Path) -> dict[str, str]:
     """user -> stored hash; raises AuthFileError on a malformed line or an empty file."""
-    path = Path(path)
+    return {user: stored for user, (stored, _) in _accounts(Path(path)).items()}
+
+
+def read_admins(path: str | Path) -> frozenset[str]:
+    """The administrators a password file names (every account when it marks none)."""
+    accounts = _accounts(Path(path))
+    marked = frozenset(user for user, (_, admin) in accounts.items() if admin)
+    return marked or frozenset(accounts)
+
+
+def _accounts(path: Path) -> dict[str, tuple[str, bool]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
         raise AuthFileError(f"无法读取密码文件 {path}：{err.strerror}") from err
-    users: dict[str, str] = {}
+    users: dict[str, tuple[str, bool]] = {}
     for no, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         user, sep, stored = line.partition(":")
-        if not sep or not _USER.match(user) or not (_PBKDF2.match(stored) or _SHA256.match(stored)):
+        stored, mark, role = stored.partition(":")
+        well_formed = _USER.match(user) and (_PBKDF2.match(stored) or _SHA256.match(stored))
+        if not sep or not well_formed or (mark and role.strip() != ADMIN_MARK):
             raise AuthFileError(
                 f"密码文件 {path.name} 第 {no} 行格式不对：应为 用户名:sha256十六进制 或 用户名:pbkdf2_sha256$…"
+                "（管理员在行末加 :admin）"
             )
-        users[user] = stored
+        users[user] = (stored, bool(mark))
     if not users:
         raise AuthFileError(f"密码文件 {path.name} 中没有任何账号。")
     return users

@@ -15,7 +15,7 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from ingest.corpus import CATALOG_NAME, is_document_name
+from ingest.corpus import CATALOG_NAME, is_document_name, read_catalog
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, LoadError, load_text
 from ingest.packs import CATALOG_NAME as PACK_CATALOG_NAME
 from kb.index import storage
@@ -96,6 +96,15 @@ def _drop_stale_uploads(corpus: Path, max_age: float = 3600.0) -> None:
                 path.unlink()
         except OSError:
             pass
+
+
+def is_bundled(corpus: Path, doc_id: str) -> bool:
+    """A document the corpus ships with: one its catalog (SOURCES.tsv) describes. Only an
+    administrator may delete it; staff uploads are not in the catalog."""
+    try:
+        return Path(str(doc_id or "")).as_posix() in read_catalog(Path(corpus))
+    except (OSError, ValueError):
+        return False
 
 
 def delete_document(corpus: Path, doc_id: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from app import service
+from app.roles import is_admin
 from kb.index import EmptyIndexError, Index
 from kb.text.clean import InvalidQuestion
 
@@ -63,9 +64,10 @@ def run_trace(index: Index, question: str) -> list:
     return [_summary(trace), *(_table(trace["stages"][name]) for name in STAGE_TITLES)]
 
 
-def build_eval_tab(index: Index) -> gr.Tab:
-    """Add the 检索测试 tab to the gr.Blocks being built (call inside `with gr.Blocks():`)."""
-    with gr.Tab("检索测试") as tab:
+def build_eval_tab(index: Index, admins: frozenset[str] | None = None) -> gr.Tab:
+    """Add the 检索测试 tab to the gr.Blocks being built (call inside `with gr.Blocks():`).
+    Hidden until the page's load event finds an administrator (app.roles)."""
+    with gr.Tab("检索测试", id="trace", visible=False) as tab:
         gr.Markdown("输入一个问题，查看每一路检索（BM25 词、BM25 二元字、向量）、融合结果和最终选用的句子及其得分。")
         with gr.Row():
             question = gr.Textbox(label="问题", placeholder="例如：申请行政复议的期限是多久？", scale=4)
@@ -76,7 +78,9 @@ def build_eval_tab(index: Index) -> gr.Tab:
             for title in STAGE_TITLES.values()
         ]
 
-        def on_run(q: str) -> list:
+        def on_run(q: str, request: gr.Request) -> list:
+            if not is_admin(request, admins):
+                return ["⚠️ 只有管理员可以使用检索测试。", *([] for _ in STAGE_TITLES)]
             return run_trace(index, q)
 
         outputs = [summary, *tables]

@@ -25,6 +25,11 @@ from kb.training.quiz import BLANK, KIND_NAMES, KINDS, Question
 MAX_QUESTIONS = 20
 ALL_DOCS = "全部文件"
 _LETTERS = "ABCDEFGH"
+TOAST_TITLE = "提示"  # gradio 6.31 still shows its type ("Error"): app/kb.js puts it into Chinese
+# Right and wrong in words and colour (render.CSS): an emoji alone is a box without an emoji font.
+RIGHT = '<span class="kb-right">正确</span>'
+WRONG = '<span class="kb-wrong">错误</span>'
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
@@ -72,11 +77,11 @@ def _result_md(result) -> str:
         q = g.question
         given = g.given or "（未作答）"
         if g.correct:
-            lines.append(f"- ✅ 第 {i} 题：{_md(given)}")
+            lines.append(f"- {RIGHT} 第 {i} 题：{_md(given)}")
             continue
         c = q.citation
         label = "" if c.label in ("", "题注") else c.label
-        lines.append(f"- ❌ 第 {i} 题：你的答案 {_md(given)}；正确答案 **{_md(q.display_answer)}**")
+        lines.append(f"- {WRONG} 第 {i} 题：你的答案 {_md(given)}；正确答案 **{_md(q.display_answer)}**")
         if q.alteration is not None:
             lines.append(f"  - 题目把原文的“{_md(q.alteration.original)}”改成了“{_md(q.alteration.altered)}”")
         lines.append(f"  - 出处：《{_md(short_title(c.doc_title, keep_note=True))}》{_md(label)}")
@@ -103,20 +108,22 @@ def build_quiz_tab(index: Index) -> None:
         status = gr.Markdown()
         state = gr.State({})
         groups, texts, radios, boxes = [], [], [], []
-        for _ in range(MAX_QUESTIONS):
+        for i in range(1, MAX_QUESTIONS + 1):
             with gr.Group(visible=False) as group:
                 texts.append(gr.Markdown())
-                radios.append(gr.Radio(choices=[], label="选择答案", visible=False))
-                boxes.append(gr.Textbox(label="填写答案", visible=False))
+                radios.append(gr.Radio(choices=[], label="选择答案", visible=False, elem_id=f"kb-quiz-choice-{i}"))
+                boxes.append(gr.Textbox(label="填写答案", visible=False, elem_id=f"kb-quiz-blank-{i}"))
             groups.append(group)
-        submit = gr.Button("提交答卷", variant="primary")
+        submit = gr.Button("提交答卷", variant="primary", interactive=False)  # live once a quiz starts
         result = gr.Markdown()
         retry = gr.Button("重做错题", visible=False)
         slot_outputs = [*groups, *texts, *radios, *boxes]
+        load_outputs = [state, status, *slot_outputs, result, retry, submit]
+        submit_outputs = [state, result, retry]
 
         def load(questions: list[Question], heading: str) -> list:
             st = {"questions": [q.to_dict() for q in questions], "missed": []}
-            return [st, heading, *_slots(questions), "", gr.update(visible=False)]
+            return [st, heading, *_slots(questions), "", gr.update(visible=False), gr.update(interactive=True)]
 
         def on_start(doc_title: str, size: float, kind_list: list[str] | None, seed_text: str) -> list:
             seed_value = (seed_text or "").strip() or str(random.randrange(10**6))
@@ -124,9 +131,9 @@ def build_quiz_tab(index: Index) -> None:
             try:
                 questions = service.quiz_start(index, int(size), seed_value, doc_filter, kind_list)
             except EmptyIndexError as err:
-                raise gr.Error(str(err)) from err
+                raise gr.Error(str(err), title=TOAST_TITLE) from err
             if not questions:
-                raise gr.Error("所选范围和题型中没有可出的题目，请换一个文件或题型。")
+                raise gr.Error("所选范围和题型中没有可出的题目，请换一个文件或题型。", title=TOAST_TITLE)
             where = "全部文件" if doc_filter is None else f"《{short_title(doc_filter, keep_note=True)}》"
             heading = f"共 {len(questions)} 题（{where}，随机种子 {seed_value}）。作答后点“提交答卷”。"
             return load(questions, heading)
@@ -134,9 +141,16 @@ def build_quiz_tab(index: Index) -> None:
         def on_submit(st: dict, *answers: str | None) -> list:
             questions = [Question.from_dict(d) for d in (st or {}).get("questions", [])]
             if not questions:
-                raise gr.Error("请先点“开始测验”。")
+                raise gr.Error("请先点“开始测验”。", title=TOAST_TITLE)
             picked, typed = answers[:MAX_QUESTIONS], answers[MAX_QUESTIONS:]
             given = [(picked[i] if q.options else typed[i]) or "" for i, q in enumerate(questions)]
+            blank = [i for i, g in enumerate(given, start=1) if not str(g).strip()]
+            if len(blank) == len(questions):
+                gr.Warning("还没有作答任何题目，请作答后再提交。", title=TOAST_TITLE)
+                return [gr.skip()] * len(submit_outputs)
+            if blank:
+                shown = "、".join(str(i) for i in blank[:10]) + ("等" if len(blank) > 10 else "")
+                gr.Warning(f"第 {shown} 题未作答，按答错计分。", title=TOAST_TITLE)
             graded = service.quiz_grade(questions, given)
             st = {**st, "missed": [g.question.to_dict() for g in graded.wrong]}
             return [st, _result_md(graded), gr.update(visible=bool(graded.wrong))]
@@ -144,24 +158,24 @@ def build_quiz_tab(index: Index) -> None:
         def on_retry(st: dict) -> list:
             missed = [Question.from_dict(d) for d in (st or {}).get("missed", [])]
             if not missed:
-                raise gr.Error("没有需要重做的错题。")
+                raise gr.Error("没有需要重做的错题。", title=TOAST_TITLE)
             return load(missed, f"重做错题：共 {len(missed)} 题。")
 
         start.click(
             on_start,
             inputs=[doc, n, kinds, seed],
-            outputs=[state, status, *slot_outputs, result, retry],
+            outputs=load_outputs,
             api_name="quiz_start",
         )
         submit.click(
             on_submit,
             inputs=[state, *radios, *boxes],
-            outputs=[state, result, retry],
+            outputs=submit_outputs,
             api_name="quiz_submit",
         )
         retry.click(
             on_retry,
             inputs=[state],
-            outputs=[state, status, *slot_outputs, result, retry],
+            outputs=load_outputs,
             api_name="quiz_retry",
         )

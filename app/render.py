@@ -98,13 +98,11 @@ def citation_card(
             f"<mark>{esc_lines(quote)}</mark>"
             f'<span class="kb-ctx">{esc_lines(context.get("after", ""))}</span></div>'
         )
-        hint = '<span class="kb-more">▸ 展开上下文</span>'
-    source = _attr(citation, "source")
-    foot = f'<span class="kb-file">来源文件：{esc(source)}</span>' if source else ""
+        hint = '<span class="kb-more">▸ 展开上下文</span><span class="kb-less">▴ 收起</span>'
     return (
         f'<details class="kb-card" data-label="{esc(_attr(citation, "label"))}">'
         f'<summary>{head}<span class="kb-quote">{marked(passage, [span])}</span>{hint}</summary>'
-        f"{body}{foot}</details>"
+        f"{body}</details>"
     )
 
 
@@ -126,10 +124,39 @@ def answer_message(answer: Any, gen: Any) -> str:
 
     body = understood_line(answer) + answer_body(answer.answer, answer.refused, answer.notice)
     if answer.citations:
-        return body + cards_block([card(c, True) for c in answer.citations], "引用来源")
-    if answer.related:
-        return body + cards_block([card(c, False) for c in answer.related], "可能相关")
-    return body
+        body += cards_block([card(c, True) for c in answer.citations], "引用来源")
+    elif answer.related:
+        body += cards_block([card(c, False) for c in answer.related], "可能相关")
+    return body + copy_button(answer_plain(answer))
+
+
+def copy_button(text: str) -> str:
+    """复制: app/kb.js copies the answer as plain text (Gradio's own copy gives HTML). The
+    text rides along hidden, one <span> a line: the chat's sanitiser strips data-* attributes."""
+    lines = "".join(f"<span>{esc(line)}</span>" for line in text.split("\n"))
+    return (
+        '<div class="kb-actions"><button type="button" class="kb-copy">复制</button>'
+        f'<span class="kb-copy-text">{lines}</span></div>'
+    )
+
+
+def answer_plain(answer: Any) -> str:
+    """An answer as plain text for pasting anywhere: the question, the answer, and 出处 lines
+    naming title, 文号 and label for every cited passage."""
+    a = answer if isinstance(answer, dict) else {"question": answer.question, **answer.to_dict()}
+    lines = [f"问：{a.get('question', '')}"]
+    if a.get("resolved_question") and a["resolved_question"] != a.get("question"):
+        lines.append(f"（理解为：{a['resolved_question']}）")
+    lines.append(f"答：{a.get('answer', '')}")
+    if a.get("notice"):
+        lines.append(a["notice"])
+    cites = a.get("citations") or []
+    if cites:
+        lines.append("出处：")
+        for c in cites:
+            num = f"（{c['doc_number']}）" if c.get("doc_number") else ""
+            lines.append(f"[{c.get('n')}] 《{c.get('doc_title')}》{num} {c.get('label', '')}".rstrip())
+    return "\n".join(lines)
 
 
 def understood_line(answer: Any) -> str:
@@ -196,21 +223,16 @@ def search_results(hits: Sequence[Any], terms: Sequence[str]) -> str:
     if not hits:
         return '<div class="kb-empty">没有找到相关段落。</div>'
     cards = []
-    for rank, hit in enumerate(hits, start=1):
+    for rank, hit in enumerate(hits, start=1):  # scores and rankers are for 检索测试, not staff
         c = hit.chunk
         spans = term_spans(c.text, terms)  # found in the shadow, shown in the document's script
-        how = "、".join(_RANKING_NAMES.get(k, k) for k in sorted(hit.ranks))
         cards.append(
             '<div class="kb-card kb-hit">'
             f"{source_line(c.doc_title, c.doc_number, c.label, rank, c.validity)}"
             f'<span class="kb-quote">{marked(c.verbatim, spans)}</span>'
-            f'<span class="kb-file">来源文件：{esc(c.source)} · 得分 {hit.score:.4f} · 命中：{esc(how)}</span>'
             "</div>"
         )
     return f'<div class="kb-cards">{"".join(cards)}</div>'
-
-
-_RANKING_NAMES = {"dense": "语义", "bm25_words": "词语", "bm25_bigrams": "字串", "docnum": "文号"}
 
 
 def citing_passages(entry: Any) -> str:
@@ -276,7 +298,6 @@ def document_rows(docs: Iterable[Any]) -> list[list[Any]]:
         [
             d.title,
             d.doc_number or "—",
-            d.doc_id,
             d.chunks,
             time.strftime("%Y-%m-%d %H:%M", time.localtime(d.ingested_at)),
         ]
@@ -300,25 +321,67 @@ CSS = """
 .kb-card summary{cursor:pointer;list-style:none}
 .kb-card summary::-webkit-details-marker{display:none}
 .kb-src{display:flex;flex-wrap:wrap;gap:6px;align-items:baseline;font-size:0.92em}
-.kb-n{font-weight:700;color:#2f6fdf}
+.kb-n{font-weight:700;color:#1a4fb5}
+#kb-chat .chatbot.prose{opacity:1}
+#kb-chat{height:min(600px,62vh)!important}
+@media (max-width:600px){#kb-chat .message-row{padding-left:6px;padding-right:6px}
+  #kb-chat .message{padding-left:4px;padding-right:4px}}
 .kb-title{font-weight:600}
 .kb-validity{margin:0 0.3em;padding:0 0.3em;border-radius:3px;background:#fdecea;color:#b3261e;font-size:0.85em}
-.kb-docnum{color:var(--body-text-color-subdued)}
+.kb-docnum{color:#3d3d4e;font-weight:500}
 .kb-label{background:#e8f0fe;color:#1a4fb5;border-radius:4px;padding:0 6px;font-size:0.9em}
 .kb-quote{display:block;margin-top:4px}
 .kb-card mark{background:#ffe58f;color:inherit;padding:0 1px;border-radius:2px}
-.kb-more{display:inline-block;margin-top:4px;font-size:0.85em;color:#2f6fdf}
-.kb-card[open] .kb-more{display:none}
+.kb-more,.kb-less{display:inline-block;margin-top:4px;font-size:0.85em;color:#1a4fb5}
+.kb-less,.kb-card[open] .kb-more,.kb-card[open] summary .kb-quote{display:none}
+.kb-card[open] .kb-less{display:inline-block}
+.kb-actions{margin-top:8px}
+.kb-copy-text{display:none}
+.kb-copy{font-size:0.85em;padding:2px 10px;border:1px solid var(--border-color-primary);border-radius:6px;
+  background:var(--background-fill-primary);color:var(--body-text-color);cursor:pointer}
+.kb-streaming::after{content:"▍";animation:kb-blink 1s steps(2) infinite}
+@keyframes kb-blink{50%{opacity:0}}
+.kb-counter{font-size:0.85em;color:var(--body-text-color-subdued)}
+.kb-counter.kb-over{color:#b42318;font-weight:600}
+.kb-footer{display:flex;flex-wrap:wrap;gap:12px;align-items:baseline;justify-content:center;
+  padding:12px 0;font-size:0.9em;color:var(--body-text-color)}
+.kb-help summary{cursor:pointer;color:#1a4fb5;text-decoration:underline}
+.kb-help ul{margin:6px 0;padding-left:1.2em;text-align:left}
 .kb-context{margin-top:8px;padding-top:8px;border-top:1px dashed var(--border-color-primary);
   color:var(--body-text-color-subdued);font-size:0.92em}
 .kb-context mark{color:var(--body-text-color)}
 .kb-file{display:block;margin-top:4px;font-size:0.8em;color:var(--body-text-color-subdued)}
-.kb-ref{color:#2f6fdf;font-weight:600}
+.kb-ref{color:#1a4fb5;font-weight:600}
 .kb-refused{color:#8a5300}
-.kb-notice{margin-top:6px;font-size:0.85em;color:var(--body-text-color-subdued)}
+.kb-notice{margin-top:6px;font-size:0.85em;color:#4b4b57}
 .kb-error,.kb-status-err{color:#b42318}
+.kb-right,.kb-wrong{font-weight:700;padding:0 6px;border-radius:4px}
+.kb-right{color:#05603a;background:#d1fadf}.kb-wrong{color:#912018;background:#fee4e2}
 .kb-status-ok{color:#067647}
 .kb-empty{color:var(--body-text-color-subdued);padding:8px 0}
 #kb-registry,#kb-docs{--font-mono:var(--font)}
 .kb-entry{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline;margin-bottom:6px}
 """
+
+
+HELP = (
+    ("智能问答", "用一句话提问，例如“申请行政复议的期限是多久？”。回答后附引用来源，点开卡片可看上下文，再点“收起”合上；“复制”得到带出处的纯文本。追问（如“那2022年呢？”）会结合上一问理解。"),
+    ("检索", "输入词语或短句，列出原文中最相关的段落，可限定在某几个文档内。"),
+    ("文号查询", "输入文号、标题或措施名称，查看登记的文件及引用它的原文段落。"),
+    ("学习测验", "从原文出题，提交后判分；答错的题给出正确答案和出处。"),
+)
+
+
+def footer(office: str, admin: bool | None = None) -> str:
+    """The footer: the office running the page, the visitor's view once the page has loaded
+    (data-role, which the browser tests wait for), and a 使用说明 that opens in place."""
+    items = "".join(f"<li><b>{esc(tab)}</b>：{esc(text)}</li>" for tab, text in HELP)
+    role = "" if admin is None else f' data-role="{"admin" if admin else "staff"}"'
+    view = "" if admin is None else f'<span class="kb-view">{"管理员视图" if admin else ""}</span>'
+    return (
+        f'<div class="kb-footer"{role}><span class="kb-office">{esc(office)}</span>{view}'
+        '<details class="kb-help"><summary>使用说明</summary>'
+        f"<ul>{items}</ul>"
+        "<p>回答只依据知识库中的文件；找不到依据时会说明，并列出可能相关的段落。</p>"
+        "</details></div>"
+    )

@@ -8,24 +8,30 @@ functions the UI renders, so the two never disagree.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from gradio import FileData
 
-from app import render, security, service
-from app.documents import DocumentError
+from app import chrome, history, render, security, service
+from app.documents import DocumentError, is_bundled
 from app.eval_tab import build_eval_tab
 from app.quiz_tab import build_quiz_tab
+from app.roles import NotAllowed, is_admin
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
 from kb.index.storage import StorageError
 from kb.profile import load_profile
-from kb.text.clean import InvalidQuestion
+from kb.text.clean import MAX_QUESTION_CHARS, InvalidQuestion
 
 _CANCELLED = "\x00cancelled"
-_CONFIRM_DELETE = "(doc) => (!doc || confirm('确定删除 ' + doc + ' 吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'"
+# The question names the document as the picker shows it (title and 文号), not by file name.
+_CONFIRM_DELETE = (
+    "(doc) => { const shown = document.querySelector('#kb-victim input')?.value || doc; "
+    "return (!doc || confirm('确定删除《' + shown + '》吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'; }"
+)
 _USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError, StorageError)
 _FONTS = [
     "PingFang SC",
@@ -39,7 +45,22 @@ _FONTS = [
 
 def theme() -> gr.themes.Base:
     """Local fonts only: the intranet page must not wait on a font CDN."""
-    return gr.themes.Default(primary_hue="blue", font=_FONTS, font_mono=["Noto Sans Mono", "monospace"])
+    # Darker than the defaults so that text passes WCAG AA (4.5:1, checked by axe-core in
+    # tests/test_web_browser.py): white on blue-500 is 3.7:1, on blue-700 6.7:1; grey-500
+    # subdued text on white is 4.3:1, grey-600 7.6:1.
+    return gr.themes.Default(
+        primary_hue="blue", font=_FONTS, font_mono=["Noto Sans Mono", "monospace"]
+    ).set(
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_text_color="white",
+        button_cancel_background_fill="#b42318",  # the red of 删除: white on red-500 is 3.8:1, here 6.5:1
+        button_cancel_background_fill_hover="#912018",
+        button_cancel_text_color="white",
+        body_text_color_subdued="*neutral_600",
+        block_info_text_color="*neutral_600",
+        input_placeholder_color="*neutral_500",
+    )
 
 
 def _uploaded_path(file: Any) -> tuple[Path, str]:
@@ -73,10 +94,22 @@ def _markdown_file(text: str) -> str:
 
 
 def _doc_choices(index: Index) -> list[tuple[str, str]]:
+    """(shown, value): the title and 文号 people know, the file name as the value."""
     try:
-        return [(f"{d.title}（{d.doc_id}）", d.doc_id) for d in service.document_records(index)]
+        return [
+            (f"{d.title}（{d.doc_number}）" if d.doc_number else d.title, d.doc_id)
+            for d in service.document_records(index)
+        ]
     except EmptyIndexError:
         return []
+
+
+def _doc_title(index: Index, doc_id: str) -> str:
+    """The title a person knows a document by; its file name only when the index lacks it."""
+    try:
+        return next((d.title for d in service.document_records(index) if d.doc_id == doc_id), doc_id)
+    except EmptyIndexError:
+        return doc_id
 
 
 def _doc_rows(index: Index) -> list[list[Any]]:
@@ -86,32 +119,75 @@ def _doc_rows(index: Index) -> list[list[Any]]:
         return []
 
 
-def build_chat_tab(index: Index) -> None:
+def _counter_js(limit: int) -> str:
+    """The question box's length counter, computed in the browser as the person types (kb.js)."""
+    return f"(text) => window.kbCounter(text, {limit})"
+
+
+def _counter_html(limit: int) -> str:
+    """The counter before anything is typed (kb.js writes the same markup afterwards)."""
+    return f'<span class="kb-counter" aria-live="polite">0 / {limit} 字</span>'
+
+
+def shortened(message: str | None) -> str:
+    """The question as sent: a message for an empty one, a notice when it was cut to the limit."""
+    text = (message or "").strip()
+    if not text:
+        gr.Warning("请输入问题。", title="提示")
+        return ""
+    if len(text) > MAX_QUESTION_CHARS:
+        gr.Warning(
+            f"问题有 {len(text)} 字，超过 {MAX_QUESTION_CHARS} 字上限，已截取前 {MAX_QUESTION_CHARS} 字提问。",
+            title="提示",
+        )
+        return text[:MAX_QUESTION_CHARS]
+    return text
+
+
+def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
     profile = load_profile(index.settings.corpus)  # the title and examples belong to the corpus
     with gr.Tab("智能问答", id="chat"):
         chatbot = gr.Chatbot(
             label="对话",
+            show_label=False,  # a floating label would cover the chat's heading on a phone
             elem_id="kb-chat",
             height=600,
             placeholder=f"**{profile.title}**<br>{profile.chat_intro}",
             examples=[{"text": q} for q in profile.examples] or None,
-            buttons=["copy"],
+            buttons=[],  # Gradio's copy gives the HTML: each answer has its own 复制 (render.py)
             feedback_options=None,
             layout="panel",
         )
         with gr.Row():
             box = gr.Textbox(
+                label="问题",
                 placeholder="请输入问题，按回车发送",
                 show_label=False,
                 scale=6,
                 elem_id="kb-question",
-                max_length=500,
             )
             send = gr.Button("提问", variant="primary", scale=1, elem_id="kb-send")
-            clear = gr.Button("新对话", scale=1)
-        with gr.Accordion("导出最近一次回答（Markdown，含引用）", open=False):
-            md_text = gr.Textbox(label="Markdown", lines=8, buttons=["copy"], interactive=False)
-            md_file = gr.DownloadButton("下载 .md 文件", value=None, size="sm")
+            clear = gr.Button("新对话", scale=1, elem_id="kb-new")
+        with gr.Row(equal_height=True):
+            counter = gr.HTML(
+                _counter_html(MAX_QUESTION_CHARS), elem_id="kb-counter", padding=False, scale=1
+            )
+            recent = gr.Dropdown(
+                choices=[],
+                value=None,
+                label="最近的对话",
+                elem_id="kb-recent",
+                scale=2,
+                min_width=160,
+                allow_custom_value=True,  # its choices come from the browser, after the page is built
+            )
+        with gr.Accordion("导出最近一次回答（含引用，可粘贴到文档）", open=False):
+            md_text = gr.Textbox(label="回答全文", lines=8, buttons=["copy"], interactive=False)
+            md_file = gr.DownloadButton("下载回答文件", value=None, size="sm")
+        store = gr.BrowserState(
+            history.EMPTY, storage_key="kb-conversations", secret=history.secret(index.settings.home)
+        )
+        chat_id = gr.State(None)
         turns = gr.State([])
 
         def chat(message: str, messages: list, turns: list):
@@ -145,18 +221,49 @@ def build_chat_tab(index: Index) -> None:
             yield gr.skip(), messages, [*turns, turn], md, _markdown_file(md)
 
         outs = [box, chatbot, turns, md_text, md_file]
+
+        def save(messages: list, turns: list, store: dict, cid: str | None):
+            if not turns:  # nothing was asked (an empty question): nothing to keep
+                return gr.skip(), gr.skip(), gr.skip()
+            cid = cid or history.new_id()
+            store = history.saved(store, cid, messages, turns)
+            return store, cid, gr.update(choices=history.choices(store), value=cid)
+
         for trigger in (box.submit, send.click):
-            trigger(chat, [box, chatbot, turns], outs, api_visibility="private", concurrency_id="answer")
+            trigger(shortened, box, box, api_visibility="private").then(
+                chat, [box, chatbot, turns], outs, api_visibility="private", concurrency_id="answer"
+            ).then(save, [chatbot, turns, store, chat_id], [store, chat_id, recent], api_visibility="private")
 
         def on_example(evt: gr.SelectData) -> str:
             return evt.value["text"]
 
         chatbot.example_select(on_example, None, box, api_visibility="private").then(
             chat, [box, chatbot, turns], outs, api_visibility="private", concurrency_id="answer"
-        )
+        ).then(save, [chatbot, turns, store, chat_id], [store, chat_id, recent], api_visibility="private")
+        box.change(None, box, counter, js=_counter_js(MAX_QUESTION_CHARS))
+
+        def restore(store: dict, cid: str | None = None):
+            chat = history.find(store, cid) if cid else history.current(store)
+            if chat is None:
+                return [], [], None, gr.update(choices=history.choices(store), value=None)
+            value = chat["id"]
+            return chat["messages"], chat["turns"], value, gr.update(choices=history.choices(store), value=value)
+
+        demo.load(restore, store, [chatbot, turns, chat_id, recent], api_visibility="private")
+        def pick(cid: str | None, store: dict):
+            if not history.find(store, cid):  # text typed into the picker, not a kept conversation
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return restore(store, cid)
+
+        recent.input(pick, [recent, store], [chatbot, turns, chat_id, recent], api_visibility="private")
         clear.click(
-            lambda: ([], [], "", None), None, [chatbot, turns, md_text, md_file], api_visibility="private"
+            lambda: ([], [], "", None, None, None),
+            None,
+            [chatbot, turns, md_text, md_file, chat_id, recent],
+            api_visibility="private",
         )
+        # the chat's own 清空对话 icon starts a new conversation too (the kept one stays listed)
+        chatbot.clear(lambda: ([], None, None), None, [turns, chat_id, recent], api_visibility="private")
 
 
 def build_search_tab(index: Index) -> gr.Dropdown:
@@ -246,20 +353,31 @@ def build_diff_view(index: Index) -> None:
             trigger(on_diff, [law, year], result, api_visibility="private")
 
 
-def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components.Component]:
-    with gr.Tab("文档管理", id="admin"):
+def embedding_desc(done: int, total: int, elapsed: float) -> str:
+    """正在向量化 120 / 480 段，约剩 36 秒: the ETA from the rate so far (Gradio appends the
+    bar's own percentage, " - 25.0%", computed from the same done / total)."""
+    left = elapsed * (total - done) / done if done else None
+    eta = "" if left is None else f"，约剩 {left:.0f} 秒" if left < 90 else f"，约剩 {left / 60:.0f} 分钟"
+    return f"正在向量化 {done} / {total} 段{eta}"
+
+
+def build_admin_tab(
+    index: Index, doc_filter: gr.Dropdown, admins: frozenset[str] | None
+) -> tuple[gr.Tab, gr.Dataframe, gr.Dropdown]:
+    """文档管理, shown to administrators only (the page's load event reveals it)."""
+    with gr.Tab("文档管理", id="admin", visible=False) as tab:
         table = gr.Dataframe(
             value=_doc_rows(index),
-            headers=["标题", "文号", "文件", "片段数", "导入时间"],
+            headers=["标题", "文号", "片段数", "导入时间"],
             interactive=False,
             wrap=True,
             label="知识库中的文档",
             elem_id="kb-docs",
-            column_widths=["30%", "20%", "28%", "8%", "14%"],
+            column_widths=["46%", "26%", "10%", "18%"],
         )
-        types = "、".join(s for s in SUPPORTED_SUFFIXES)
         gr.Markdown(
-            f"支持 {types} 文件，单个不超过 {MAX_FILE_BYTES // 2**20} MB。上传后自动导入；删除后该文档不再被检索或引用。"
+            f"支持纯文本、Word、PDF 和网页文件，单个不超过 {MAX_FILE_BYTES // 2**20} MB。"
+            "上传后自动导入；删除后该文档不再被检索或引用。"
         )
         writable = not index.read_only
         if not writable:
@@ -267,18 +385,25 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components
                 render.status("数据目录为只读：上传和删除已停用，检索和问答照常。", ok=False),
                 elem_id="kb-read-only",
             )
-        with gr.Row():
-            file = gr.File(
-                label="上传文档", file_types=list(SUPPORTED_SUFFIXES), scale=3, elem_id="kb-upload"
+        with gr.Row(equal_height=True):
+            # An upload button, not gr.File: gr.File's upload-progress stream calls close() on
+            # gradio's EventSource stand-in, a stub that logs "Method not implemented." twice
+            # per upload (gradio 6.31); the import has its own progress bar on the status line.
+            overwrite = gr.Checkbox(label="覆盖同名文件", value=False, scale=2)  # read when a file is chosen
+            file = gr.UploadButton(
+                "选择文件并导入",
+                file_types=list(SUPPORTED_SUFFIXES),
+                variant="primary",
+                scale=3,
+                elem_id="kb-upload",
+                interactive=writable,
             )
-            with gr.Column(scale=2):
-                overwrite = gr.Checkbox(label="覆盖同名文件", value=False)
-                upload_btn = gr.Button("上传并导入", variant="primary", interactive=writable)
         with gr.Row():
             victim = gr.Dropdown(
                 choices=_doc_choices(index),
                 value=None,
                 label="选择要删除的文档",
+                elem_id="kb-victim",
                 scale=3,
                 allow_custom_value=True,
             )
@@ -296,44 +421,67 @@ def build_admin_tab(index: Index, doc_filter: gr.Dropdown) -> list[gr.components
             )
 
         def progress_fn(progress: gr.Progress):
+            """One bar, on the status line: the share of new passages embedded, and the time
+            left at the rate so far."""
+            started = time.monotonic()
+
             def step(done: int, total: int) -> None:
                 if total:
-                    progress((done, total), desc="正在向量化新段落", unit="段")
+                    progress(done / total, desc=embedding_desc(done, total, time.monotonic() - started))
 
             return step
 
-        def on_upload(file: Any, overwrite: bool, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
+        def on_upload(file: Any, overwrite: bool, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
             try:
+                if not is_admin(request, admins):
+                    raise NotAllowed("导入文档")
                 path, name = _uploaded_path(file)
                 progress(0, desc="正在检查并导入文件")
                 result = service.upload(index, path, name, overwrite, progress_fn(progress))
-            except _USER_ERRORS as err:
+            except (*_USER_ERRORS, NotAllowed) as err:
                 return refreshed(str(err), False)
-            return refreshed(result["message"], True)
+            title = _doc_title(index, result["doc_id"])
+            return refreshed(
+                f"已导入《{title}》：新向量化 {result['embedded']} 段，用时 {result['seconds']:.1f} 秒。", True
+            )
 
-        def on_delete(doc_id: str | None, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
+        def on_delete(doc_id: str | None, request: gr.Request, progress=gr.Progress()):  # noqa: B008 (how Gradio injects a tracker)
             if doc_id == _CANCELLED:
                 return refreshed("已取消删除。", True)
             if not doc_id:
                 return refreshed("请先选择要删除的文档。", False)
             try:
+                if not is_admin(request, admins):
+                    raise NotAllowed("删除文档")
                 progress(0, desc="正在删除并重建索引")
+                title = _doc_title(index, doc_id)
                 result = service.delete(index, doc_id, progress_fn(progress))
-            except _USER_ERRORS as err:
+            except (*_USER_ERRORS, NotAllowed) as err:
                 return refreshed(str(err), False)
-            return refreshed(result["message"], True)
+            return refreshed(f"已删除《{title}》，索引已更新（现有 {result['documents']} 个文档）。", True)
 
         outs = [status, table, victim, doc_filter, file]
-        upload_btn.click(
-            on_upload, [file, overwrite], outs, api_visibility="private", concurrency_id="ingest"
+        file.upload(
+            on_upload,
+            [file, overwrite],
+            outs,
+            api_visibility="private",
+            concurrency_id="ingest",
+            show_progress_on=status,  # one bar, not one over every output
         )
         delete_btn.click(
-            on_delete, victim, outs, api_visibility="private", concurrency_id="ingest", js=_CONFIRM_DELETE
+            on_delete,
+            victim,
+            outs,
+            api_visibility="private",
+            concurrency_id="ingest",
+            js=_CONFIRM_DELETE,
+            show_progress_on=status,
         )
-    return [table, victim]
+    return tab, table, victim
 
 
-def add_api(index: Index) -> None:
+def add_api(index: Index, admins: frozenset[str] | None = None) -> None:
     """The named endpoints other systems call (see the README's API section)."""
 
     def ask(question: str, history: list[dict] | None = None) -> dict:
@@ -372,11 +520,13 @@ def add_api(index: Index) -> None:
         except _USER_ERRORS as err:
             raise gr.Error(str(err)) from err
 
-    def delete(doc_id: str) -> dict:
-        """从文档目录删除一个文档（doc_id 即 /documents 返回的文件名）并更新索引。"""
+    def delete(doc_id: str, request: gr.Request) -> dict:
+        """从文档目录删除一个文档（doc_id 即 /documents 返回的文件名）并更新索引；随库文档只有管理员可删除。"""
         try:
+            if is_bundled(index.settings.corpus, doc_id) and not is_admin(request, admins):
+                raise NotAllowed("删除随库文档")
             return service.delete(index, doc_id)
-        except _USER_ERRORS as err:
+        except (*_USER_ERRORS, NotAllowed) as err:
             raise gr.Error(str(err)) from err
 
     for fn, cid in ((ask, "answer"), (search, None), (docs_lookup, None), (documents, None)):
@@ -385,24 +535,42 @@ def add_api(index: Index) -> None:
         gr.api(fn, api_name=fn.__name__, concurrency_id="ingest", concurrency_limit=1)
 
 
-def build_app(index: Index) -> gr.Blocks:
-    """The whole page; the 学习测验 and 检索测试 tabs are built by their own modules."""
+def build_app(index: Index, admins: frozenset[str] | None = None) -> gr.Blocks:
+    """The whole page; the 学习测验 and 检索测试 tabs are built by their own modules.
+
+    `admins` are the accounts that get the administrators' tabs (app.roles); None means
+    every logged-in account, or, without a login, whoever browses from the server itself."""
     profile = load_profile(index.settings.corpus)
     with gr.Blocks(title=profile.title, analytics_enabled=False) as demo:
         gr.Markdown(f"# {profile.title}\n{profile.intro}")
-        build_chat_tab(index)
-        doc_filter = build_search_tab(index)
-        build_registry_tab(index)
-        build_quiz_tab(index)
-        build_eval_tab(index)
-        table, victim = build_admin_tab(index, doc_filter)
-        add_api(index)
+        with gr.Tabs(overflow_behavior="wrap"):  # a phone shows every tab, none behind a "⋯" menu
+            build_chat_tab(index, demo)
+            doc_filter = build_search_tab(index)
+            build_registry_tab(index)
+            build_quiz_tab(index)
+            eval_tab = build_eval_tab(index, admins)
+            admin_tab, table, victim = build_admin_tab(index, doc_filter, admins)
+        footer = chrome.footer(profile)
+        add_api(index, admins)
 
-        def on_load():  # another process may have ingested since the page was built
+        def on_load(request: gr.Request):  # another process may have ingested since the page was built
+            admin = is_admin(request, admins)
             choices = _doc_choices(index)
-            return _doc_rows(index), gr.update(choices=choices), gr.update(choices=choices)
+            return (
+                gr.update(visible=admin),
+                gr.update(visible=admin),
+                _doc_rows(index) if admin else [],
+                gr.update(choices=choices if admin else []),
+                gr.update(choices=choices),
+                chrome.footer_html(profile, admin),
+            )
 
-        demo.load(on_load, None, [table, victim, doc_filter], api_visibility="private")
+        demo.load(
+            on_load,
+            None,
+            [eval_tab, admin_tab, table, victim, doc_filter, footer],
+            api_visibility="private",
+        )
     demo.queue(default_concurrency_limit=2)
     return demo
 
@@ -426,6 +594,9 @@ def launch(
         ssr_mode=False,
         theme=theme(),
         css=render.CSS,
+        footer_links=[],  # no Gradio or API links for staff: the API is documented in the README
+        i18n=chrome.i18n(),
+        head=chrome.head(),
     )
     if block:
         shown = url if host not in ("0.0.0.0", "::", "") else f"http://127.0.0.1:{port}/（已监听所有网卡）"

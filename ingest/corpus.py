@@ -68,6 +68,23 @@ def is_document_name(name: str) -> bool:
     return Path(name).suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith(".")
 
 
+# Lines under the title a document's own 文号 may stand on (title, 文号, date, addressee…).
+_NUMBER_LINES = 4
+
+
+def _header_docnum(text: str) -> str:
+    """A document's own 文号 when a line under its title is that number and nothing else
+    (江司通〔2024〕9号), as an official document prints it; "" otherwise."""
+    from kb.text.docnum import find_docnums
+
+    lines = [line.strip() for line in text.lstrip().split("\n")[1 : 1 + _NUMBER_LINES]]
+    for line in filter(None, lines):
+        found = find_docnums(line)
+        if len(found) == 1 and found[0].raw.strip() == line.strip(" \t\u3000"):
+            return line
+    return ""
+
+
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Documents of the corpus: supported files, anywhere below the folder, catalog excluded.
     Packs (`packs/<name>/`) are not part of it: each is read only when switched on."""
@@ -88,7 +105,7 @@ def load_document(path: Path, corpus_dir: Path, catalog: dict[str, CatalogEntry]
     return SourceDoc(
         doc_id=rel,
         title=title or path.stem,
-        doc_number=entry.doc_number if entry else "",
+        doc_number=entry.doc_number if entry and entry.doc_number else _header_docnum(decoded.text),
         text=decoded.text,
         source=rel,
         content_hash=content_hash(decoded.text),

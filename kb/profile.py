@@ -36,6 +36,7 @@ class Profile:
     title: str = DEFAULT_TITLE  # the page title
     intro: str = DEFAULT_INTRO  # the line under the page title
     chat_intro: str = DEFAULT_CHAT_INTRO  # the empty chat's greeting, under the title
+    office: str = ""  # who runs the page: the footer names it (the title when unset)
     examples: tuple[str, ...] = ()  # questions offered in the empty chat
     lookup_examples: tuple[str, ...] = ()  # hints for the 文号查询 box
     district: str = ""  # the district's name as issuers print it (城北区)
@@ -100,6 +101,7 @@ def parse_profile(data: Mapping[str, Any]) -> Profile:
         title=_text(ui.get("title")) or DEFAULT_TITLE,
         intro=_text(ui.get("intro")) or DEFAULT_INTRO,
         chat_intro=_text(ui.get("chat_intro")) or DEFAULT_CHAT_INTRO,
+        office=_text(ui.get("office")),
         examples=_texts(ui.get("examples")),
         lookup_examples=_texts(ui.get("lookup_examples")),
         district=_text(district.get("name")),

@@ -131,7 +131,7 @@ def test_ui_flow_through_gradio_client(quiz_server, corpus_index):
     result = client.predict(*picked, *typed, api_name="/quiz_submit")
     report = result[0] if isinstance(result, tuple) else result
     assert "得分：4 / 6" in report
-    assert report.count("❌") == 2 and report.count("✅") == 4
+    assert report.count("kb-wrong\">错误") == 2 and report.count("kb-right\">正确") == 4
     for i in (1, 4):
         assert qs[i].citation.quote in report.replace("\\", "")
 

@@ -521,10 +521,11 @@ def test_login_page_works_in_a_browser_behind_the_gate(tmp_path: Path, short_cor
         page.locator("button").filter(has_text="登录").first.click()
         page.wait_for_selector("#kb-question", timeout=60_000)
         # logged in, an upload through the page passes the gate's file check
-        page.get_by_role("tab", name="文档管理").click()
-        page.locator("#kb-upload input[type=file]").set_input_files(str(upload))
-        page.get_by_role("button", name="上传并导入").click()
-        page.wait_for_selector("text=已导入 browser_upload.txt", timeout=120_000)
+        page.get_by_role("tab", name="文档管理", exact=True).click()
+        with page.expect_file_chooser() as chooser:
+            page.get_by_role("button", name="选择文件并导入").click()
+        chooser.value.set_files(str(upload))
+        page.wait_for_selector("text=已导入《关于浏览器上传测试的通知》", timeout=120_000)
         browser.close()
     assert (short_corpus / "browser_upload.txt").exists()
     assert loaded and all(status == 200 for status, _ in loaded), loaded

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import render
-from app.auth import AuthFileError, auth_line, authenticator, read_auth_file
+from app.auth import AuthFileError, auth_line, authenticator, read_admins, read_auth_file
 from app.documents import DocumentError, delete_document, safe_filename, save_upload
 
 
@@ -83,6 +83,21 @@ def test_password_file_forms(tmp_path: Path) -> None:
         read_auth_file(path)
 
 
+def test_auth_file_marks_administrators(tmp_path: Path) -> None:
+    """`user:hash:admin` marks an administrator; a file with no mark (the old format) makes
+    every account one; any other third field is a format error naming its line."""
+    path = tmp_path / "users.txt"
+    path.write_text(f"{auth_line('alice', 'pw1')}:admin\n{auth_line('bob', 'pw2')}\n", encoding="utf-8")
+    assert read_admins(path) == {"alice"}
+    check = authenticator(read_auth_file(path))
+    assert check("alice", "pw1") and check("bob", "pw2")  # the mark is not part of the hash
+    path.write_text(f"{auth_line('alice', 'pw1')}\n{auth_line('bob', 'pw2')}\n", encoding="utf-8")
+    assert read_admins(path) == {"alice", "bob"}
+    path.write_text(f"{auth_line('alice', 'pw1')}:root\n", encoding="utf-8")
+    with pytest.raises(AuthFileError, match="第 1 行"):
+        read_admins(path)
+
+
 def test_document_text_is_escaped_in_every_render() -> None:
     evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
     card = render.citation_card(
@@ -134,3 +149,81 @@ def test_a_resolved_follow_up_is_shown_as_understood() -> None:
     assert "理解为" not in answer_message(alone, None) and "理解为" not in answer_markdown(alone)
     html = answer_message(Answer(question="那<b>呢", answer="x", resolved_question="<script>"), None)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_copied_answer_is_plain_text_with_sources() -> None:
+    answer = {
+        "question": "那2022年呢？",
+        "resolved_question": "2022年行政复议收到多少件申请",
+        "answer": "与2022年同期的收到52件相比。[1]",
+        "citations": [
+            {"n": 1, "doc_title": "某区2023年报告", "doc_number": "江政办〔2023〕16号", "label": "二、（六）3."}
+        ],
+    }
+    text = render.answer_plain(answer)
+    assert text.splitlines() == [
+        "问：那2022年呢？",
+        "（理解为：2022年行政复议收到多少件申请）",
+        "答：与2022年同期的收到52件相比。[1]",
+        "出处：",
+        "[1] 《某区2023年报告》（江政办〔2023〕16号） 二、（六）3.",
+    ]
+    button = render.copy_button('<script>x</script>\n第二行')
+    assert "<script>" not in button and "<span>&lt;script&gt;x&lt;/script&gt;</span><span>第二行</span>" in button
+
+
+def test_conversations_kept_newest_first_and_trimmed() -> None:
+    from app import history
+
+    store = dict(history.EMPTY)
+    for n in range(history.MAX_CHATS + 2):
+        turns = [{"question": f"问题{n}-{t}", "answer": "答"} for t in range(history.MAX_TURNS + 3)]
+        messages = [m for t in turns for m in ({"role": "user"}, {"role": "assistant"})]
+        store = history.saved(store, f"c{n}", messages, turns)
+    last = f"c{history.MAX_CHATS + 1}"
+    assert store["current"] == last and len(store["chats"]) == history.MAX_CHATS
+    assert [cid for _, cid in history.choices(store)][0] == last
+    kept = history.current(store)
+    assert len(kept["turns"]) == history.MAX_TURNS and len(kept["messages"]) == 2 * history.MAX_TURNS
+    assert kept["title"] == f"问题{history.MAX_CHATS + 1}-0"  # named by its first question, even once trimmed
+    store = history.saved(store, "c3", [], [{"question": "再问"}])  # an older one moves to the front
+    assert store["chats"][0]["id"] == "c3" and len(store["chats"]) == history.MAX_CHATS
+    assert history.current({"chats": "junk"}) is None and history.choices(None) == []
+
+
+def test_progress_line_has_count_and_time_left() -> None:
+    from app.web import embedding_desc
+
+    assert embedding_desc(0, 480, 0.0) == "正在向量化 0 / 480 段"
+    assert embedding_desc(120, 480, 12.0) == "正在向量化 120 / 480 段，约剩 36 秒"
+    assert embedding_desc(10, 480, 10.0) == "正在向量化 10 / 480 段，约剩 8 分钟"
+
+
+def test_roles_from_login_or_loopback() -> None:
+    from types import SimpleNamespace
+
+    from app.roles import is_admin
+
+    def request(user=None, host="127.0.0.1"):
+        return SimpleNamespace(username=user, client=SimpleNamespace(host=host))
+
+    assert is_admin(request(), None) and is_admin(request(host="::1"), None)
+    assert not is_admin(request(host="10.0.0.8"), None)  # no login, another machine: staff
+    assert is_admin(request("boss"), frozenset({"boss"})) and not is_admin(request("staff"), frozenset({"boss"}))
+    assert is_admin(request("anyone"), None)  # --auth without marks: every account
+    assert not is_admin(None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("关于开展法治宣传月活动的通知\n江司通〔2024〕9号\n各单位：\n", "江司通〔2024〕9号"),
+        ("关于开展法治宣传月活动的通知\n\n　江司通〔2024〕9号　\n", "江司通〔2024〕9号"),
+        ("关于开展法治宣传月活动的通知\n根据江司通〔2024〕9号文件要求，现通知如下。\n", ""),
+        ("通知\n各单位：\n一、\n二、\n三、\n江司通〔2024〕9号\n", ""),  # too far below the title
+    ],
+)
+def test_docnum_on_a_line_under_the_title(text: str, number: str) -> None:
+    from ingest.corpus import _header_docnum
+
+    assert _header_docnum(text) == number

@@ -23,11 +23,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index: Index, auth=None) -> Iterator[str]:
+def serving(index: Index, auth=None, admins: frozenset[str] | None = None) -> Iterator[str]:
     """The whole app (UI and API) for `index`, on loopback; yields its URL."""
     from app.web import build_app, launch
 
-    demo = build_app(index)
+    demo = build_app(index, admins)
     url = launch(demo, host="127.0.0.1", port=free_port(), auth=auth, block=False)
     try:
         yield url

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="启动网页版知识库（默认 http://127.0.0.1:7860）")
     p.add_argument("--host", default="127.0.0.1", help="监听地址（默认仅本机 127.0.0.1；内网访问用 0.0.0.0）")
     p.add_argument("--port", type=_port, default=7860, help="端口（默认 7860）")
-    p.add_argument("--auth", metavar="FILE", help="账号密码文件：每行 用户名:口令哈希")
+    p.add_argument("--auth", metavar="FILE", help="账号密码文件：每行 用户名:口令哈希，管理员行末加 :admin")
     p.add_argument(
         "--hash-password", metavar="USER", help="为账号生成一行密码文件内容（从终端或标准输入读口令）后退出"
     )
@@ -83,12 +83,13 @@ def run(args: argparse.Namespace) -> int:
     if args.hash_password:
         return _print_auth_line(args.hash_password)
 
-    from app.auth import AuthFileError, authenticator, read_auth_file
+    from app.auth import AuthFileError, authenticator, read_admins, read_auth_file
 
-    auth = None
+    auth = admins = None
     if args.auth:
         try:
             auth = authenticator(read_auth_file(args.auth))
+            admins = read_admins(args.auth)
         except AuthFileError as err:
             print(str(err), file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         ensure_ingested(index)
     try:
-        launch(build_app(index), host=args.host, port=args.port, auth=auth)
+        launch(build_app(index, admins), host=args.host, port=args.port, auth=auth)
     except OSError as err:
         print(f"无法在 {args.host}:{args.port} 启动：{err}", file=sys.stderr)
         return 1

@@ -44,6 +44,7 @@ REJECT_REASONS = {
     "giveaway": "空格答案可由句子其余部分推出",
     "ambiguous": "同一指标在语料中另有不同数值，且无法指明年份或条目",
     "few_distractors": "同类同单位的干扰项不足",
+    "two_blanks": "同一数字在句中出现两次：填空题只设一个空",
     "duplicate": "与已有题目重复",
 }
 TRUE, FALSE = "正确", "错误"
@@ -673,8 +674,8 @@ def build_pool(chunks: Iterable[Chunk], registry: Registry) -> Pool:
     for fact in fig_facts:
         base = verdict[id(fact)]
         n_distract = len(_number_distractors(fact, figures))
-        if fact.kind == "figure":
-            add("fill", fact, base)
+        if fact.kind == "figure":  # one answer box per blank: a figure blanked twice is not asked
+            add("fill", fact, base or ("two_blanks" if len(fact.blanks) > 1 else ""))
         else:
             add("law", fact, base)
         add("choice", fact, base or ("" if n_distract >= 3 else "few_distractors"))
