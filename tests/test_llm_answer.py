@@ -329,3 +329,27 @@ def test_grounding_units():
     assert split_claims("1. 甲。\n2. 乙。") == ["1. 甲。", "\n2. 乙。"]
     assert sentence_complete("甲76件。[1]") == 0  # more markers may follow
     assert sentence_complete("甲76件。[1]乙") == len("甲76件。[1]")
+
+
+# ---------------------------------------------------------------- the CLI's text mode
+
+
+def test_cli_prints_extractive_first_then_the_generated_answer(corpus_index, stub, capsys):
+    from app.commands.ask import GENERATED_HEADER, print_answer
+
+    stub.script = scripted("2023年共收到行政复议申请76件，受理73件。[{n}]")
+    final = print_answer(corpus_index, QUESTION)
+    out = capsys.readouterr().out
+    assert final.backend == "openai"
+    assert out.index(FACT) < out.index(GENERATED_HEADER) < out.index("受理73件。[1]")
+    assert NOTICE_GENERATED in out and "\033[" not in out  # no terminal codes into a pipe
+
+
+def test_cli_leaves_no_withdrawn_text_on_screen(corpus_index, stub, capsys):
+    from app.commands.ask import GENERATED_HEADER, print_answer
+
+    stub.script = scripted("2023年共收到行政复议申请78件。[{n}]")
+    final = print_answer(corpus_index, QUESTION)
+    out = capsys.readouterr().out
+    assert final.backend == "extractive" and FACT in out and NOTICE_FAILED_CHECK in out
+    assert GENERATED_HEADER not in out and "78件" not in out
