@@ -68,6 +68,7 @@ _COMMON_BIGRAMS = frozenset(
 _QUESTION_BIGRAMS = frozenset(
     "多少 什么 哪些 哪个 哪里 是否 怎么 如何 怎样 为何 为什么 几个 几件 几次 请问 一下 规定 去年 今年 有没".split()
 )
+_ASKS_NAME = re.compile(r"文号|编号|发文字号|叫什么|名称|标题|全称|哪个文件|什么文件|哪份文件|哪部|什么法")
 # A claim is a sentence of the answer with the [n] markers right after it; a quotation
 # (原文：“…。…。”[1]) is one claim, and every end mark ends its own.
 _CLAIM_RULE = dict(run=False, quotes=True, attach=MARKER)
@@ -190,13 +191,24 @@ def coverage(claim: str, passage: str) -> float:
     return len(words & _bigrams(passage)) / len(words)
 
 
-def states_fact(sentence: str) -> bool:
+def asks_name(question: str) -> bool:
+    """The question asks for a document's title or number (文号是多少, 叫什么文件): then a
+    title or 文号 alone is the answer, not a label."""
+    return bool(_ASKS_NAME.search(question or ""))
+
+
+def states_fact(sentence: str, question: str = "") -> bool:
     """The sentence says something beyond titles, labels, list numbers and filler words (a
-    figure weighs two characters: 共收到76件 states a fact)."""
+    figure weighs two characters: 共收到76件 states a fact; a 文号 is a fact by itself, and so
+    is a title when the question asks for one)."""
     bare = MARKER.sub("", sentence)
+    names = len(find_docnums(_masked(bare, _TITLE)))
+    if asks_name(question):
+        names += len(_TITLE.findall(bare))
     bare = _LABEL.sub("", _without_names(bare)).removeprefix(REFUSAL_PREFIX)
     figures = len(find_figures(bare))
-    return len(_CJK.findall(_FILLER.sub("", bare))) + 2 * figures >= MIN_FACT_CHARS
+    weight = len(_CJK.findall(_FILLER.sub("", bare))) + 2 * figures + MIN_FACT_CHARS * names
+    return weight >= MIN_FACT_CHARS
 
 
 def _clause_at(text: str, pos: int) -> tuple[int, int]:
@@ -299,7 +311,7 @@ def check_claim(sentence: str, sources: Sources) -> Claim:
     if missing:
         return Claim(sentence, f"引用了不存在的资料[{missing[0]}]")
     bare = MARKER.sub("", sentence).strip()
-    fact = states_fact(bare)
+    fact = states_fact(bare, sources.question)
     if bare.lstrip("“\"").startswith(REFUSAL_PREFIX):  # checked like any other: no figure may be added
         evidence = [sources.question, *passages.values()]
         problems = grounding_problems(bare, evidence, sources)
@@ -339,14 +351,17 @@ def _recited(sentence: str, n: int) -> str:
 
 
 def addresses(question: str, claims: Iterable[Claim]) -> bool:
-    """The kept facts still answer the question: they share a word with it (a question
-    without two-character words is taken as answered)."""
+    """The kept facts still answer the question: they share a word with it, or give the
+    title or 文号 it asks for (a question without two-character words is taken as answered)."""
     asked = _bigrams(question) - _QUESTION_BIGRAMS
     if not asked:
         return True
     said: set[str] = set()
     for c in claims:
-        said |= _bigrams(MARKER.sub("", c.text))
+        text = MARKER.sub("", c.text)
+        if asks_name(question) and (find_docnums(text) or _TITLE.search(text)):
+            return True
+        said |= _bigrams(text)
     return bool(asked & said)
 
 
