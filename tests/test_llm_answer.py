@@ -1,5 +1,5 @@
 """The generated-answer path against a real HTTP server on loopback that speaks the OpenAI
-chat completions API with streaming (server-sent events), started by the test.
+chat completions API with streaming (tests/llm_stub.py), started by the test.
 
 The stub plays a model: it reads the numbered passages from the prompt and answers with a
 scripted reply, so each test decides whether the "model" tells the truth, invents a
@@ -8,13 +8,12 @@ figure, cites a passage that does not exist or leaves a claim uncited.
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
+from llm_stub import model_server
 
 from kb.answer import NOTICE_FAILED_CHECK, Answer, answer_question, iter_answer
 from kb.answer import NOTICE_UNAVAILABLE as UNAVAILABLE
@@ -32,69 +31,10 @@ QUESTION = "去年行政复议收到了多少件申请？"
 FACT = "共收到行政复议申请76件"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        self.server.requests.append(body)  # type: ignore[attr-defined]
-        reply = self.server.script(body)  # type: ignore[attr-defined]
-        if not body.get("stream"):
-            payload = {
-                "id": "chatcmpl-stub",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body.get("model", "stub"),
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
-                ],
-            }
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        pieces = [reply[i : i + 4] for i in range(0, len(reply), 4)]
-        for i, piece in enumerate(pieces):
-            delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
-            self._event({"choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-        self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
-
-    def _event(self, fields: dict) -> None:
-        chunk = {
-            "id": "chatcmpl-stub",
-            "object": "chat.completion.chunk",
-            "created": 0,
-            "model": "stub",
-            **fields,
-        }
-        self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-        self.wfile.flush()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def stub(monkeypatch) -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.requests = []  # type: ignore[attr-defined]
-    server.script = lambda body: "知识库中未找到相关内容。"  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("KB_LLM", "openai")
-    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("KB_LLM_MODEL", "stub-model")
-    yield server
-    server.shutdown()
-    server.server_close()
+    with model_server(monkeypatch) as server:
+        yield server
 
 
 def passage_number(body: dict, needle: str) -> int:
