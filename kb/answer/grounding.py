@@ -303,6 +303,13 @@ def grounding_problems(bare: str, evidence: list[str], sources: Sources) -> list
 # ---------------------------------------------------------------- a claim, an answer
 
 
+def _anchored(bare: str) -> bool:
+    """The claim rests on something checked exactly: a 文号, a title, or a count or amount
+    (whose clause must share the claim's subject). Its other words may be the model's own."""
+    named = _TITLE.search(bare) or find_docnums(_masked(bare, _TITLE))
+    return bool(named or any(_needs_subject(f) for f in find_figures(_without_names(bare))))
+
+
 def check_claim(sentence: str, sources: Sources) -> Claim:
     """One sentence checked on its own: kept (with the [n] it rests on), or dropped."""
     passages = sources.passages
@@ -318,27 +325,31 @@ def check_claim(sentence: str, sources: Sources) -> Claim:
         return Claim(sentence, problems[0] if problems else "", fact=False, refusal=True)
     if not fact and not find_figures(_without_names(bare)) and not _TITLE.search(bare) and not find_docnums(bare):
         return Claim(sentence)  # a header or filler: kept, states nothing, needs no citation
+    anchored = _anchored(bare)
     problem = ""
     if cited:
         evidence = [passages[n] for n in cited]
         problems = grounding_problems(bare, evidence, sources)
-        if not problems and (not fact or max(coverage(bare, t) for t in evidence) >= CITED_COVERAGE):
+        covered = anchored or max(coverage(bare, t) for t in evidence) >= CITED_COVERAGE
+        if not problems and (not fact or covered):
             return Claim(sentence, fact=fact)
         problem = problems[0] if problems else f"所引资料未见此内容：{bare[:30]}"
-    found = _found_in(bare, sources)
+    found = _found_in(bare, sources, anchored)
     if found is not None:
         return Claim(_recited(sentence, found), fact=fact)
     return Claim(sentence, problem or f"未标注出处且资料中未找到：{bare[:30]}", fact=fact)
 
 
-def _found_in(bare: str, sources: Sources) -> int | None:
-    """The passage the claim is found in (most of its words there, every figure and name
-    grounded there), best covered first; None when there is none."""
+def _found_in(bare: str, sources: Sources, anchored: bool) -> int | None:
+    """The passage the claim is found in, best covered first: every figure and name
+    grounded in that passage itself (not merely in the registry), and most of the claim's
+    words there unless it is anchored; None when there is none."""
+    alone = Sources(sources.passages, sources.question, sources.years)
     ranked = sorted(sources.passages.items(), key=lambda kv: -coverage(bare, kv[1]))
     for n, text in ranked:
-        if coverage(bare, text) < ATTACH_COVERAGE:
+        if coverage(bare, text) < ATTACH_COVERAGE and not anchored:
             break
-        if not grounding_problems(bare, [text], sources):
+        if not grounding_problems(bare, [text], alone):
             return n
     return None
 
