@@ -283,6 +283,7 @@ def run_questions(index, rows: list[dict], prompt: str) -> list[dict]:
             correct = asked and row["type"] != "unanswerable" and states_gold(final.generated, row)
             cited, claims = citation_rate(final.generated)
             rec = {
+                "prompt": prompt,
                 "id": row["id"],
                 "type": row["type"],
                 "question": row["question"],
