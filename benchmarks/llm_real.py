@@ -180,7 +180,7 @@ def _figures(text: str) -> set[tuple[float, str]]:
     from kb.text.figures import find_figures, unit_class, unit_scale
 
     text = MARKER.sub("", text)
-    text = re.sub(r"(?:^|(?<=\n))\s*\d{1,2}[.、]\s*", "", text)
+    text = re.sub(r"(?:^|(?<=\n))\s*\d{1,2}[.、](?!\d)\s*", "", text)  # list numbering, not 17.8万元
     out = set()
     for f in find_figures(text):
         try:
@@ -196,7 +196,9 @@ def states_gold(text: str, row: dict) -> bool:
     for fact in row.get("answer_facts") or []:
         figs = _figures(fact)
         if figs:
-            if not figs <= _figures(text):
+            said = _figures(text)
+            # 五十 of 五十元至一百元 has no unit of its own: any 50 counts
+            if not all(f in said or (not f[1] and any(v == f[0] for v, _ in said)) for f in figs):
                 return False
         elif _compact(fact) not in _compact(text):
             return False
