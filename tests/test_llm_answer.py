@@ -17,7 +17,7 @@ from llm_stub import model_server
 
 from kb.answer import NOTICE_FAILED_CHECK, Answer, answer_question, iter_answer
 from kb.answer import NOTICE_UNAVAILABLE as UNAVAILABLE
-from kb.answer.grounding import check_answer, sentence_complete, split_claims
+from kb.answer.grounding import Sources, check_answer, sentence_complete, split_claims, verify
 from kb.answer.pipeline import (
     NOTICE_DROPPED,
     NOTICE_GENERATED,
@@ -293,3 +293,14 @@ def test_cli_leaves_no_withdrawn_text_on_screen(corpus_index, stub, capsys):
     out = capsys.readouterr().out
     assert final.backend == "extractive" and FACT in out and NOTICE_FAILED_CHECK in out
     assert GENERATED_HEADER not in out and "78件" not in out
+
+
+def test_count_of_the_report_year_does_not_answer_another_year(corpus_index, stub):
+    # the real model's d142: 22年 asked, the report's own (2023) count given without a year
+    stub.script = lambda body: "全年共审结知识产权案件211件。[{}]".format(passage_number(body, "知识产权案件211件"))
+    _, answer = run(corpus_index, "22年知识产权案件审结了多少件")
+    assert answer.backend == "extractive" and "211" not in answer.answer and stub.requests
+    passages = {1: "《报告》\n审结知识产权案件211件。与2022年同期的收到52件相比。"}
+    asked_2022 = Sources(passages, "22年收到多少件", frozenset({2022, 2023}), report_year=2023, asked_years=frozenset({2022}))
+    assert not verify("共审结知识产权案件211件。[1]", asked_2022).ok
+    assert verify("2022年收到52件。[1]", asked_2022).ok

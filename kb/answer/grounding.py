@@ -89,6 +89,10 @@ class Sources:
     years: frozenset[int] = frozenset()
     titles: frozenset[str] = frozenset()
     docnums: frozenset[str] = frozenset()
+    report_year: int | None = None  # the year the passages speak of when they name none
+    # years the question asks about: a count of another year than report_year must stand
+    # next to that year in the passage (22年…多少件 is not answered by the report's own count)
+    asked_years: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -252,6 +256,7 @@ def _figure_problem(scanned: str, fig: Figure, evidence: list[str], sources: Sou
     a, b = _clause_at(scanned, fig.start)
     claim_words = (_bigrams(scanned[a:b]) | _bigrams(scanned[: _clause_at(scanned, 0)[1]])) - _COMMON_BIGRAMS
     allowed_years = _years(scanned) | set(sources.years)
+    other_years = (_years(scanned) | set(sources.asked_years)) - {sources.report_year}
     seen_value = False
     for text in evidence:
         masked = _without_names(text)
@@ -267,6 +272,9 @@ def _figure_problem(scanned: str, fig: Figure, evidence: list[str], sources: Sou
             if not (_bigrams(around) - _COMMON_BIGRAMS) & claim_words:
                 continue
             if _years(masked[s:e]) - allowed_years:  # 与2022年同期的收到52件相比
+                continue
+            opening = max(masked.rfind(m, 0, found.start) for m in "。！？!?\n") + 1
+            if other_years and not _years(masked[opening:e]) & other_years:  # the report's count for 22年
                 continue
             return ""
     if seen_value:
@@ -344,7 +352,10 @@ def _found_in(bare: str, sources: Sources, anchored: bool) -> int | None:
     """The passage the claim is found in, best covered first: every figure and name
     grounded in that passage itself (not merely in the registry), and most of the claim's
     words there unless it is anchored; None when there is none."""
-    alone = Sources(sources.passages, sources.question, sources.years)
+    alone = Sources(
+        sources.passages, sources.question, sources.years,
+        report_year=sources.report_year, asked_years=sources.asked_years,
+    )
     ranked = sorted(sources.passages.items(), key=lambda kv: -coverage(bare, kv[1]))
     for n, text in ranked:
         if coverage(bare, text) < ATTACH_COVERAGE and not anchored:
