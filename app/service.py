@@ -42,8 +42,10 @@ def ask(index: Index, question: str, history: list | None = None) -> dict:
 def ask_stream(
     index: Index, question: str, history: list | None = None
 ) -> Iterator[str | tuple[Answer, Generation]]:
-    """Text deltas as the answer is written, then the final Answer with the generation it
-    was read from (whose passages show each citation in context)."""
+    """The parts of kb.answer.iter_answer, each Answer paired with the generation it was
+    read from (whose passages show each citation in context): with a language model, the
+    extractive answer (`pending`) first, then the checked sentences of the generated one,
+    then the final Answer."""
     from kb.answer.pipeline import iter_answer_in
     from kb.search.request import Request
 

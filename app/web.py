@@ -198,15 +198,22 @@ def build_chat_tab(index: Index, demo: gr.Blocks) -> None:
             messages = [*messages, {"role": "user", "content": render.esc_lines(question)}]
             messages.append({"role": "assistant", "content": render.streaming_body("正在检索相关条文……")})
             yield "", messages, turns, gr.skip(), gr.skip()
-            text, answer, gen = "", None, None
+            # shown under the extractive answer while a model writes one that replaces it only if it passes
+            generating = "语言模型作答中（逐句核验，通过后替换上面的回答）："
+            text, answer, gen, shown = "", None, None, ""
             try:
                 for part in service.ask_stream(index, question, history=_history(turns) or None):
-                    if isinstance(part, str):
+                    if isinstance(part, str):  # after a pending answer: the generated one, beside it
                         text += part
-                        messages[-1]["content"] = render.streaming_body(text)
+                        draft = render.streaming_body(f"{generating}{text}")
+                        messages[-1]["content"] = shown + draft if shown else render.streaming_body(text)
                         yield gr.skip(), messages, gr.skip(), gr.skip(), gr.skip()
                     else:
                         answer, gen = part
+                        if answer.pending:  # the extractive answer, shown at once
+                            shown = render.answer_message(answer, gen)
+                            messages[-1]["content"] = shown + render.streaming_body(generating)
+                            yield gr.skip(), messages, gr.skip(), gr.skip(), gr.skip()
             except _USER_ERRORS as err:
                 messages[-1]["content"] = render.error_body(str(err))
                 yield gr.skip(), messages, gr.skip(), gr.skip(), gr.skip()

@@ -1,5 +1,5 @@
 """The generated-answer path against a real HTTP server on loopback that speaks the OpenAI
-chat completions API with streaming (server-sent events), started by the test.
+chat completions API with streaming (tests/llm_stub.py), started by the test.
 
 The stub plays a model: it reads the numbered passages from the prompt and answers with a
 scripted reply, so each test decides whether the "model" tells the truth, invents a
@@ -8,85 +8,33 @@ figure, cites a passage that does not exist or leaves a claim uncited.
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
+from llm_stub import model_server
 
 from kb.answer import NOTICE_FAILED_CHECK, Answer, answer_question, iter_answer
 from kb.answer import NOTICE_UNAVAILABLE as UNAVAILABLE
-from kb.answer.grounding import check_answer, sentence_complete, split_claims
+from kb.answer.grounding import Sources, check_answer, sentence_complete, split_claims, verify
+from kb.answer.pipeline import (
+    NOTICE_DROPPED,
+    NOTICE_GENERATED,
+    REASON_MODEL_REFUSED,
+    REASON_NOT_ASKED,
+    REASON_PASSED,
+    REASON_UNAVAILABLE,
+)
 
 QUESTION = "去年行政复议收到了多少件申请？"
 FACT = "共收到行政复议申请76件"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        self.server.requests.append(body)  # type: ignore[attr-defined]
-        reply = self.server.script(body)  # type: ignore[attr-defined]
-        if not body.get("stream"):
-            payload = {
-                "id": "chatcmpl-stub",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body.get("model", "stub"),
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
-                ],
-            }
-            data = json.dumps(payload, ensure_ascii=False).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        pieces = [reply[i : i + 4] for i in range(0, len(reply), 4)]
-        for i, piece in enumerate(pieces):
-            delta = {"role": "assistant", "content": piece} if i == 0 else {"content": piece}
-            self._event({"choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-        self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
-
-    def _event(self, fields: dict) -> None:
-        chunk = {
-            "id": "chatcmpl-stub",
-            "object": "chat.completion.chunk",
-            "created": 0,
-            "model": "stub",
-            **fields,
-        }
-        self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-        self.wfile.flush()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def stub(monkeypatch) -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.requests = []  # type: ignore[attr-defined]
-    server.script = lambda body: "知识库中未找到相关内容。"  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("KB_LLM", "openai")
-    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("KB_LLM_MODEL", "stub-model")
-    yield server
-    server.shutdown()
-    server.server_close()
+    with model_server(monkeypatch) as server:
+        yield server
 
 
 def passage_number(body: dict, needle: str) -> int:
@@ -103,15 +51,26 @@ def scripted(template: str) -> Callable[[dict], str]:
 
 
 def run(index, question: str = QUESTION, history=None) -> tuple[list[str], Answer]:
+    """The generated deltas and the final Answer; the extractive answer must come first."""
     items = list(iter_answer(index, question, history))
-    assert isinstance(items[-1], Answer)
+    assert isinstance(items[0], Answer) and items[0].pending and items[0].backend == "extractive"
+    assert isinstance(items[-1], Answer) and not items[-1].pending
+    assert not any(isinstance(i, Answer) for i in items[1:-1])
     return [i for i in items if isinstance(i, str)], items[-1]
+
+
+def first(index, question: str = QUESTION) -> Answer:
+    """The answer shown at once, before the model has written anything."""
+    item = next(iter(iter_answer(index, question)))
+    assert isinstance(item, Answer) and item.pending
+    return item
 
 
 def test_grounded_answer_passes_and_streams(corpus_index, stub, doc_text):
     stub.script = scripted("2023年共收到行政复议申请76件，受理73件。[{n}]其中审结65件。[{n}]")
     deltas, answer = run(corpus_index)
-    assert answer.backend == "openai" and not answer.refused and not answer.notice
+    assert answer.backend == "openai" and not answer.refused and answer.notice == NOTICE_GENERATED
+    assert answer.backend_reason == REASON_PASSED and not answer.dropped
     assert answer.answer == "2023年共收到行政复议申请76件，受理73件。[1]其中审结65件。[1]"
     assert len(deltas) == 2 and "".join(deltas) == answer.answer  # shown sentence by sentence
     (c,) = answer.citations
@@ -122,6 +81,14 @@ def test_grounded_answer_passes_and_streams(corpus_index, stub, doc_text):
     system = body["messages"][0]["content"]
     assert "不得使用资料以外" in system and "知识库中未找到" in system and "[1]" in system
     assert "[1] 《" in body["messages"][-1]["content"] and QUESTION in body["messages"][-1]["content"]
+    data = answer.to_dict()
+    assert data["backend"] == "openai" and data["backend_reason"] == REASON_PASSED
+
+
+def test_extractive_answer_is_shown_first(corpus_index, stub):
+    stub.script = scripted("2023年共收到行政复议申请76件。[{n}]")
+    shown = first(corpus_index)
+    assert FACT in shown.answer and shown.citations and not stub.requests  # before the model is asked
 
 
 @pytest.mark.parametrize(
@@ -129,7 +96,6 @@ def test_grounded_answer_passes_and_streams(corpus_index, stub, doc_text):
     [
         "2023年共收到行政复议申请78件。[{n}]",  # an invented figure
         "2023年共收到行政复议申请76件。[7]",  # a passage that does not exist
-        "2023年共收到行政复议申请76件。[{n}]全区还新建了三个调解室。",  # an uncited claim
         "依据江政办〔2023〕99号文件，共收到行政复议申请76件。[{n}]",  # an invented 文号
         "2021年共收到行政复议申请76件。[{n}]",  # a date the passage does not state
     ],
@@ -137,22 +103,124 @@ def test_grounded_answer_passes_and_streams(corpus_index, stub, doc_text):
 def test_ungrounded_answer_is_replaced(corpus_index, stub, bad):
     stub.script = scripted(bad)
     deltas, answer = run(corpus_index)
-    assert answer.notice == NOTICE_FAILED_CHECK
-    assert answer.backend == "extractive" and not answer.refused
+    assert answer.notice == NOTICE_FAILED_CHECK and answer.backend_reason.startswith("语言模型的回答未通过核验")
+    assert answer.backend == "extractive" and not answer.refused and answer.dropped
     assert FACT in answer.answer and answer.citations[0].label == "二、（六）3."
-    for shown in deltas:  # nothing unchecked was shown: only grounded sentences or the fallback
-        assert "78件" not in shown and "[7]" not in shown and "调解室" not in shown and "99号" not in shown
+    assert deltas == []  # the one sentence failed: nothing of it was shown
 
 
-def test_model_refusal(corpus_index, stub):
+def test_ungroundable_sentence_is_dropped_and_said(corpus_index, stub):
+    stub.script = scripted("2023年共收到行政复议申请76件。[{n}]全区还新建了三个调解室。")
+    deltas, answer = run(corpus_index)
+    assert answer.backend == "openai" and answer.answer == "2023年共收到行政复议申请76件。[1]"
+    assert answer.dropped == ["全区还新建了三个调解室。"]
+    assert answer.notice == NOTICE_GENERATED + NOTICE_DROPPED.format(n=1)
+    assert not any("调解室" in d for d in deltas)
+
+
+def test_uncited_sentence_found_in_a_passage_gets_its_citation(corpus_index, stub):
+    stub.script = lambda body: "2023年共收到行政复议申请76件，受理73件。"  # the model left out [n]
+    _, answer = run(corpus_index)
+    assert answer.backend == "openai" and answer.answer == "2023年共收到行政复议申请76件，受理73件。[1]"
+    assert FACT in answer.citations[0].quote
+
+
+# ---------------------------------------------------------------- loopholes (issue 14)
+
+
+def test_refusal_sentence_is_not_exempt(corpus_index, stub):
+    stub.script = lambda body: "知识库中未找到2023年财政收入数据，据估算约为35.6亿元。"
+    deltas, answer = run(corpus_index, "2023年财政收入是多少？")
+    assert answer.backend == "extractive" and "35.6" not in answer.answer
+    assert not any("35.6" in d for d in deltas)
+
+
+def test_figure_of_another_year_in_the_cited_passage_fails(corpus_index, stub):
+    # the passage says 与2022年同期的收到52件相比: 52件 is there, but as the 2022 count
+    stub.script = scripted("2023年共收到行政复议申请52件。[{n}]")
+    deltas, answer = run(corpus_index)
+    assert answer.backend == "extractive" and answer.notice == NOTICE_FAILED_CHECK
+    assert "另有所指" in answer.backend_reason and deltas == []
+    assert "收到52件" in stub.requests[-1]["messages"][-1]["content"]  # the trap was in the passage
+
+
+def test_figure_with_another_measure_word_fails(corpus_index, stub):
+    stub.script = scripted("2023年共收到行政复议申请76人次。[{n}]")
+    _, answer = run(corpus_index)
+    assert answer.backend == "extractive" and answer.notice == NOTICE_FAILED_CHECK
+
+
+TITLE = "柳江县人民政府规范性文件制定备案审查办法"
+TITLE_QUESTION = "规范性文件备案审查依据了哪些文件？"
+
+
+@pytest.mark.parametrize(
+    "altered",
+    [
+        "依据《柳江区人民政府规范性文件制定备案审查办法》（江政发〔2013〕26号）等文件规定严格规范性文件制定程序。[{n}]",
+        "依据《柳江县人民政府规范性文件制定备案审查办法》（江政发〔2013〕62号）等文件规定严格规范性文件制定程序。[{n}]",
+    ],
+)
+def test_altered_title_or_number_fails(corpus_index, stub, altered):
+    stub.script = lambda body: altered.format(n=passage_number(body, TITLE))
+    _, answer = run(corpus_index, TITLE_QUESTION)
+    assert answer.backend == "extractive" and answer.notice == NOTICE_FAILED_CHECK
+    assert "柳江区人民政府规范性文件" not in answer.answer and "62号" not in answer.answer
+
+
+def test_exact_title_and_number_pass(corpus_index, stub):
+    stub.script = lambda body: (
+        f"依据《柳江县人民政府规范性文件制定备案审查办法》（江政发〔2013〕26号）等文件规定，严格规范性文件制定程序。[{passage_number(body, TITLE)}]"
+    )
+    _, answer = run(corpus_index, TITLE_QUESTION)
+    assert answer.backend == "openai", answer.backend_reason
+
+
+def test_list_numbering_is_not_a_figure(corpus_index, stub):
+    stub.script = scripted("依据如下：\n1. 2023年共收到行政复议申请76件。[{n}]\n2. 受理73件，审结65件。[{n}]")
+    _, answer = run(corpus_index)
+    assert answer.backend == "openai" and not answer.dropped, answer.backend_reason
+    assert "1. 2023年" in answer.answer and "2. 受理73件" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [
+        "[1]–[6]",
+        "[1][2][3][4][5][6]",
+        "详见资料[1]、[2]、[3]。",
+        "依据《柳州市柳江区2023年法治政府建设年度报告》二、（六）3.。[{n}]",
+    ],
+)
+def test_labels_only_is_not_an_answer(corpus_index, stub, empty):
+    stub.script = scripted(empty)
+    deltas, answer = run(corpus_index)
+    assert answer.backend == "extractive" and answer.notice == NOTICE_FAILED_CHECK
+    assert FACT in answer.answer
+
+
+def test_model_refusal_keeps_the_extractive_answer(corpus_index, stub):
     stub.script = lambda body: "知识库中未找到关于该问题的内容。"
     _, answer = run(corpus_index)
-    assert answer.refused and answer.backend == "openai" and answer.related and not answer.citations
+    assert answer.backend == "extractive" and FACT in answer.answer and not answer.refused
+    assert answer.backend_reason == REASON_MODEL_REFUSED and not answer.notice
+
+
+def test_firm_refusal_lets_the_model_try_when_retrieval_found_the_article(corpus_index, stub):
+    question = "行政处罚的追诉时效是多久？"
+    shown = first(corpus_index, question)
+    assert shown.refused  # the extractive answerer does not know the word 追诉时效
+    stub.script = lambda body: "违法行为在二年内未被发现的，不再给予行政处罚。[{}]".format(
+        passage_number(body, "二年内未被发现")
+    )
+    _, answer = run(corpus_index, question)
+    assert answer.backend == "openai" and not answer.refused
+    assert answer.citations[0].label == "第三十六条"
 
 
 def test_firm_refusal_does_not_ask_the_model(corpus_index, stub):
     answer = answer_question(corpus_index, "柳江区2023年GDP是多少？")
-    assert answer.refused and stub.requests == []
+    assert answer.refused and stub.requests == [] and answer.backend_reason == REASON_NOT_ASKED
 
 
 def test_history_reaches_the_model(corpus_index, stub):
@@ -178,17 +246,61 @@ def test_unreachable_server_falls_back(corpus_index, monkeypatch):
     monkeypatch.setenv("KB_LLM_TIMEOUT", "5")
     answer = answer_question(corpus_index, QUESTION)
     assert answer.notice == UNAVAILABLE and FACT in answer.answer and answer.backend == "extractive"
+    assert answer.backend_reason == REASON_UNAVAILABLE
+
+
+PASSAGES = {
+    1: "《报告》二、（六）3.\n共收到行政复议申请76件，受理73件。与2022年同期的收到52件相比，2023年收案增加46.2%。",
+    2: "第二十条 自知道之日起六十日内提出。",
+}
 
 
 def test_grounding_units():
-    passages = {
-        1: "《报告》二、（六）3.\n共收到行政复议申请76件，受理73件。",
-        2: "第二十条 自知道之日起六十日内提出。",
-    }
-    assert check_answer("共收到76件。[1]申请期限为60日。[2]", passages).ok
-    assert not check_answer("共收到76件。[2]", passages).ok  # the figure is in another passage
-    assert not check_answer("共收到76件。", passages).ok
-    assert check_answer("知识库中未找到2021年的数据。", passages).ok
+    assert check_answer("共收到76件。[1]申请期限为60日。[2]", PASSAGES).ok
+    fixed = check_answer("共收到76件。[2]", PASSAGES)  # the figure is in another passage: cite that one
+    assert fixed.ok and fixed.text == "共收到76件。[1]"
+    uncited = check_answer("共收到行政复议申请76件。", PASSAGES)
+    assert uncited.ok and uncited.text == "共收到行政复议申请76件。[1]"
+    assert not check_answer("共收到行政复议申请52件。[1]", PASSAGES).ok  # 52 件 is the 2022 count
+    assert check_answer("2022年收到52件。[1]", PASSAGES).ok
+    assert check_answer("知识库中未找到2021年的数据。", PASSAGES, "2021年收到多少件？").ok
+    assert not check_answer("知识库中未找到，估计为2021件。", PASSAGES, "收到多少件？").ok
     assert split_claims("甲76件。[1][2]乙。") == ["甲76件。[1][2]", "乙。"]
+    assert split_claims("1. 甲。\n2. 乙。") == ["1. 甲。", "\n2. 乙。"]
     assert sentence_complete("甲76件。[1]") == 0  # more markers may follow
     assert sentence_complete("甲76件。[1]乙") == len("甲76件。[1]")
+
+
+# ---------------------------------------------------------------- the CLI's text mode
+
+
+def test_cli_prints_extractive_first_then_the_generated_answer(corpus_index, stub, capsys):
+    from app.commands.ask import GENERATED_HEADER, print_answer
+
+    stub.script = scripted("2023年共收到行政复议申请76件，受理73件。[{n}]")
+    final = print_answer(corpus_index, QUESTION)
+    out = capsys.readouterr().out
+    assert final.backend == "openai"
+    assert out.index(FACT) < out.index(GENERATED_HEADER) < out.index("受理73件。[1]")
+    assert NOTICE_GENERATED in out and "\033[" not in out  # no terminal codes into a pipe
+
+
+def test_cli_leaves_no_withdrawn_text_on_screen(corpus_index, stub, capsys):
+    from app.commands.ask import GENERATED_HEADER, print_answer
+
+    stub.script = scripted("2023年共收到行政复议申请78件。[{n}]")
+    final = print_answer(corpus_index, QUESTION)
+    out = capsys.readouterr().out
+    assert final.backend == "extractive" and FACT in out and NOTICE_FAILED_CHECK in out
+    assert GENERATED_HEADER not in out and "78件" not in out
+
+
+def test_count_of_the_report_year_does_not_answer_another_year(corpus_index, stub):
+    # the real model's d142: 22年 asked, the report's own (2023) count given without a year
+    stub.script = lambda body: "全年共审结知识产权案件211件。[{}]".format(passage_number(body, "知识产权案件211件"))
+    _, answer = run(corpus_index, "22年知识产权案件审结了多少件")
+    assert answer.backend == "extractive" and "211" not in answer.answer and stub.requests
+    passages = {1: "《报告》\n审结知识产权案件211件。与2022年同期的收到52件相比。"}
+    asked_2022 = Sources(passages, "22年收到多少件", frozenset({2022, 2023}), report_year=2023, asked_years=frozenset({2022}))
+    assert not verify("共审结知识产权案件211件。[1]", asked_2022).ok
+    assert verify("2022年收到52件。[1]", asked_2022).ok

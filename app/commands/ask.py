@@ -83,31 +83,69 @@ def print_citations(answer) -> None:
 
 
 def print_answer(index: Index, question: str, history: list[dict] | None = None):
-    """Stream one answer as text, then its citations; 「理解为：…」 first when the question
-    was read against the conversation. Returns the final Answer."""
+    """Print one answer, then its citations; 「理解为：…」 first when the question was read
+    against the conversation. With a language model the extractive answer is printed at
+    once and the generated one below it only once it has passed its check: a terminal
+    sees a one-line progress note meanwhile, erased again, so nothing withdrawn stays on
+    screen. Returns the final Answer."""
     from kb.answer import Answer, iter_answer, understand
 
     understood = understand(question, history, index.current().profile)
     if understood.resolved:
         print(f"理解为：{understood.question}")
-    streamed = []
+    live = sys.stdout.isatty()
+    streamed: list[str] = []
+    shown: Answer | None = None  # the extractive answer printed while the model writes
     final: Answer | None = None
     for item in iter_answer(index, question, history):
-        if isinstance(item, Answer):
+        if isinstance(item, Answer) and item.pending:
+            shown = item
+            _print_body(item)
+            _progress(live, 0)
+        elif isinstance(item, Answer):
             final = item
-        else:
+        elif shown is not None:  # a checked sentence of the generated answer
             streamed.append(item)
+            _progress(live, len(streamed))
+        else:
             sys.stdout.write(item)
             sys.stdout.flush()
     assert final is not None
-    if "".join(streamed).strip() != final.answer.strip():  # a generated answer was withdrawn
-        print(f"\n\n{final.notice}\n{final.answer}")
+    if shown is None:
+        print(f"\n{final.notice}" if final.notice else "", end="")
+        print("\n")
+        print_citations(final)
+        print()
+        return final
+    _progress(live, None)
+    if final.backend != shown.backend:  # the generated answer passed: it replaces the one above
+        print(GENERATED_HEADER)
+        _print_body(final)
     elif final.notice:
-        print(f"\n{final.notice}", end="")
-    print("\n")
-    print_citations(final)
-    print()
+        print(f"{final.notice}\n")
     return final
+
+
+GENERATED_HEADER = "语言模型的回答（已逐句核验，取代上面的摘录式回答）："
+PROGRESS = "（语言模型作答中，已核验{n}句……）"
+
+
+def _print_body(answer) -> None:
+    """An answer with its notice and citations, then a blank line."""
+    print(answer.answer)
+    if answer.notice:
+        print(answer.notice)
+    print()
+    print_citations(answer)
+    print()
+
+
+def _progress(live: bool, n: int | None) -> None:
+    """The one-line progress note of a terminal, rewritten in place; erased when n is None."""
+    if not live:
+        return
+    sys.stdout.write("\r\033[K" + ("" if n is None else PROGRESS.format(n=n)))
+    sys.stdout.flush()
 
 
 def run(args: argparse.Namespace) -> int:

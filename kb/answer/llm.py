@@ -1,9 +1,10 @@
 """Optional generated answers through any OpenAI-compatible server (vLLM, Ollama, llama.cpp
 server, a cloud API), via LangChain's ChatOpenAI.
 
-Off unless KB_LLM=openai. The prompt numbers the passages and demands [n] after every
-claim, no outside knowledge and the refusal sentence when the passages are silent; the
-answer is then checked by kb.answer.grounding before it is shown.
+Off unless KB_LLM=openai. The prompt numbers the passages, shows one worked example with
+[n], demands [n] after every claim and no outside knowledge, and spells out the refusal
+sentence; each sentence of the answer is then checked by kb.answer.grounding before it is
+shown.
 """
 
 from __future__ import annotations
@@ -15,14 +16,30 @@ from kb.config import settings
 from kb.schema import Chunk
 
 MAX_HISTORY_MESSAGES = 4
+# An answer is one to three sentences; a small model that rambles past this is cut off
+# (and costs seconds per hundred tokens on CPU).
+MAX_ANSWER_TOKENS = 400
 
-SYSTEM_PROMPT = """你是“法治政府知识库”的问答助手，只能依据用户消息中编号的资料回答问题。
+# What small models (1.5B) follow: numbered passages, the rules as short commands, one worked
+# example with [n] at the end of the sentence, and the refusal as the exact sentence to
+# write. The example is invented and not about any corpus, so nothing of it can be cited.
+REFUSAL_SENTENCE = "知识库中未找到相关内容。"
+SYSTEM_PROMPT = f"""你是“法治政府知识库”的问答助手。用户消息里有编号的资料[1]、[2]……和一个问题，你只能依据这些资料回答。
 规则：
-1. 只使用资料中的内容，不得使用资料以外的任何知识，不得推测或编造。
-2. 每一句陈述的句末都要用方括号标注所依据资料的编号，例如：共收到行政复议申请76件。[1]
-3. 只能使用资料中存在的编号；数字、日期、文号必须与资料原文完全一致。
-4. 如果资料不能回答问题，只回答一句：“知识库中未找到……”（写明缺少的内容），不要给出其他内容。
-5. 先用一句话直接回答，再视需要补充一两句依据。使用简体中文，不使用 Markdown。"""
+1. 只使用资料中的内容，不得使用资料以外的任何知识，不得推测、估算或编造。
+2. 每句话的句号后面写上所依据资料的编号，例如：……办结118件。[1]
+3. 只能使用资料里有的编号；数字、单位、年份、文件标题和文号照抄资料原文，一个字也不改。
+4. 如果资料不能回答问题，只写这一句：{REFUSAL_SENTENCE}
+5. 用一两句话直接回答问题，使用简体中文，不使用 Markdown，不要只列出资料编号。
+
+示例（仅示范格式）：
+资料：
+[1] 《某区2023年工作报告》一、（二）
+全年共受理群众投诉120件，办结118件，办结率98.3%。
+[2] 《某市投诉处理办法》第十条
+第十条 投诉应当自受理之日起十五个工作日内办结。
+问题：全年办结了多少件投诉？
+回答：全年共办结群众投诉118件，办结率98.3%。[1]"""
 
 
 @dataclass(frozen=True)
@@ -62,17 +79,18 @@ def passage_block(n: int, chunk: Chunk) -> str:
 
 
 def build_messages(
-    question: str, passages: list[Chunk], history: list[dict] | None = None
+    question: str, passages: list[Chunk], history: list[dict] | None = None, system: str = SYSTEM_PROMPT
 ) -> list[tuple[str, str]]:
-    """System rules, the last turns of the conversation, then the passages and the question."""
-    messages: list[tuple[str, str]] = [("system", SYSTEM_PROMPT)]
+    """System rules, the last turns of the conversation, then the passages and the question
+    (`system`: another prompt, for comparing prompts on the same questions)."""
+    messages: list[tuple[str, str]] = [("system", system)]
     for turn in (history or [])[-MAX_HISTORY_MESSAGES:]:
         role = turn.get("role") if isinstance(turn, dict) else None
         content = turn.get("content") if isinstance(turn, dict) else None
         if role in ("user", "assistant") and isinstance(content, str) and content.strip():
             messages.append(("human" if role == "user" else "ai", content[:2000]))
     blocks = "\n\n".join(passage_block(n, c) for n, c in enumerate(passages, start=1))
-    messages.append(("human", f"资料：\n{blocks}\n\n问题：{question}"))
+    messages.append(("human", f"资料：\n{blocks}\n\n问题：{question}\n回答："))
     return messages
 
 
@@ -89,6 +107,7 @@ def stream_answer(messages: list[tuple[str, str]], settings: LLMSettings | None 
         streaming=True,
         timeout=s.timeout,
         max_retries=1,
+        max_tokens=MAX_ANSWER_TOKENS,
     )
     try:
         for chunk in model.stream(messages):
