@@ -56,7 +56,7 @@ def test_extractive_first_then_the_checked_generated_answer(corpus_index, monkey
                 assert FACT in bubble.inner_text()  # the extractive answer, while the model writes
                 assert page.locator("#kb-chat details.kb-card").count() >= 1
                 note = NOTICE_GENERATED if passes else NOTICE_FAILED_CHECK
-                page.get_by_text(note, exact=False).wait_for(timeout=90_000)
+                page.locator("#kb-chat .kb-notice", has_text=note).last.wait_for(timeout=90_000)
                 chat = page.locator("#kb-chat").inner_text()
                 assert "语言模型作答中" not in chat and "调解室" not in chat and "78件" not in chat
                 if passes:
