@@ -266,6 +266,20 @@ def test_grounding_units():
     assert check_answer("知识库中未找到2021年的数据。", PASSAGES, "2021年收到多少件？").ok
     assert not check_answer("知识库中未找到，估计为2021件。", PASSAGES, "收到多少件？").ok
     assert split_claims("甲76件。[1][2]乙。") == ["甲76件。[1][2]", "乙。"]
+
+
+def test_a_figure_that_counts_another_thing_is_not_grounded():
+    """The passage's 2 counts 行业性 committees; a claim that the town and village committees
+    (调委会) number 2 shares the sentence's subject but nothing of what the figure counts (a
+    real model's answer to an unanswerable question, 2026-11-28). A list item's count still
+    grounds. Not caught yet: a claim that shares the counted noun but not its modifier."""
+    passages = {
+        1: "镇、村调委会已全覆盖，另建立了物业、婚姻家庭2个行业性人民调解委员会。",
+        2: "审结65件（其中：维持19件、撤销28件、驳回申请3件）。",
+    }
+    assert not check_answer("镇村调委会共有2个。[1]", passages).ok
+    assert check_answer("全区建立了2个行业性人民调解委员会。[1]", passages).ok
+    assert check_answer("审结的案件中撤销28件。[2]", passages).ok
     assert split_claims("1. 甲。\n2. 乙。") == ["1. 甲。", "\n2. 乙。"]
     assert sentence_complete("甲76件。[1]") == 0  # more markers may follow
     assert sentence_complete("甲76件。[1]乙") == len("甲76件。[1]")

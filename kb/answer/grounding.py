@@ -251,6 +251,10 @@ def _needs_subject(fig: Figure) -> bool:
     return not (fig.unit == "第" or fig.is_year or fig.unit.lstrip("多余") in TIME_UNITS or fig.unit == "")
 
 
+# What a passage's figure counts: the words right after it, up to the next list item or aside.
+_COUNTED_END = re.compile(r"[、（）()“”\"和及与]")
+
+
 def _figure_problem(scanned: str, fig: Figure, evidence: list[str], sources: Sources) -> str:
     """Why `fig` of the claim is not grounded in any of the evidence texts ("" when it is)."""
     a, b = _clause_at(scanned, fig.start)
@@ -270,6 +274,9 @@ def _figure_problem(scanned: str, fig: Figure, evidence: list[str], sources: Sou
             ps, _ = _clause_at(masked, max(s - 1, 0)) if s > 0 else (s, e)
             around = masked[ps:e]  # the clause and the one before it (共收到…76件，受理73件)
             if not (_bigrams(around) - _COMMON_BIGRAMS) & claim_words:
+                continue
+            counted = _bigrams(_COUNTED_END.split(masked[found.end : e], maxsplit=1)[0]) - _COMMON_BIGRAMS
+            if counted and not counted & claim_words:  # 4个行业性人民调解委员会 for 镇村调委会有4个
                 continue
             if _years(masked[s:e]) - allowed_years:  # 与2022年同期的收到52件相比
                 continue
