@@ -318,3 +318,21 @@ def test_count_of_the_report_year_does_not_answer_another_year(corpus_index, stu
     asked_2022 = Sources(passages, "22年收到多少件", frozenset({2022, 2023}), report_year=2023, asked_years=frozenset({2022}))
     assert not verify("共审结知识产权案件211件。[1]", asked_2022).ok
     assert verify("2022年收到52件。[1]", asked_2022).ok
+
+
+def test_a_true_figure_of_another_measure_does_not_replace_the_quoted_one(corpus_index, stub):
+    # the real model's d38: 收案增加多少 answered with the passage's true 纠错增加16.2%, while
+    # the extractive lead quotes 收案增加46.2%; grounded, but not the asked figure
+    needle = "纠错增加16.2%"
+    said = "全年经行政复议审查纠错或间接纠错的案件共43件，2023年纠错或间接纠错增加16.2%。[{}]"
+    stub.script = lambda body: said.format(passage_number(body, needle))
+    first_answer = first(corpus_index, "23年复议收案比上年涨了多少")
+    assert "46.2%" in first_answer.answer
+    _, answer = run(corpus_index, "23年复议收案比上年涨了多少")
+    assert answer.backend == "extractive" and answer.notice == NOTICE_FAILED_CHECK
+    assert "46.2%" in answer.answer and "16.2" not in answer.answer
+    assert "不一致" in answer.backend_reason
+    # the same figure in the model's own words stands
+    stub.script = lambda body: "2023年收案比上年增加46.2%。[{}]".format(passage_number(body, "收案增加46.2%"))
+    _, answer = run(corpus_index, "23年复议收案比上年涨了多少")
+    assert answer.backend == "openai" and "46.2%" in answer.answer

@@ -26,6 +26,7 @@ from kb.answer.grounding import (
     Sources,
     Verdict,
     check_claim,
+    disagreement,
     judge,
     sentence_complete,
     split_claims,
@@ -325,6 +326,10 @@ def _final(
         return replace(fallback, dropped=dropped, generated=raw)
     if not facts:  # the model refused: the extractive answer (or its refusal with related passages) stays
         return replace(_from_extract(analysis, asked, ex, reason=REASON_MODEL_REFUSED), generated=raw)
+    conflict = "" if ex.refused else disagreement(ex.text, facts)
+    if conflict:  # the model's figure is not the one the quote gives: the quote stands
+        fallback = _from_extract(analysis, asked, ex, NOTICE_FAILED_CHECK, REASON_FAILED.format(problem=conflict))
+        return replace(fallback, dropped=dropped, generated=raw)
     text = "".join(c.text for c in verdict.kept).strip()
     citations = [cite(chunks[n - 1], n=new) for n, new in sorted(order.items(), key=lambda kv: kv[1])]
     notice = NOTICE_GENERATED + (NOTICE_DROPPED.format(n=len(dropped)) if dropped else "")
