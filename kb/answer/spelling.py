@@ -4,6 +4,12 @@ something the corpus does not hold and the question refused. A question word no 
 that differs by one character, at the same place, from exactly one word the corpus uses (or one
 used far more often than the others) is read as that word too: the corpus word becomes an
 alternative form of the term and joins the retrieval query.
+
+Most typos are homophones typed by pinyin input: 信仿 for 信访, 拜诉率 for 败诉率, 公式 for
+公示 (fresh_d d27/d47, fresh_e e35), like 复义 and 撤消 before them. A corpus word that sounds
+the same is the reading even where the looser rules above refuse: the typed word may be a
+common word of its own (公式), and a changed first character is not a cut fragment when it
+sounds alike.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 import jieba
+from pypinyin import Style, pinyin
 
 from kb.answer.extractive import doc_freq, passage_texts
 from kb.answer.questions import RATE, WORD, Analysis
@@ -42,7 +49,7 @@ def spelled_as(gen: Generation, word: str) -> str | None:
     """The corpus word `word` is a one-character typo of, or None (no such word, or several
     with none clearly the one). Read from the passage texts (85K characters: a scan is a
     millisecond), remembered per generation."""
-    if not _HAN.fullmatch(word) or _frequency(word) >= TYPO_FREQUENCY:
+    if not _HAN.fullmatch(word):
         return None
     memo: dict[str, str | None] = gen.cached("spelling.memo", dict)
     if word not in memo:
@@ -59,16 +66,36 @@ def _nearest(texts: list[str], word: str) -> str | None:
         for near in set(pattern.findall(text)):
             found[near] += 1
     found.pop(word, None)
+    alike = {w: n for w, n in found.items() if _sounds_alike(w, word) and (len(w) > 2 or _is_word(w))}
+    if alike:
+        return _dominant(alike)
+    if _frequency(word) >= TYPO_FREQUENCY:
+        return None
     if len(word) == 2:  # two characters match anything (小孩 ~ 小企): a known word, used often,
         # with the same first character (复义, 撤消, 应讼 slip the second; a first one changed
         # is mostly a cut fragment, 天罚 of 按天罚 ~ 处罚)
         found = {w: n for w, n in found.items() if n >= MIN_PASSAGES and _is_word(w) and w[0] == word[0]}
     else:  # a free first or last character runs into the next word (收案量 ~ 收案增)
         found = {w: n for w, n in found.items() if _is_word(w) or (w[0] == word[0] and w[-1] == word[-1])}
+    return _dominant(found)
+
+
+def _dominant(found: dict[str, int]) -> str | None:
+    """The word used by the most passages, if it is used DOMINANCE times as often as the next."""
     ranked = sorted(found.items(), key=lambda kv: -kv[1])
     if not ranked or (len(ranked) > 1 and ranked[0][1] < DOMINANCE * ranked[1][1]):
         return None
     return ranked[0][0]
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    """Two words of one length read alike, character by character (tones aside, any reading
+    of a character with several): what pinyin input turns one into the other."""
+    return len(a) == len(b) and all(x == y or _readings(x) & _readings(y) for x, y in zip(a, b, strict=True))
+
+
+def _readings(char: str) -> set[str]:
+    return set(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
 
 
 def _is_word(text: str) -> bool:
