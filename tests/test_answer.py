@@ -388,6 +388,23 @@ def test_which_three_is_not_answered_by_three(corpus_index):
     assert not named.refused and "三零" in _lead(named)
 
 
+def test_members_of_a_given_count_are_not_answered_by_the_count(corpus_index):
+    """The count comes first and the ask for its members after it (那N个…是哪些, N家…叫什么,
+    N件…分别是什么): the sentence stating N names none of them, and counts by kind
+    (维持19件、撤销28件) are not names either. The count itself is still answered."""
+    for q in (
+        "获评自治区知识产权优势企业的3家企业叫什么名字",
+        "中央交办的那3件信访积案具体是哪些",
+        "审结的65件复议案件里被撤销的28件分别是哪些单位的",
+        "8个单位实现了不见面审批，分别是哪些单位",
+    ):
+        assert answer_question(corpus_index, q).refused, q
+    count = answer_question(corpus_index, "中央交办我区的信访积案有几件")
+    assert not count.refused and "3件" in _lead(count)
+    named = answer_question(corpus_index, "示范创建申报的2个单项分别是什么")
+    assert not named.refused and "三零" in _lead(named)
+
+
 def test_days_of_another_act_are_no_answer(corpus_index):
     """平均审批用了几天 asks for days of approval: 提前129天开工 counts days gained on the
     start of works. 提前了几天 is answered by it."""

@@ -353,21 +353,50 @@ def _content_head(analysis: Analysis, focus: set[str], known: Callable[[Term], b
 
 # “哪三家/哪两个” asks for the members and gives their number itself.
 _WHICH_N = re.compile(r"哪([一二两三四五六七八九十\d]+[个家项位条种类件所名])")
-# A lead that names members: a 、-series, quoted names or 《titles》.
-_NAMES = re.compile(r"[、“”‘’《]")
+# A count the question gives, then an ask for its members: 那13个项目具体是哪些, 3家是哪几家,
+# 那2家申请人叫什么, 3件信访积案分别是什么事 (fresh_d d141, fresh_e e119/e122/e123/e126/e130).
+_GIVEN_COUNT = re.compile(r"(?<![\d第])(\d+|[一二两三四五六七八九十]+)\s*([个家项位条种类件所名户])")
+_MEMBERS_ASKED = re.compile(r"哪些|哪几|哪[一二两三四五六七八九十\d]+|叫什么|是什么|分别是|都是谁|是谁|名单|名字|名称")
+# A lead that names members: a 、-series of items without figures, quoted names the question
+# does not already hold, or 《titles》 (维持19件、撤销28件 are counts by kind, not members).
+_SERIES_ITEM = re.compile(r"(?<=[、])[^、，。；：]+|[^、，。；：]+(?=、)")
+_QUOTED = re.compile(r"[“‘]([^”’]+)[”’]")
+
+
+def _members_asked(question: str) -> str:
+    """The part of the question that gives the count whose members it asks for ("" when it
+    asks no members)."""
+    which = _WHICH_N.search(question)
+    if which:
+        return which.group(1)
+    ask = _MEMBERS_ASKED.search(question)
+    if not ask:
+        return ""
+    counts = [m.group(0) for m in _GIVEN_COUNT.finditer(question, 0, ask.start())]
+    return counts[-1] if counts else ""
+
+
+def _names_members(question: str, lead: str) -> bool:
+    if "《" in lead:
+        return True
+    if any(q not in question for q in _QUOTED.findall(lead)):
+        return True
+    return any(not find_figures(item) for item in _SERIES_ITEM.findall(lead))
 
 
 def restates_count(analysis: Analysis, lead: str) -> bool:
-    """The lead answers “which N” with N alone (共有3家企业获得… for 哪三家公司): the count the
-    question gives is never its answer (as `asked_figures`), and a lead naming no member
-    (no 、-series, no quoted name) answers nothing else. An answer that names them
-    (申报了…“践行‘三零’服务…”…两个单项) restates N beside the names and stands."""
-    m = _WHICH_N.search(nfkc(analysis.question))
-    if not m or _NAMES.search(lead):
+    """The lead answers “which N” with N alone (共有3家企业获得… for 哪三家公司, 那13个项目
+    具体是哪些): the count the question gives is never its answer (as `asked_figures`), and a
+    lead that states it naming no member (no 、-series of names, no quoted name the question
+    does not hold) answers nothing else. An answer that names them (申报了…“践行‘三零’
+    服务…”…两个单项) restates N beside the names and stands."""
+    question = nfkc(analysis.question)
+    count = _members_asked(question)
+    if not count or _names_members(question, lead):
         return False
-    given = {(f.value, f.unit) for f in find_figures(m.group(1))}
+    given = {(f.value, f.unit) for f in find_figures(count)}
     stated = {(f.value, f.unit) for f in find_figures(lead) if not f.is_year}
-    return bool(stated) and stated <= given
+    return bool(given & stated)
 
 
 # A question whether something finally happened (…最后评上了没有, 最终通过了吗): the activity
