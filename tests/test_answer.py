@@ -285,6 +285,11 @@ def test_two_part_question_answers_each_part(corpus_index):
     assert len(one_sentence.citations) == 1  # one sentence states both: said once
     clauses = answer_question(corpus_index, "核查非正常专利申请多少件？涉及几家专利申请人？")
     assert _lead(clauses) == "核查非正常专利申请8件，涉及专利申请人2家。[1]"
+    each = answer_question(corpus_index, "对一审判决和一审裁定不服，上诉期限各是几天")
+    assert "十五日" in _lead(each) and "十日" in _lead(each) and len(each.citations) == 2
+    # two readings of one sentence that open with the same clause: the sentence, once
+    shared = _lead(answer_question(corpus_index, "双公示信息里行政许可和行政处罚分别归集了多少条"))
+    assert "17774条" in shared and "1431条" in shared and shared.count("19205条") == 1
 
 
 def test_two_part_question_names_the_part_not_answered(corpus_index):

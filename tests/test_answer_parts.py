@@ -26,6 +26,18 @@ def test_split_parts_cuts_between_asks():
     assert split_parts("普通程序多少天？简易程序呢？") == ["普通程序多少天", "简易程序呢"]
 
 
+def test_one_ask_over_a_pair_is_two_asks():
+    """各/分别 distributes an ask over the pair before it (fresh_d d103, fresh_e e77/e81)."""
+    assert split_parts("不服一审判决和不服裁定 上诉期限各几天") == [
+        "不服一审判决 上诉期限几天",
+        "不服裁定 上诉期限几天",
+    ]
+    assert split_parts("当场处罚 个人和单位分别罚多少") == ["当场处罚 个人罚多少", "当场处罚 单位罚多少"]
+    assert split_parts("复议和诉讼各收到多少件") == ["复议收到多少件", "诉讼收到多少件"]
+    for q in ["各类案件一共多少件", "复议和诉讼一共多少件", "各级政府分别有哪些职责"]:
+        assert split_parts(q) == [q]  # 各类 is no distribution; no 各/分别; no pair
+
+
 def test_split_parts_keeps_one_ask_whole():
     for q in [
         "咱们区那35件信访积案 实体性化解了多少",

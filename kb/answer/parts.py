@@ -30,6 +30,10 @@ _ASK = re.compile(
 # Where one ask may end: a question mark, a semicolon, a comma, an enumeration comma, a space.
 _CUT = re.compile(r"[？?；;，,、]+|\s+")
 MAX_PARTS = 3  # more asks than this in one question is a list, not parts
+# One ask over two things: “判决和裁定各是几天”, “A数和B数分别多少” (fresh_d d103, fresh_e
+# e77/e81). 各/分别 distributes the ask over the pair joined by 和/与/跟/及 before it.
+_EACH = re.compile(r"各(?![类项级地种界部门位样方族国省市县乡镇村单])|分别")
+_PAIR = re.compile(r"(?P<a>[^\s，,、；;？?和与跟及]{1,16})(?:和|与|跟|以及|及)(?P<b>[^\s，,、；;？?和与跟及]{1,16}?)(?=[\s，,]|各|分别)")
 NOT_FOUND = "知识库中未找到关于“{part}”的内容"
 
 Prepare = Callable[[str, list[dict] | None], tuple[Analysis, str]]
@@ -40,6 +44,9 @@ def split_parts(question: str) -> list[str]:
     A stretch without an ask joins its neighbour: at the start it is the topic of every part
     (当场处罚的话 个人罚多少，单位罚多少), elsewhere it belongs to the ask before it."""
     q = question.strip()
+    each = _distributed(q)
+    if each:
+        return each
     pieces = [p.strip() for p in _CUT.split(q) if p and p.strip()]
     if len(pieces) < 2:
         return [q]
@@ -56,6 +63,23 @@ def split_parts(question: str) -> list[str]:
         return [q]
     lead = "".join(topic)
     return [lead + p for p in parts] if lead else parts
+
+
+def _distributed(question: str) -> list[str]:
+    """“X和Y各几天” as two asks, “X几天” and “Y几天”, each with the rest of the question ([]
+    when no ask is distributed over a pair)."""
+    each = _EACH.search(question)
+    if not each or len(_ASK.findall(question[each.end() :])) != 1 or _ASK.search(question[: each.start()]):
+        return []
+    pair = None
+    for m in _PAIR.finditer(question):
+        if m.end() <= each.start():
+            pair = m
+    if pair is None:
+        return []
+    before, after = question[: pair.start()], question[pair.end() :]
+    after = after[: each.start() - pair.end()] + after[each.end() - pair.end() :]
+    return [before + pair.group(x) + after for x in ("a", "b")]
 
 
 def answer_parts(req: Request, question: str, history: list[dict] | None, prepare: Prepare) -> Extract | None:
@@ -142,7 +166,11 @@ def join(answers: list[tuple[str, Extract]]) -> Extract:
                 key=lambda t: quote.find(t.rstrip("。")),
             )
             marker = MARKER.sub(repl, first)[len(MARKER.sub("", first)) :]
-            leads[sentence] = "，".join(t.rstrip("。") for t in texts) + "。" + marker
+            head = _shared_head(*texts)
+            if head:  # …19205条，其中许可… and …19205条，其中处罚…: the sentence once, from there
+                leads[sentence] = _tidy_quote(quote[max(0, quote.find(head)) :]) + marker
+            else:
+                leads[sentence] = "，".join(t.rstrip("。") for t in texts) + "。" + marker
             keys[sentence] = _plain(leads[sentence])
         else:
             leads.append(MARKER.sub(repl, first))
@@ -155,6 +183,18 @@ def join(answers: list[tuple[str, Extract]]) -> Extract:
     if rest:
         text += "\n\n" + "\n\n".join(rest)
     return Extract(text=text, citations=book.items, hits=_unique(hits), best=best)
+
+
+def _shared_head(a: str, b: str) -> str:
+    """The clause of one sentence both readings begin with ("" when they begin apart)."""
+    head = re.split(r"[，,；;：:（(]", a, maxsplit=1)[0]
+    return head if len(head) >= 4 and b.startswith(head) else ""
+
+
+def _tidy_quote(quote: str) -> str:
+    """A cited sentence as a lead: no list number before it, one closing stop."""
+    text = re.sub(r"^\s*(?:\d+[.．、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])\s*", "", quote.strip())
+    return text if text.endswith(("。", "！", "？", "）", ")")) else text + "。"
 
 
 def _one_span(ex: Extract) -> tuple[str, int, int] | None:
