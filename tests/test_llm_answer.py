@@ -281,6 +281,11 @@ def test_a_figure_that_counts_another_thing_is_not_grounded():
     assert check_answer("全区建立了2个行业性人民调解委员会。[1]", passages).ok
     assert check_answer("审结的案件中撤销28件。[2]", passages).ok
     assert split_claims("1. 甲。\n2. 乙。") == ["1. 甲。", "\n2. 乙。"]
+    # a sum is followed by the range's other bound and its purpose, not by what it counts (the
+    # real model's correct 每天能罚50元至100元 was rejected, 2026-11-28 run, d75)
+    fine = {1: "（二）在规定期限内不履行的，从期满之日起，对该行政机关负责人按日处五十元至一百元的罚款；"}
+    assert check_answer("行政机关不履行判决，法院对负责人每天能罚50元至100元。[1]", fine).ok
+    assert not check_answer("法院对负责人每天能罚80元。[1]", fine).ok
     assert sentence_complete("甲76件。[1]") == 0  # more markers may follow
     assert sentence_complete("甲76件。[1]乙") == len("甲76件。[1]")
 

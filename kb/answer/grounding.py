@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from kb.answer.citations import MARKER
 from kb.text.docnum import find_docnums
-from kb.text.figures import TIME_UNITS, Figure, find_figures, unit_class, unit_family, unit_scale
+from kb.text.figures import TIME_UNITS, Figure, find_figures, is_money, unit_class, unit_family, unit_scale
 from kb.text.sentences import clause_spans, sentence_ends, sentence_spans
 from kb.text.titles import normalize_title
 
@@ -275,8 +275,11 @@ def _figure_problem(scanned: str, fig: Figure, evidence: list[str], sources: Sou
             around = masked[ps:e]  # the clause and the one before it (共收到…76件，受理73件)
             if not (_bigrams(around) - _COMMON_BIGRAMS) & claim_words:
                 continue
-            counted = _bigrams(_COUNTED_END.split(masked[found.end : e], maxsplit=1)[0]) - _COMMON_BIGRAMS
-            if counted and not counted & claim_words:  # 4个行业性人民调解委员会 for 镇村调委会有4个
+            # what a count counts follows it (4个行业性人民调解委员会 is no answer to 镇村调委会有4个);
+            # a sum is followed by a range's other bound or its purpose (五十元至一百元的罚款)
+            after = "" if is_money(found.unit) else _COUNTED_END.split(masked[found.end : e], maxsplit=1)[0]
+            counted = _bigrams(after) - _COMMON_BIGRAMS
+            if counted and not counted & claim_words:
                 continue
             if _years(masked[s:e]) - allowed_years:  # 与2022年同期的收到52件相比
                 continue
