@@ -410,6 +410,16 @@ def test_members_of_a_given_count_are_not_answered_by_the_count(corpus_index):
     assert not named.refused and "三零" in _lead(named)
 
 
+def test_the_figure_the_question_gives_is_no_answer(corpus_index):
+    """那814户…移出了多少户: the only figure of the sentence found is the one the question
+    gives, so it answers nothing (the set F near miss). A sentence with another figure beside
+    the given one still answers, and the refusal does not name the given figure as missing."""
+    given = answer_question(corpus_index, "被列入经营异常名录的814户里有多少户已经移出")
+    assert given.refused and "814户" not in given.answer.split("\n")[0]
+    assert "73件" in _lead(answer_question(corpus_index, "76件复议申请里受理了几件"))
+    assert "7件" in _lead(answer_question(corpus_index, "自行梳理的35件信访积案实体性化解了几件"))
+
+
 def test_days_of_another_act_are_no_answer(corpus_index):
     """平均审批用了几天 asks for days of approval: 提前129天开工 counts days gained on the
     start of works. 提前了几天 is answered by it."""

@@ -59,12 +59,14 @@ from kb.answer.questions import (
     Term,
 )
 from kb.answer.target import (
+    asked_figures,
     asks_money,
     asks_total,
     counts_asked,
     head_term,
     money_fits,
     outcome_unstated,
+    own_figures,
     period_acts,
     pick_figure_clause,
     restates_count,
@@ -287,6 +289,8 @@ def _known(gen: Generation, term: Term) -> bool:
 def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
     """Can this text answer a question of this type at all?"""
     if qtype == FIGURE:
+        if analysis is not None and not own_figures(text, asked_figures(analysis)):
+            return False  # 那814户后来移出了多少户: the figure the question gives is no answer
         if analysis is not None and (analysis.classifier or analysis.counted or asks_money(analysis)):
             return any(figure_fits(analysis, text[a:b]) for a, b in clause_spans(text, 0, len(text)))
         return has_quantity(text)
@@ -910,7 +914,9 @@ def _refusal_reason(gen: Generation, analysis: Analysis, docs: set[str]) -> str:
     absent = [t.text for t in hard if not any(hard_ok(t, c.text, c, docs) for c in gen.chunks.values())]
     if absent:
         return f"关于“{'、'.join(absent)}”的内容"
-    return f"与“{'、'.join(t.text for t in hard)}”相符的内容"
+    # the question's own figures (那814户…) are in the passage it points at: not what is missing
+    named = [t.text for t in hard if t.kind != NUMBER]
+    return f"与“{'、'.join(named)}”相符的内容" if named else ""
 
 
 def _cite_each(text: str, n: int) -> str:
