@@ -420,6 +420,18 @@ def test_the_figure_the_question_gives_is_no_answer(corpus_index):
     assert "7件" in _lead(answer_question(corpus_index, "自行梳理的35件信访积案实体性化解了几件"))
 
 
+def test_a_connective_is_no_time(corpus_index):
+    """同时 opening a sentence joins it to the one before; the lead was the bare clause
+    “同时。” for a when-question the report does not answer (set F)."""
+    from kb.answer.extractive import type_ok
+    from kb.answer.questions import DATE
+
+    assert not type_ok(DATE, "同时，大力推进我区自行梳理出来的35件信访积案的化解处置工作")
+    assert type_ok(DATE, "与主体工程同时设计、同时施工")
+    answer = answer_question(corpus_index, "剩下的信访积案什么时候能全部化解")
+    assert answer.refused and not _lead(answer).startswith("同时")
+
+
 def test_days_of_another_act_are_no_answer(corpus_index):
     """平均审批用了几天 asks for days of approval: 提前129天开工 counts days gained on the
     start of works. 提前了几天 is answered by it."""

@@ -109,6 +109,8 @@ SHORT_SENTENCE = 60  # a sentence this short is quoted whole
 WHOLE_ABOUT = 120  # "what does X say" keeps a sentence this long whole
 _DEFINES = re.compile(r"所称|是指|系指|指的是|包括[：:]|分为")
 _EVENT_TIME = re.compile(r"之日|一经|届满|时起|以后|之前|之后|期满|同时")
+# 同时 opening a sentence or clause (同时，大力推进…) joins it to the one before: no time of an event
+_CONNECTIVE = re.compile(r"^\s*(?:同时|此外|另外|与此同时)\s*[，,]?")
 _ARTICLE_LEAD = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?[ \u3000]+")
 
 _QUESTION_END = re.compile(r"[？?][”’」』）)\s]*$")
@@ -297,7 +299,7 @@ def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
     if qtype == DEADLINE:
         return has_duration(text)
     if qtype == DATE:  # a calendar date, or the event it hangs on (一经送达, 自…之日起)
-        return has_date(text) or bool(_EVENT_TIME.search(text))
+        return has_date(text) or bool(_EVENT_TIME.search(_CONNECTIVE.sub("", text)))
     if qtype == DOCNUM:
         return bool(find_docnums(text))
     return True
