@@ -432,6 +432,17 @@ def test_a_connective_is_no_time(corpus_index):
     assert answer.refused and not _lead(answer).startswith("同时")
 
 
+def test_a_list_leads_with_the_clause_closing_on_the_asked_category(corpus_index):
+    """哪些形式 is answered by “通过…、…、…等形式开展学习培训”, not by the sentence's first
+    clause, which holds more of the question's words (fresh_d d109, set F f91)."""
+    from kb.answer.norms import names_category
+
+    assert names_category("形式", "通过中心组、会前学法、专题培训班等形式开展学习培训")
+    assert names_category("方式", "采取座谈会、听证会、实地走访等多种方式")
+    lead = _lead(answer_question(corpus_index, "习近平法治思想的学习是通过哪些形式开展的"))
+    assert "会前学法" in lead and "专题培训班" in lead
+
+
 def test_days_of_another_act_are_no_answer(corpus_index):
     """平均审批用了几天 asks for days of approval: 提前129天开工 counts days gained on the
     start of works. 提前了几天 is answered by it."""

@@ -650,10 +650,13 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
         best = picked
     else:
         scored = []
+        head = list_head(analysis.question) if analysis.qtype == LIST else ""
         for i, (a, b) in enumerate(clauses):
             ok = type_ok(analysis.qtype, text[a:b], analysis) if needs_type else True
             listing = text[a:b].count("、") if analysis.qtype == LIST else 0
-            scored.append((ok, weight(cover(a, b)) + min(listing, 3) / 2, -i, i))
+            # the clause whose enumeration closes with the asked category (…、…等形式 for 哪些形式)
+            named = head != "" and names_category(head, text[a:b])
+            scored.append((ok, named, weight(cover(a, b)) + min(listing, 3) / 2, -i, i))
         best = max(scored)[-1]
     lo = hi = best
     covered = cover(*clauses[best])

@@ -142,9 +142,10 @@ def operator_fit(kind: str, act: str, sentence: str) -> float:
 # 方式 → 方式).
 _LIST_HEAD = re.compile(r"(?:哪些|哪几[个种类项条]?|有什么|什么)([\u4e00-\u9fff]{2})")
 # A law names the category of its enumeration: 有下列情形之一的, 下列事项不属于…,
-# 采取座谈会、听证会…等多种方式.
+# 采取座谈会、听证会…等多种方式, 通过…、…等形式开展学习.
 _LISTED_BY = re.compile(r"下列([\u4e00-\u9fff]{2})")
 _CLOSED_BY = re.compile(r"、[^，。；]{1,30}等[^，。；、]{0,6}?([\u4e00-\u9fff]{2})(?:[。；，]|$)")
+_CLOSED_AT = re.compile(r"、[^，。；]{1,30}等(?:多种|各种|各类)?([\u4e00-\u9fff]{2})")
 
 
 def list_head(question: str) -> str:
@@ -161,7 +162,7 @@ def names_category(head: str, sentence: str) -> bool:
     s = squash(sentence)
     if any(set(m.group(1)) & set(head) for m in _LISTED_BY.finditer(s)):
         return True
-    return any(m.group(1) == head for m in _CLOSED_BY.finditer(s))
+    return any(m.group(1) == head for pattern in (_CLOSED_BY, _CLOSED_AT) for m in pattern.finditer(s))
 
 
 # ---------------------------------------------------------------- exception
