@@ -443,6 +443,18 @@ def test_a_list_leads_with_the_clause_closing_on_the_asked_category(corpus_index
     assert "会前学法" in lead and "专题培训班" in lead
 
 
+def test_what_a_trailing_count_counts_is_the_noun_set_up(corpus_index):
+    """联络站一共设了几个 counts 联络站: the 两个 of “两个责任” in the sentence that sets the
+    liaison stations up counts duties, and the report gives no number of stations (set F);
+    a question counting what the report does count still gets it."""
+    from kb.answer.questions import counted
+
+    assert counted("企业联络站一共设了几个") == ("个", "联络站")
+    assert counted("行业性人民调解委员会建了几个") == ("个", "委员会")
+    assert answer_question(corpus_index, "食品安全方面的企业联络站设了几个").refused
+    assert "4个" in _lead(answer_question(corpus_index, "行业性的人民调解委员会建了几个"))
+
+
 def test_days_of_another_act_are_no_answer(corpus_index):
     """平均审批用了几天 asks for days of approval: 提前129天开工 counts days gained on the
     start of works. 提前了几天 is answered by it."""

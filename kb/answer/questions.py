@@ -304,6 +304,11 @@ _MODIFIER_SPAN = 3
 # Nouns naming people: 几个 asked of them is answered in 人/名 (heldout 多少个…监督员,
 # fresh_a …监督员聘了几个).
 PERSON_SUFFIXES = ("人", "员", "者", "士", "官", "师")
+# Verbs that set things up, between what they set up and a trailing 几个 (联络站设了几个,
+# 调委会建了几个): the noun before them is what is counted (fresh_d d150, set F f150 were
+# answered with the 两个 of “两个责任”).
+_SET_UP_VERBS = frozenset("设 设立 设置 建 建立 成立 组建 建成 设有 开设".split())
+_SET_UP_LINKS = frozenset("了 一共 总共 共 总计 已 已经 都 又 有".split())
 # What may stand between the counted noun and a trailing 几个 (监督员聘了几个, 律师有几个).
 _LINK_POS = ("v", "u", "d", "p", "ul", "uj")
 
@@ -331,6 +336,24 @@ def _person_before(text: str) -> str:
     return ""
 
 
+def _noun_before(text: str) -> str:
+    """What a trailing 几个 counts: the people (as `_person_before`), or the noun right before
+    a verb that sets things up (联络站一共设了几个 -> 联络站)."""
+    person = _person_before(text)
+    if person:
+        return person
+    words = [w for w in pseg.lcut(text) if w.word.strip()]
+    while words and words[-1].word in _SET_UP_LINKS:
+        words.pop()
+    if len(words) >= 2 and words[-1].flag[:1] == "v" and words[-1].word in _SET_UP_VERBS:
+        words.pop()
+        while words and words[-1].word in _SET_UP_LINKS:
+            words.pop()
+        if words and words[-1].flag[:1] == "n" and len(words[-1].word) >= 2:
+            return words[-1].word
+    return ""
+
+
 def counted(question: str) -> tuple[str, str]:
     """(classifier, noun) of a counting question: 多少份信用承诺书 -> ("份", "信用承诺书"),
     几个镇 -> ("个", "镇"), 有多少件 -> ("件", ""). ("", "") when it does not count."""
@@ -354,7 +377,7 @@ def counted(question: str) -> tuple[str, str]:
         elif rest[:1] == "钱" or rest[:2] == "钱?":
             noun = "钱"
         if cls and not noun:
-            noun = _person_before(nfkc(question)[: m.start()])
+            noun = _noun_before(nfkc(question)[: m.start()])
         return cls, noun
     except Exception:  # noqa: BLE001
         return "", ""
