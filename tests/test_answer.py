@@ -501,6 +501,22 @@ def test_a_homophone_typo_is_read_as_the_corpus_word(corpus_index):
     assert "19205条" in _lead(answer_question(corpus_index, "双公式信息归集了多少条"))
 
 
+def test_a_segmentation_fragment_is_read_by_the_corpus_word_inside_it(corpus_index):
+    """jieba glues a character of the next word on (项目区 of 项目区里, 速裁用 of 速裁用的):
+    the fragment is in no passage, and was refused as a missing term. A rate is never read by
+    a part of it: 胜诉率 is not 诉率 of 败诉率, and the corpus states no 纠错率."""
+    from kb.answer.spelling import fragment_of
+
+    gen = corpus_index.current()
+    assert fragment_of(gen, "项目区") == "项目"
+    assert fragment_of(gen, "速裁用") == "速裁"
+    assert fragment_of(gen, "胜诉率") is None and fragment_of(gen, "纠错率") is None
+    assert "13个" in _lead(answer_question(corpus_index, "承诺即开工的项目区里一共申请了几个"))
+    assert "举证指引" in _lead(answer_question(corpus_index, "知识产权纠纷速裁用的是什么办法"))
+    assert answer_question(corpus_index, "2023年行政诉讼胜诉率是多少").refused
+    assert answer_question(corpus_index, "行政复议纠错率是多少").refused
+
+
 def test_the_figure_fits_what_the_question_measures(corpus_index):
     """A sum asked (投资, 经费) is answered in money or refused, never with the count of 项目
     that shares its sentence; a size (多大) by the clause of its own measure word."""
