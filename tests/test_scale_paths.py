@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from kb.config import settings
@@ -132,13 +133,34 @@ def test_a_typo_is_read_as_scanning_every_passage_reads_it(corpus_index):
     from kb.answer import spelling
     from kb.answer.extractive import passage_texts
 
+    def full_scan(texts: list[str], word: str) -> str | None:  # every passage, every alternative
+        pattern = re.compile("|".join(word[:i] + "[\u4e00-\u9fff]" + word[i + 1 :] for i in range(len(word))))
+        found: dict[str, int] = {}
+        for text in texts:
+            for near in set(pattern.findall(text)):
+                found[near] = found.get(near, 0) + 1
+        found.pop(word, None)
+        if len(word) == 2:
+            kept = {w: n for w, n in found.items()
+                    if n >= spelling.MIN_PASSAGES and spelling._is_word(w) and w[0] == word[0]}
+        else:
+            kept = {w: n for w, n in found.items()
+                    if spelling._is_word(w) or (w[0] == word[0] and w[-1] == word[-1])}
+        ranked = sorted(kept.items(), key=lambda kv: -kv[1])
+        if not ranked or (len(ranked) > 1 and ranked[0][1] < spelling.DOMINANCE * ranked[1][1]):
+            return None
+        return ranked[0][0]
+
     gen = corpus_index.current()
     texts = passage_texts(gen)
-    for word in ("复意", "复义", "撤消", "应讼", "败述率", "明录", "收案量", "常住人口", "法治", "行政复议法"):
+    words = ["复意", "复义", "撤消", "应讼", "败述率", "明录", "收案量", "常住人口", "法治", "行政复议法", "常常", "人人"]
+    words += [q[i : i + n] for q in ("群众来申请政府信息公开最晚几天要回复", "区里申请复议要在多少天之内") for n in (2, 3)
+              for i in range(len(q) - n + 1)]
+    for word in words:
         narrowed = [texts[i] for i in spelling._may_hold(gen, word)]
         assert len(narrowed) < len(texts), word
-        assert spelling._nearest(narrowed, word) == spelling._nearest(texts, word), word
-    assert spelling._nearest([texts[i] for i in spelling._may_hold(gen, "败述率")], "败述率") == "败诉率"
+        assert spelling._nearest(narrowed, word) == full_scan(texts, word), word
+    assert full_scan(texts, "败述率") == "败诉率" and full_scan(texts, "复意") == "复议"
 
 
 def test_passages_holding_a_text_are_those_a_scan_finds(corpus_index):
