@@ -10,8 +10,10 @@ the corpus cites and where.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -264,10 +266,15 @@ def _held_anywhere(gen: Generation, term: Term, docs: set[str]) -> bool:
     if term.kind in (PLACE, RATE, NUMBER, ARTICLE):
         needles = term.forms if term.kind in (PLACE, RATE) else (term.text,)
         chunks = [chunks[i] for i in sorted({i for n in needles for i in passages_holding(gen, n)})]
-    elif term.kind == LATIN:
-        low = term.text.lower()
-        chunks = [c for c, ctx in zip(chunks, passage_texts(gen), strict=True) if low in ctx.lower()]
+    elif term.kind == LATIN and term.text:  # in lower case: held where a character lowers to its first
+        chunks = [chunks[i] for i in sorted({i for ch in _lowering_to(term.text.lower()[0]) for i in passages_holding(gen, ch)})]
     return any(hard_ok(term, c.text, c, docs) for c in chunks)
+
+
+@functools.cache
+def _lowering_to(ch: str) -> frozenset[str]:
+    """Every character whose lower case holds `ch` (g: g, G; k: k, K and the Kelvin sign)."""
+    return frozenset(c for c in map(chr, range(sys.maxunicode + 1)) if ch in c.lower())
 
 
 def term_match(term: Term, sentence: str, ctx: str, heading: str = "") -> float:
