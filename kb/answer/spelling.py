@@ -40,8 +40,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]{2,6}")
 
 def spelled_as(gen: Generation, word: str) -> str | None:
     """The corpus word `word` is a one-character typo of, or None (no such word, or several
-    with none clearly the one). Read from the passages that may hold such a word (`_may_hold`:
-    a few thousand of the law library's 51,139), remembered per generation."""
+    with none clearly the one). Read only from the passages that may hold such a word
+    (`_may_hold`), remembered per generation."""
     if not _HAN.fullmatch(word) or _frequency(word) >= TYPO_FREQUENCY:
         return None
     memo: dict[str, str | None] = gen.cached("spelling.memo", dict)
