@@ -150,6 +150,7 @@ class Registry:
             for e in entries
         }
         self._passages = _passages(chunks, entries)
+        self._measured = _measured(self._passages)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -242,16 +243,17 @@ class Registry:
             return {}
         q_grams = set(char_bigrams(q))
         out: dict[str, float] = {}
-        for passage in self._passages:
+        for passage, text, section_cited in self._measured:
+            # no sentence covers more of the query than the whole passage does
+            if q not in text and sum(g in text for g in q_grams) / len(q_grams) < _MEASURE_MIN_COVER:
+                continue
             cover = max((_cover(q, q_grams, s) for s in passage.sentences), default=0.0)
             if cover < _MEASURE_MIN_COVER:
                 continue
             for key in passage.cited:
                 out[key] = max(out.get(key, 0.0), 0.9 * cover)
-            for other in self._passages:
-                if other.doc_id == passage.doc_id and passage.section and other.section == passage.section:
-                    for key in other.cited:
-                        out[key] = max(out.get(key, 0.0), 0.6 * cover)
+            for key in section_cited:
+                out[key] = max(out.get(key, 0.0), 0.6 * cover)
         return out
 
     def to_dicts(self) -> list[dict]:
@@ -312,6 +314,23 @@ def _passages(chunks: Sequence[Chunk], entries: list[RegistryEntry]) -> list[_Pa
             spans = sentence_spans(text, semicolon=True, closers=False, keep_end=False, trim=False)
             sentences.extend(text[s:e] for s, e in spans)
         out.append(_Passage(doc_id, label, tuple(section), sentences, cited.get((doc_id, label), set())))
+    return out
+
+
+def _measured(passages: list[_Passage]) -> list[tuple[_Passage, str, frozenset[str]]]:
+    """The passages a measure look-up can score from, each with its sentences joined and the
+    documents cited anywhere in its section: one that cites nothing, in a section that cites
+    nothing, adds no score. On the law library that leaves 8,068 of 38,773 passages, and the
+    look-up took about 1 s a question when it read every sentence of every passage."""
+    by_section: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+    for p in passages:
+        if p.section:
+            by_section.setdefault((p.doc_id, p.section), set()).update(p.cited)
+    out = []
+    for p in passages:
+        section_cited = frozenset(by_section.get((p.doc_id, p.section), ())) if p.section else frozenset()
+        if p.cited or section_cited:
+            out.append((p, "\n".join(p.sentences), section_cited))
     return out
 
 

@@ -74,6 +74,25 @@ def test_deep_answer_takes_one_generation_and_embeds_once(counted, monkeypatch):
     assert emb.queries == Counter({DEEP: 1})
 
 
+def test_a_named_document_is_ranked_once_per_request(corpus_index, monkeypatch):
+    """The rankings inside the document a question names serve both the fused search (as
+    its @doc rankings) and the answerer's searches inside that document: one filtered
+    search per query and request, not one for each (60-180 ms apiece on the law library)."""
+    import kb.search.retrieval as retrieval
+
+    ranked: Counter[frozenset[str]] = Counter()
+    rank = retrieval._rank
+
+    def spy(gen, qvec, lexical_query, candidates, doc_ids):
+        ranked[frozenset(doc_ids or ())] += 1
+        return rank(gen, qvec, lexical_query, candidates, doc_ids)
+
+    monkeypatch.setattr(retrieval, "_rank", spy)
+    assert answer_question(corpus_index, DEEP).refused  # looked deeper: four searches, as above
+    named = named_docs(corpus_index.current().doc_titles, DEEP)
+    assert named and ranked == Counter({frozenset(): 1, frozenset(named): 1})
+
+
 def test_streamed_answer_and_search_take_one_generation(counted):
     index, emb, calls = counted
     parts = list(iter_answer(index, DEEP))

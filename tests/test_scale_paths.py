@@ -67,3 +67,95 @@ def test_index_without_chunk_file_is_read_from_chroma_then_rebuilt(tiny_settings
     assert not report.unchanged and report.embedded == 0
     assert chunkstore.load(store.lexical_dir(s, report.collection)) == old.chunks
     assert ingest(s, embeddings).unchanged
+
+
+def test_a_hard_term_held_anywhere_is_found_as_a_full_scan_finds_it(corpus_index):
+    """A refusal names the hard terms no passage meets (kb.answer.extractive._refusal_reason):
+    the shortcut through the passages' cached contexts agrees with hard_ok on every passage,
+    for every kind of hard term, present or absent, inside a named document or anywhere."""
+    from kb.answer.extractive import _held_anywhere, hard_ok
+    from kb.answer.questions import ARTICLE, LATIN, NUMBER, PLACE, RATE, YEAR, Term
+
+    gen = corpus_index.current()
+    law = next(d for d, t in gen.doc_titles.items() if "行政复议法" in t)
+    terms = [
+        Term("2023年", YEAR), Term("2031年", YEAR), Term("第二十条", ARTICLE), Term("第九十五条", ARTICLE),
+        Term("柳江区", PLACE), Term("鱼峰区", PLACE), Term("柳江", PLACE, alts=("柳江区",)),
+        Term("76", NUMBER), Term("98765", NUMBER), Term("GDP", LATIN), Term("PPP", LATIN), Term("APP", LATIN),
+        Term("败诉率", RATE), Term("纠错率", RATE), Term("败述率", RATE, alts=("败诉率",)),
+    ]
+    held = {}
+    for docs in (set(), {law}):
+        for term in terms:
+            expected = any(hard_ok(term, c.text, c, docs) for c in gen.chunks.values())
+            assert _held_anywhere(gen, term, docs) == expected, (term, docs)
+            held[term.text, bool(docs)] = expected
+    assert held["2023年", False] and not held["2031年", False]  # both outcomes are exercised
+    assert held["第二十条", True] and not held["第九十五条", True]
+
+
+def test_measure_lookup_scores_as_reading_every_passage(corpus_index):
+    """Registry._measure_scores reads only passages whose section cites something, and of
+    those only the ones holding enough of the query: the scores are those of every passage."""
+    from kb.registry import _MEASURE_MIN_COVER, _cover
+    from kb.text.tokenize import char_bigrams
+
+    registry = corpus_index.current().registry
+
+    def every_passage(q: str) -> dict[str, float]:  # the look-up before the shortcut
+        q_grams = set(char_bigrams(q))
+        out: dict[str, float] = {}
+        for passage in registry._passages:
+            cover = max((_cover(q, q_grams, s) for s in passage.sentences), default=0.0)
+            if cover < _MEASURE_MIN_COVER:
+                continue
+            for key in passage.cited:
+                out[key] = max(out.get(key, 0.0), 0.9 * cover)
+            for other in registry._passages:
+                if other.doc_id == passage.doc_id and passage.section and other.section == passage.section:
+                    for key in other.cited:
+                        out[key] = max(out.get(key, 0.0), 0.6 * cover)
+        return out
+
+    scored = 0
+    for q in ("法治化营商环境提升年活动实施方案", "规范涉企行政执法优化营商环境工作方案", "拿地即开工",
+              "任务分工方案", "行政复议", "法治政府建设", "打造市场化法治化国际化营商环境", "月亮"):
+        expected = every_passage(q)
+        assert registry._measure_scores(q) == expected, q
+        scored += bool(expected)
+    assert scored >= 3  # most of them name a measure the report cites documents for
+
+
+def test_a_typo_is_read_as_scanning_every_passage_reads_it(corpus_index):
+    """kb.answer.spelling scans only the passages that may hold a kept near word; with every
+    passage scanned the readings are the same."""
+    from kb.answer import spelling
+    from kb.answer.extractive import passage_texts
+
+    def full_scan(texts: list[str], word: str) -> str | None:  # the same reading of every passage
+        return spelling._nearest(texts, word)
+
+    gen = corpus_index.current()
+    texts = passage_texts(gen)
+    words = ["复意", "复义", "撤消", "应讼", "败述率", "明录", "收案量", "常住人口", "法治", "行政复议法", "常常", "人人"]
+    words += ["信仿", "拜诉率", "公式", "拜诉"]  # homophones, the first character changed too
+    words += [q[i : i + n] for q in ("群众来申请政府信息公开最晚几天要回复", "区里申请复议要在多少天之内") for n in (2, 3)
+              for i in range(len(q) - n + 1)]
+    for word in words:
+        narrowed = [texts[i] for i in spelling._may_hold(gen, word)]
+        assert len(narrowed) < len(texts), word
+        assert spelling._nearest(narrowed, word) == full_scan(texts, word), word
+    assert full_scan(texts, "败述率") == "败诉率" and full_scan(texts, "复意") == "复议"
+
+
+def test_passages_holding_a_text_are_those_a_scan_finds(corpus_index):
+    """Term counts read the passages through their characters (kb.answer.extractive):
+    the same passages as reading every one, for words, single characters, absent words."""
+    from kb.answer.extractive import doc_freq, passage_texts, passages_holding
+
+    gen = corpus_index.current()
+    texts = passage_texts(gen)
+    for text in ("行政复议", "复议", "柳江区", "的", "2023年", "第二十条", "GDP", "常住人口", "", "》《"):
+        expected = [i for i, t in enumerate(texts) if text in t]
+        assert passages_holding(gen, text) == expected, text
+        assert doc_freq(gen, text) == len(expected), text

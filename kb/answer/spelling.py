@@ -21,7 +21,7 @@ from dataclasses import replace
 import jieba
 from pypinyin import Style, pinyin
 
-from kb.answer.extractive import doc_freq, passage_texts
+from kb.answer.extractive import doc_freq, passage_texts, passages_holding
 from kb.answer.questions import PLACE, RATE, WORD, Analysis
 from kb.index.reader import Generation
 from kb.search.request import Request
@@ -47,13 +47,14 @@ _HAN = re.compile(r"[\u4e00-\u9fff]{2,6}")
 
 def spelled_as(gen: Generation, word: str) -> str | None:
     """The corpus word `word` is a one-character typo of, or None (no such word, or several
-    with none clearly the one). Read from the passage texts (85K characters: a scan is a
-    millisecond), remembered per generation."""
+    with none clearly the one). Read only from the passages that may hold such a word
+    (`_may_hold`), remembered per generation."""
     if not _HAN.fullmatch(word):
         return None
     memo: dict[str, str | None] = gen.cached("spelling.memo", dict)
     if word not in memo:
-        memo[word] = _nearest(passage_texts(gen), word)
+        texts = passage_texts(gen)
+        memo[word] = _nearest([texts[i] for i in _may_hold(gen, word)], word)
     return memo[word]
 
 
@@ -72,6 +73,21 @@ def fragment_of(gen: Generation, word: str) -> str | None:
     found = [p for p in heads if doc_freq(gen, p) > 0 and (_is_word(p) or len(p) >= 3 or len(p) == len(word) - 1)]
     found += [p for p in tails if doc_freq(gen, p) > 0 and (_is_word(p) or len(p) >= 3)]
     return max(found, key=len) if found else None
+
+
+def _may_hold(gen: Generation, word: str) -> list[int]:
+    """The passages that may yield a word `_nearest` keeps (indices into `passage_texts`,
+    ascending): a kept two-character word holds one of `word`'s characters (the first,
+    or the second when the first is a homophone typo: 拜诉 for 败诉); a longer
+    match keeps all of `word` after its first character (that one changed), its first two
+    (a later one changed), or its first and all after its second (the second changed). On
+    the law library (51,139 passages) scanning only these made a look-up 2-20 ms instead of
+    155-210 ms, with the same result for every word tried."""
+    first = passages_holding(gen, word[0])
+    if len(word) == 2:
+        return sorted({*first, *passages_holding(gen, word[1])})
+    second_changed = set(first).intersection(passages_holding(gen, word[2:]))
+    return sorted({*passages_holding(gen, word[1:]), *passages_holding(gen, word[:2]), *second_changed})
 
 
 def _nearest(texts: list[str], word: str) -> str | None:
