@@ -1,7 +1,7 @@
 """Read an optional corpus pack: a folder under `corpus/packs/<name>/` of Markdown laws with
 a `LAWS.tsv` catalog (name, level, dates, status, the newer version). A pack is off unless
-a deployment switches it on: the national library is 863 laws and takes a quarter of an
-hour to embed, which a fresh `make run` must not wait for.
+a deployment switches it on: the national library is 863 laws and takes about twenty
+minutes to embed, which a fresh `make run` must not wait for.
 
 Each law becomes a `SourceDoc` whose text is the decoded Markdown (`# title` and `##`
 marks gone, `<!-- INFO END -->` gone), so `ingest.structure` chunks it like any other law:

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     packs: str | None = Field(
         None,
         description="Corpus packs (folders under corpus/packs/) that kb ingest adds, comma-separated: "
-        "library = 863 national laws, about 26 min to embed on 2 cores. none = no pack. "
+        "library = 863 national laws, about 23 min to ingest on 2 cores (estimated). none = no pack. "
         "Unset: the packs the index already holds (none on a fresh machine).",
     )
     embeddings: str = Field(

