@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.answer.citations import MARKER
 from kb.text.docnum import find_docnums
@@ -362,15 +362,12 @@ def _found_in(bare: str, sources: Sources, anchored: bool) -> int | None:
     """The passage the claim is found in, best covered first: every figure and name
     grounded in that passage itself (not merely in the registry), and most of the claim's
     words there unless it is anchored; None when there is none."""
-    alone = Sources(
-        sources.passages, sources.question, sources.years,
-        report_year=sources.report_year, asked_years=sources.asked_years,
-    )
-    ranked = sorted(sources.passages.items(), key=lambda kv: -coverage(bare, kv[1]))
-    for n, text in ranked:
-        if coverage(bare, text) < ATTACH_COVERAGE and not anchored:
+    alone = replace(sources, titles=frozenset(), docnums=frozenset())
+    covered = {n: coverage(bare, text) for n, text in sources.passages.items()}
+    for n in sorted(covered, key=lambda n: -covered[n]):
+        if covered[n] < ATTACH_COVERAGE and not anchored:
             break
-        if not grounding_problems(bare, [text], alone):
+        if not grounding_problems(bare, [sources.passages[n]], alone):
             return n
     return None
 
@@ -418,7 +415,7 @@ def disagreement(lead: str, claims: Iterable[Claim]) -> str:
     passage about another figure is grounded but does not answer (纠错增加16.2% for
     收案增加多少, where the extractive lead had 收案增加46.2%)."""
     quoted = _amounts(lead)
-    said = set().union(*(_amounts(c.text) for c in claims if c.fact)) if claims else set()
+    said = set().union(*(_amounts(c.text) for c in claims if c.fact))
     kinds = {u for _, u in quoted} & {u for _, u in said}
     if not kinds or quoted & said:
         return ""

@@ -319,18 +319,15 @@ def _final(
     else the extractive one with the reason."""
     dropped = [MARKER.sub("", c.text).strip() for c in verdict.dropped]
     facts = [c for c in verdict.kept if c.fact]
-    if not verdict.ok:
-        fallback = _from_extract(
-            analysis, asked, ex, NOTICE_FAILED_CHECK, REASON_FAILED.format(problem=verdict.problem)
-        )
+    problem = verdict.problem
+    if not problem and facts and not ex.refused:
+        problem = disagreement(ex.text, facts)  # the model's figure is not the one the quote gives
+    if problem:
+        fallback = _from_extract(analysis, asked, ex, NOTICE_FAILED_CHECK, REASON_FAILED.format(problem=problem))
         return replace(fallback, dropped=dropped, generated=raw)
     if not facts:  # the model refused: the extractive answer (or its refusal with related passages) stays
         return replace(_from_extract(analysis, asked, ex, reason=REASON_MODEL_REFUSED), generated=raw)
-    conflict = "" if ex.refused else disagreement(ex.text, facts)
-    if conflict:  # the model's figure is not the one the quote gives: the quote stands
-        fallback = _from_extract(analysis, asked, ex, NOTICE_FAILED_CHECK, REASON_FAILED.format(problem=conflict))
-        return replace(fallback, dropped=dropped, generated=raw)
-    text = "".join(c.text for c in verdict.kept).strip()
+    text = verdict.text
     citations = [cite(chunks[n - 1], n=new) for n, new in sorted(order.items(), key=lambda kv: kv[1])]
     notice = NOTICE_GENERATED + (NOTICE_DROPPED.format(n=len(dropped)) if dropped else "")
     reason = REASON_PARTLY.format(n=len(dropped)) if dropped else REASON_PASSED

@@ -156,8 +156,7 @@ def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str
         for t in analysis.terms:
             if t.kind in (WORD, RATE, PLACE) and not any(doc_freq(gen, f) > 0 for f in t.forms):
                 # the typed characters themselves first (项目区 holds 项目), then a typo's word
-                part = fragment_of(gen, t.text) if t.kind != RATE else None
-                readings = [m for m in (part, spelled_as(gen, t.text)) if m]
+                readings = [m for m in (fragment_of(gen, t.text), spelled_as(gen, t.text)) if m]
                 if readings and not found:
                     found = "".join(h.chunk.text for h in search_in(req, query, k=EVIDENCE_HITS))
                 meant = next((m for m in readings if m in found), None)
