@@ -420,6 +420,18 @@ def test_the_figure_the_question_gives_is_no_answer(corpus_index):
     assert "7件" in _lead(answer_question(corpus_index, "自行梳理的35件信访积案实体性化解了几件"))
 
 
+def test_a_figure_of_the_bare_noun_does_not_answer_the_qualified_one(corpus_index):
+    """较大数额罚款 is named by 行政处罚法 第六十三条 with no amount; 第六十八条's 一百元以下罚款
+    is a fine, not a 较大数额 one (sets D, G and H each asked it and got 一百元). The bare
+    question still gets its figure, and a modifier the article leaves to the sentence before
+    (执法检查…执法人员不得少于两人) is not read as dropped."""
+    for q in ("较大数额的罚款到底是多少钱", "行政处罚法规定的较大数额罚款标准是多少元"):
+        qualified = answer_question(corpus_index, q)
+        assert qualified.refused and "一百元" not in qualified.answer.split("\n")[0], q
+    assert "一百元" in _lead(answer_question(corpus_index, "执法人员当场收缴罚款，罚款多少钱以下可以当场收"))
+    assert "两人" in _lead(answer_question(corpus_index, "执法检查至少要去几个执法人员"))
+
+
 def test_a_connective_is_no_time(corpus_index):
     """同时 opening a sentence joins it to the one before; the lead was the bare clause
     “同时。” for a when-question the report does not answer (set F)."""

@@ -223,6 +223,16 @@ def test_firm_refusal_does_not_ask_the_model(corpus_index, stub):
     assert answer.refused and stub.requests == [] and answer.backend_reason == REASON_NOT_ASKED
 
 
+def test_a_figure_of_the_bare_noun_does_not_let_the_model_try(corpus_index, stub):
+    """较大数额罚款 has no amount in the corpus; 第六十八条's 一百元以下罚款 is of another fine.
+    The real model answered 100元 from it (make test-llm, d157), agreeing with the extractive
+    lead of the time, so no check could catch it: the sentence is no candidate for the model."""
+    stub.script = lambda body: "较大数额罚款是指一百元以下的罚款。[{}]".format(passage_number(body, "一百元以下"))
+    answer = answer_question(corpus_index, "行政处罚法里较大数额罚款具体是多少钱")
+    assert answer.refused and "一百元" not in answer.answer.split("\n")[0]
+    assert stub.requests == [] and answer.backend_reason == REASON_NOT_ASKED
+
+
 def test_history_reaches_the_model(corpus_index, stub):
     stub.script = lambda body: "审结的案件中撤销28件。[{}]".format(passage_number(body, "撤销28件"))
     history = [

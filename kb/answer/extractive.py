@@ -67,6 +67,7 @@ from kb.answer.target import (
     asks_total,
     counts_asked,
     head_term,
+    modifier_dropped,
     money_fits,
     outcome_unstated,
     own_figures,
@@ -953,6 +954,11 @@ def answer_from_hits(
                 refused = refusal(analysis.question, hits)
                 refused.best, refused.confidence = best, best.confidence
                 return refused
+        if counts_bare_noun(gen, analysis, best, cands):  # 较大数额罚款 answered by 一百元以下罚款
+            refused = refusal(analysis.question, hits)
+            refused.best, refused.confidence = best, best.confidence
+            refused.decisive = True  # the qualified thing is named with no figure: nothing to generate
+            return refused
         if (
             restates_count(analysis, direct)  # 是哪3家 asked outside a list question
             or outcome_unstated(analysis, best.text)  # 评上了没有 answered with the effort
@@ -969,6 +975,13 @@ def answer_from_hits(
         if end > best.end:
             text += f"{_tidy(chunk.text[best.end : end])}[{n}]"
     return Extract(text=text, citations=book.items, hits=hits, best=best, confidence=best.confidence)
+
+
+def counts_bare_noun(gen: Generation, analysis: Analysis, cand: ScoredSentence, cands: list[ScoredSentence]) -> bool:
+    """`cand`'s figure counts the noun the question qualifies, without its qualifier, while a
+    better-scored sentence with no figure names the qualified noun (target.modifier_dropped)."""
+    above = [c.text for c in cands if c.score > cand.score and not c.type_ok]
+    return modifier_dropped(analysis, cand.text, above, partial(_known, gen))
 
 
 def _bridged(best: ScoredSentence) -> bool:

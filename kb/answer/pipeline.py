@@ -18,7 +18,7 @@ from kb.answer import llm
 from kb.answer.citations import MARKER, Citation, cite, in_quoted_script, renumber
 from kb.answer.compose import compose
 from kb.answer.evidence import asks_judgment
-from kb.answer.extractive import Extract, score_candidates
+from kb.answer.extractive import Extract, counts_bare_noun, score_candidates
 from kb.answer.followup import SUBJECT, TOPIC, Resolution, resolve
 from kb.answer.grounding import (
     REFUSAL_PREFIX,
@@ -239,7 +239,9 @@ def worth_asking(gen: Generation, analysis: Analysis, ex: Extract) -> bool:
     if asks_judgment(analysis.question) or not ex.hits:
         return False
     candidates = score_candidates(gen, analysis, ex.hits, set())
-    return any(c.type_ok and c.coverage >= LLM_FLOOR for c in candidates)
+    return any(
+        c.type_ok and c.coverage >= LLM_FLOOR and not counts_bare_noun(gen, analysis, c, candidates) for c in candidates
+    )
 
 
 def sources_for(gen: Generation, analysis: Analysis, chunks: list[Chunk]) -> Sources:

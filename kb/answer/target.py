@@ -399,6 +399,31 @@ def restates_count(analysis: Analysis, lead: str) -> bool:
     return bool(given & stated)
 
 
+def modifier_dropped(analysis: Analysis, sentence: str, figureless: list[str], known: Callable[[Term], bool]) -> bool:
+    """The question qualifies what it counts (较大数额罚款), the figure's sentence names only
+    the bare noun (一百元以下罚款), and a sentence without a figure names the qualified noun
+    word for word (（一）较大数额罚款；): the corpus knows the qualified thing and gives it
+    no figure, so the figure counts something else. Fresh sets D, G and H each asked 较大数额
+    罚款具体是多少钱 and each got 一百元; the rule changes no other lead of the 1,370 set
+    questions. A modifier the passage leaves to the sentence before it (执法检查…执法人员) is
+    not read as dropped: the qualified phrase must stand in another sentence verbatim (的 aside)."""
+    if analysis.qtype != "figure":
+        return False
+    q, s = squash(nfkc(analysis.question)), squash(sentence)
+    focus = focus_terms(analysis)
+    held = [t for t in analysis.soft if t.noun and any(f in s for f in t.forms)]
+    for term in analysis.soft:
+        if term.text not in focus or not _content(term, known) or any(f in s for f in term.forms):
+            continue
+        start = q.find(term.text)
+        for noun in held:
+            end = q.find(noun.text, start + len(term.text))
+            phrase = q[start : end + len(noun.text)].replace("的", "") if start >= 0 and end >= 0 else ""
+            if phrase and any(phrase in squash(other).replace("的", "") for other in figureless):
+                return True
+    return False
+
+
 # A question whether something finally happened (…最后评上了没有, 最终通过了吗): the activity
 # sentence (积极参加…创建活动, 申报了…) says it was tried, not that it succeeded. The verb of
 # the outcome before 了没有/了吗.
