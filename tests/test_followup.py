@@ -24,7 +24,9 @@ YEAR_OF_REPORT = 2023
     [
         # topic switch: the term sharing characters with the new one is replaced
         ("去年跨省通办一共办了多少件业务", "那全城通办呢？", TOPIC, "去年全城通办一共办了多少件业务"),
-        ("申请行政复议的期限是多久？", "那行政诉讼呢", TOPIC, "申请行政诉讼的期限是多久"),
+        # …with the old thing's act next to it: no law 申请行政诉讼 (fresh_c, d, e, g)
+        ("申请行政复议的期限是多久？", "那行政诉讼呢", TOPIC, "行政诉讼的期限是多久"),
+        ("行政复议申请期限是多久", "那行政诉讼呢？", TOPIC, "行政诉讼期限是多久"),
         ("区级特邀行政执法监督员聘了多少人", "镇级的呢", TOPIC, "镇级特邀行政执法监督员聘了多少人"),
         # topic switch with nothing in common: what is counted changes, not who counts
         ("检察院民事检察监督案件办了多少", "那刑事的呢", TOPIC, "检察院刑事检察监督案件办了多少"),

@@ -54,6 +54,10 @@ def test_special_case_unless_the_question_names_it():
     assert listed == "有下列情形之一的"
     general = rule_condition(["公民直接向人民法院提起诉讼的", "应当在六个月内提出"])
     assert special_cases(general, "起诉的期限是多久") == 0
+    # the agency's failure to act on an earlier application is an earlier procedure's outcome
+    inaction = rule_condition(["公民申请行政机关履行法定职责", "行政机关在接到申请之日起两个月内不履行的"])
+    assert special_cases(inaction, "行政诉讼的期限是多久") == 1
+    assert special_cases(inaction, "行政机关不履行职责，多久可以起诉") == 0
 
 
 def test_exception_end_takes_the_but_sentence():
@@ -69,7 +73,10 @@ def test_exception_end_takes_the_but_sentence():
         ("行政复议的申请期限一般是多少天？", "六十日", "第二十条"),
         # the general rule is not among the first hits: looked for deeper
         ("跳过复议直接起诉，期限有多长", "六个月", "第四十六条"),
+        # 第四十七条 (两个月内不履行的) is a special case, not the rule (fresh_c, d, e, g)
+        ("行政诉讼的期限是多久", "六个月", "第四十六条"),
         # the question names the special case: its rule answers
+        ("申请行政机关履行法定职责，行政机关不履行的，多久以后可以起诉？", "两个月", "第四十七条"),
         ("收到复议决定书后还是不服，多少天内要去法院起诉？", "十五日", "第四十五条"),
     ],
 )

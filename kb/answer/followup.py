@@ -259,7 +259,26 @@ def _switch_topic(prev: str, topic: str) -> str:
         )
     if topic == pick[2]:
         return prev
-    return prev[: pick[0]] + topic + prev[pick[1] :]
+    return prev[: _act_start(offsets, pick[0])] + topic + prev[_act_end(offsets, pick[1]) :]
+
+
+def _act_start(offsets: list[tuple[int, int, str, str]], start: int) -> int:
+    """Where the replaced term's act begins: a verb right before it goes with it (申请行政复议
+    的期限 -> 行政诉讼的期限, not 申请行政诉讼, which no law says; fresh_d, fresh_e)."""
+    before = next((o for o in offsets if o[1] == start), None)
+    return before[0] if before is not None and before[3][:1] == "v" and _content(before[2], before[3]) else start
+
+
+def _act_end(offsets: list[tuple[int, int, str, str]], end: int) -> int:
+    """Where the replaced term's act ends: a verb right after it that names, with the noun
+    after it, the old thing's step (行政复议申请期限 -> 行政诉讼期限; fresh_c, fresh_g)."""
+    i = next((k for k, o in enumerate(offsets) if o[0] == end), None)
+    if i is None or i + 1 >= len(offsets):
+        return end
+    verb, noun = offsets[i], offsets[i + 1]
+    if verb[3][:1] == "v" and _content(verb[2], verb[3]) and noun[3][:1] == "n":
+        return verb[1]
+    return end
 
 
 def _with_situation(prev: str, situation: str) -> str:

@@ -27,7 +27,7 @@ from kb.text.sentences import sentence_spans
 # ---------------------------------------------------------------- special case
 
 # A condition that refers to another rule (前款规定以外, 法律另有规定) or to the outcome of an
-# earlier procedure (不服复议决定, 复议机关逾期不作决定, 不予受理, 应当先向…申请, 未告知…,
+# earlier procedure (不服复议决定, 复议机关逾期不作决定, 不予受理, 行政机关接到申请后不履行, 应当先向…申请, 未告知…,
 # 耽误…期限), each with what a question says when it names that case itself.
 _SPECIAL_CASES = (
     (
@@ -35,8 +35,8 @@ _SPECIAL_CASES = (
         re.compile(r"前款|特殊|不可抗力|另有规定|例外"),
     ),
     (
-        re.compile(r"不服[^，。；]{0,4}复议决定|复议决定不服|复议决定书|逾期不作|不作答复|不予受理|驳回申请"),
-        re.compile(r"复议决定|复议后|复议完|复议结果|复议.{0,3}不服|逾期|不受理|不予受理|不答复|没答复|驳回"),
+        re.compile(r"不服[^，。；]{0,4}复议决定|复议决定不服|复议决定书|逾期不作|不作答复|不予受理|驳回申请|不履行的"),
+        re.compile(r"复议决定|复议后|复议完|复议结果|复议.{0,3}不服|逾期|不受理|不予受理|不答复|没答复|驳回|不履行|不执行|不作为|拒不|不办|没履行|未履行|不管"),
     ),
     (re.compile(r"应当先向|先向[^，。；]{0,12}申请"), re.compile(r"先|必须复议|复议前置")),
     (re.compile(r"未告知"), re.compile(r"告知|没告诉|未告诉|不告诉")),
