@@ -432,6 +432,15 @@ def test_a_figure_of_the_bare_noun_does_not_answer_the_qualified_one(corpus_inde
     assert "两人" in _lead(answer_question(corpus_index, "执法检查至少要去几个执法人员"))
 
 
+def test_a_thing_named_in_the_sentence_before_reads_with_the_next(corpus_index):
+    """优化营商环境条例 第六十二条 names the 行政规范性文件 in one sentence and gives the
+    期限 of their 征求意见 in the next; sets E, F and H refused the question for want of the
+    first sentence's noun. An act said in the sentence before (审批) is not borrowed."""
+    found = answer_question(corpus_index, "涉企的规范性文件要征求意见多少天")
+    assert "30日" in _lead(found) and found.citations[0].label == "第六十二条"
+    assert answer_question(corpus_index, "不见面审批平均每件办几天").refused
+
+
 def test_a_connective_is_no_time(corpus_index):
     """同时 opening a sentence joins it to the one before; the lead was the bare clause
     “同时。” for a when-question the report does not answer (set F)."""

@@ -592,7 +592,11 @@ def score_candidates(
             cand = ScoredSentence(chunk, s, e, rank)
             topical = 0.0
             if total > 0:
-                matched = {t.text: term_match(t, sentence, ctx, heading) for t in soft}
+                # a thing named in the sentence before reads with this one as under a heading
+                # (…行政规范性文件，应当…公开征求意见。向社会公开征求意见的期限一般不少于30日:
+                # fresh_e, f, h refused 涉企规范性文件征求意见期限); an act there is another act
+                said_before = heading + (squash(chunk.text[slice(*spans[i - 1])]) if i else "")
+                matched = {t.text: term_match(t, sentence, ctx, said_before if t.noun else heading) for t in soft}
                 cand.coverage = sum(weights[t] * m for t, m in matched.items()) / total
                 topical = sum(
                     weights[t.text] * (TITLE_MATCH - matched[t.text])
