@@ -522,6 +522,22 @@ def test_a_homophone_typo_is_read_as_the_corpus_word(corpus_index):
     assert "19205条" in _lead(answer_question(corpus_index, "双公式信息归集了多少条"))
 
 
+def test_a_word_typed_for_its_exact_homophone_is_read_after_a_refusal(corpus_index):
+    """公正 for 公证: both are corpus words, so no typo reading applies (sets E, G and H each
+    refused such a question). A refused question is asked again with the word also read as
+    the corpus word that sounds exactly like it, tone included; the second answer stands only
+    when its sentence holds that word. A rare reading makes no homophone (印 yi4: 复议 is
+    not 复印)."""
+    from kb.answer.spelling import sounds_as
+
+    gen = corpus_index.current()
+    assert sounds_as(gen, "公正") == "公证"
+    assert sounds_as(gen, "复议") is None and sounds_as(gen, "期限") is None
+    assert "195153元" in _lead(answer_question(corpus_index, "公正处一年的业务收费是多少"))
+    assert "333件" in _lead(answer_question(corpus_index, "公正这块去年一共办理了多少件"))
+    assert answer_question(corpus_index, "公正处去年有几个公正员").refused
+
+
 def test_a_segmentation_fragment_is_read_by_the_corpus_word_inside_it(corpus_index):
     """jieba glues a character of the next word on (项目区 of 项目区里, 速裁用 of 速裁用的):
     the fragment is in no passage, and was refused as a missing term. A rate is never read by

@@ -32,7 +32,7 @@ from kb.answer.grounding import (
     split_claims,
 )
 from kb.answer.questions import Analysis, is_elliptical, with_context
-from kb.answer.spelling import respell
+from kb.answer.spelling import misheard, respell
 from kb.index import Generation, Index
 from kb.profile import Profile
 from kb.schema import Chunk
@@ -219,6 +219,8 @@ def iter_answer_in(req: Request, question: str, history: list[dict] | None = Non
     asked = clean_question(question)  # a bad question is reported as such, even before anything is ingested
     analysis, query = respell(req, *prepare(question, history, req.gen.profile))
     ex = compose(req, analysis, query, history, lambda q, h: respell(req, *prepare(q, h, req.gen.profile)))
+    if ex.refused and not ex.decisive:
+        analysis, query, ex = _heard_otherwise(req, analysis, query, ex, history)
     notice = language_notice(asked)
     if llm.backend() != "openai" or not worth_asking(req.gen, analysis, ex):
         reason = REASON_OFF if llm.backend() != "openai" else REASON_NOT_ASKED
@@ -228,6 +230,22 @@ def iter_answer_in(req: Request, question: str, history: list[dict] | None = Non
         return
     yield replace(_from_extract(analysis, asked, ex, notice=notice), pending=True)
     yield from _generated(req.gen, analysis, asked, ex, history)
+
+
+def _heard_otherwise(
+    req: Request, analysis: Analysis, query: str, ex: Extract, history: list[dict] | None
+) -> tuple[Analysis, str, Extract]:
+    """A refused question asked again with its words also read as the corpus words they sound
+    exactly like (公正 -> 公证, spelling.misheard); kept only when that answers with a sentence
+    holding such a word, so the reading is what made the answer."""
+    heard = misheard(req.gen, analysis, query)
+    if heard is None:
+        return analysis, query, ex
+    again, again_query, words = heard
+    retry = compose(req, again, again_query, history, lambda q, h: respell(req, *prepare(q, h, req.gen.profile)))
+    if retry.refused or retry.best is None or not any(w in retry.best.text for w in words):
+        return analysis, query, ex
+    return again, again_query, retry
 
 
 def worth_asking(gen: Generation, analysis: Analysis, ex: Extract) -> bool:

@@ -10,6 +10,11 @@ Most typos are homophones typed by pinyin input: 信仿 for 信访, 拜诉率 fo
 the same is the reading even where the looser rules above refuse: the typed word may be a
 common word of its own (公式), and a changed first character is not a cut fragment when it
 sounds alike.
+
+Pinyin input also offers a corpus word's exact homophone, itself a corpus word: 公正 for 公证
+(sets E, G, H). Nothing marks such a word as a typo, so it is read as its homophone only in a
+second look after a refusal (`misheard`), and that answer stands only when it rests on the
+homophone.
 """
 
 from __future__ import annotations
@@ -91,9 +96,7 @@ def _may_hold(gen: Generation, word: str) -> list[int]:
 
 
 def _nearest(texts: list[str], word: str) -> str | None:
-    pattern = re.compile(
-        "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i + 1 :]) for i in range(len(word)))
-    )
+    pattern = _one_changed(word)
     found: dict[str, int] = defaultdict(int)
     for text in texts:
         for near in set(pattern.findall(text)):
@@ -139,6 +142,51 @@ def _frequency(text: str) -> int:
     """The word's count in jieba's dictionary (0: not a dictionary word)."""
     jieba.dt.check_initialized()
     return jieba.dt.FREQ.get(text) or 0
+
+
+def sounds_as(gen: Generation, word: str) -> str | None:
+    """The corpus word that reads exactly as `word`, tones included, with one character
+    changed (公证 for 公正), or None. `word` is itself a corpus word: pinyin input offers both,
+    and staff pick the wrong one (公正处, 公正事项, 去年公正办了多少件 in sets E, G and H)."""
+    if not _HAN.fullmatch(word):
+        return None
+    memo: dict[str, str | None] = gen.cached("spelling.sounds_as", dict)
+    if word not in memo:
+        texts = passage_texts(gen)
+        pattern = _one_changed(word)
+        found: dict[str, int] = defaultdict(int)
+        for i in _may_hold(gen, word):
+            for near in set(pattern.findall(texts[i])):
+                found[near] += 1
+        found.pop(word, None)
+        memo[word] = _dominant({w: n for w, n in found.items() if _is_word(w) and _reads_as(w, word)})
+    return memo[word]
+
+
+def misheard(gen: Generation, analysis: Analysis, query: str) -> tuple[Analysis, str, list[str]] | None:
+    """The analysis with each word also read as the corpus word it sounds exactly like, the
+    query with those words added, and the words; None when no word has one. For a second
+    look after a refusal only: the typed word is a corpus word, so it stays what it is."""
+    terms, extra = [], []
+    for t in analysis.terms:
+        meant = sounds_as(gen, t.text) if t.kind == WORD and len(t.text) >= 2 and not t.inherited else None
+        if meant:
+            t = replace(t, alts=(*t.alts, meant))
+            extra.append(meant)
+        terms.append(t)
+    return (replace(analysis, terms=terms), " ".join([query, *extra]), extra) if extra else None
+
+
+def _one_changed(word: str) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i + 1 :]) for i in range(len(word)))
+    )
+
+
+def _reads_as(a: str, b: str) -> bool:
+    """Character by character the same common reading, tone included (not a rare one: 印 has
+    yi4 beside yin4, which made 复印 of 复议)."""
+    return len(a) == len(b) and pinyin(a, style=Style.TONE3) == pinyin(b, style=Style.TONE3)
 
 
 def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str]:
