@@ -441,6 +441,13 @@ def test_a_thing_named_in_the_sentence_before_reads_with_the_next(corpus_index):
     assert answer_question(corpus_index, "不见面审批平均每件办几天").refused
 
 
+def test_a_time_word_is_not_what_a_figure_counts(corpus_index):
+    """罚款逾期不交每天加罚多少 (sets F and H): 加罚 is no corpus word, so the counted head was
+    looked for before it and 逾期 was taken, which 第七十二条 says as 到期不缴纳; a time word
+    names no act and no thing counted, so 罚款 is the head and the article answers."""
+    assert "百分之三" in _lead(answer_question(corpus_index, "罚款逾期不交每天加罚多少"))
+
+
 def test_a_connective_is_no_time(corpus_index):
     """同时 opening a sentence joins it to the one before; the lead was the bare clause
     “同时。” for a when-question the report does not answer (set F)."""

@@ -343,8 +343,8 @@ def _content_head(analysis: Analysis, focus: set[str], known: Callable[[Term], b
         return None
     best, best_end = None, -1
     for t in analysis.soft:
-        if t.text not in focus or not _content(t, known):
-            continue
+        if t.text not in focus or not _content(t, known) or t.pos[:1] == "t":
+            continue  # a time word (逾期 of 罚款逾期不交每天加罚多少) names no act and no thing
         end = max((q.rfind(f, 0, m.start()) + len(f) for f in t.forms if q.rfind(f, 0, m.start()) >= 0), default=-1)
         if end > best_end:
             best, best_end = t, end
