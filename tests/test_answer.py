@@ -306,6 +306,9 @@ def test_what_was_done_lists_the_section_items(corpus_index):
     assert all(c.label == "二、（五）3." for c in answer.citations)
     plan = answer_question(corpus_index, "2024年行政执法方面打算怎么做？")
     assert "行政执法投诉举报制度" in _lead(plan) and all(c.label.startswith("四、") for c in plan.citations)
+    # 怎么推的 asks what was done as 如何推进 does (sets D, E, H: one line of the heading before)
+    pushed = answer_question(corpus_index, "便捷办这块是怎样推动的")
+    assert "政务服务流动站" in _lead(pushed) and "容缺受理" in _lead(pushed)
 
 
 def test_why_answers_with_the_stated_purpose(corpus_index):

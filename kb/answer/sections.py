@@ -31,7 +31,8 @@ from kb.text.sentences import clause_spans, sentence_spans
 _ACTIVITY = re.compile(
     r"(?:做|搞|干|抓|采取|开展|推进|打算|计划|准备)了?(?:哪些|哪几|什么|啥)"
     r"|哪些(?:工作|措施|举措|做法|事|不足|短板|问题|成效|亮点)"
-    r"|怎么(?:搞|做|干|抓)|如何(?:做|推进|开展|落实)"
+    # 怎么推的/是怎么推进的 as 如何推进 (fresh_d, e, h asked 便捷办 so)
+    r"|(?:怎么|怎样|如何)(?:搞|做|干|抓|推进|推动|推|开展|落实)"
 )
 _PLAN_ASK = re.compile(r"打算|计划|准备|下一步|明年|今后")
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})年")
