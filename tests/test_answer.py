@@ -451,6 +451,19 @@ def test_a_time_word_is_not_what_a_figure_counts(corpus_index):
     assert "百分之三" in _lead(answer_question(corpus_index, "罚款逾期不交每天加罚多少"))
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # 日期 and 现行 say what is asked and of which version; as content words no article held
+        # them (sets D, G), and 几时 was read as a count (set F)
+        ("现行行政复议法从哪天开始实施", "2024年1月1日"),
+        ("行政诉讼法几时开始实施", "1990年10月1日"),
+    ],
+)
+def test_when_a_law_took_effect(corpus_index, question, fact):
+    assert fact in _lead(answer_question(corpus_index, question))
+
+
 def test_a_connective_is_no_time(corpus_index):
     """同时 opening a sentence joins it to the one before; the lead was the bare clause
     “同时。” for a when-question the report does not answer (set F)."""

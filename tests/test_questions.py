@@ -43,6 +43,7 @@ def test_types():
         "政府信息公开条例是国务院令第几号？": DOCNUM,  # 第几号 asks a serial, not a day
         "这个条例是几号令": DOCNUM,
         "这个条例是几号起施行的": DATE,
+        "行政复议法几时开始实施": DATE,  # 几时 asks when, not how many (set F)
         "行政复议的证据有哪几种？": LIST,
         "区里建了哪几个行业性的调委会": LIST,
         "行政复议法第九十五条是怎么规定的？": ABOUT,
