@@ -464,6 +464,13 @@ def test_when_a_law_took_effect(corpus_index, question, fact):
     assert fact in _lead(answer_question(corpus_index, question))
 
 
+def test_a_rate_named_alone_is_asked(corpus_index):
+    """全区调解民间纠纷的成功率 names a rate and no ask word: the rate is what is asked, not the
+    count its sentence opens with (1460起; set H, and set E's 成功率呢 the same way)."""
+    assert "99.7%" in _lead(answer_question(corpus_index, "全区调解民间纠纷的成功率"))
+    assert "1.28" in _lead(answer_question(corpus_index, "23年行政应诉败诉率"))
+
+
 def test_a_connective_is_no_time(corpus_index):
     """同时 opening a sentence joins it to the one before; the lead was the bare clause
     “同时。” for a when-question the report does not answer (set F)."""

@@ -60,8 +60,11 @@ def _last_ask(q: str) -> re.Match[str] | None:
 
 
 def asks_share(analysis: Analysis) -> bool:
-    """The question asks for a share or a rate (百分之几, 比例, 占比, …率是多少)."""
-    return bool(_SHARE.search(nfkc(analysis.question)))
+    """The question asks for a share or a rate (百分之几, 比例, 占比, …率是多少), or names a
+    rate and asks nothing else (去年民间纠纷调解成功率; 成功率呢 after a count: sets E, H
+    got the count's clause)."""
+    q = nfkc(analysis.question)
+    return bool(_SHARE.search(q)) or (any(t.kind == RATE for t in analysis.hard) and not _ASK.search(q))
 
 
 def asks_money(analysis: Analysis) -> bool:
