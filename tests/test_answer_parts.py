@@ -34,6 +34,8 @@ def test_one_ask_over_a_pair_is_two_asks():
     ]
     assert split_parts("当场处罚 个人和单位分别罚多少") == ["当场处罚 个人罚多少", "当场处罚 单位罚多少"]
     assert split_parts("复议和诉讼各收到多少件") == ["复议收到多少件", "诉讼收到多少件"]
+    # the pair's second word runs into the predicate both share (set H)
+    assert split_parts("一审判决和裁定不服上诉期限分别多久") == ["一审判决不服上诉期限多久", "裁定不服上诉期限多久"]
     for q in ["各类案件一共多少件", "复议和诉讼一共多少件", "各级政府分别有哪些职责"]:
         assert split_parts(q) == [q]  # 各类 is no distribution; no 各/分别; no pair
 

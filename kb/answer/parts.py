@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+import jieba.posseg as pseg
+
 from kb.answer.citations import MARKER, Citation, CitationBook, cite
 from kb.answer.extractive import Extract, direct_span, extractive_answer, score_candidates
 from kb.answer.questions import Analysis
@@ -79,7 +81,13 @@ def _distributed(question: str) -> list[str]:
         return []
     before, after = question[: pair.start()], question[pair.end() :]
     after = after[: each.start() - pair.end()] + after[each.end() - pair.end() :]
-    return [before + pair.group(x) + after for x in ("a", "b")]
+    a, b = pair.group("a"), pair.group("b")
+    words = pseg.lcut(b)
+    if len(b) > len(a) and len(words) > 1 and words[1].flag in ("v", "d"):
+        # b, longer than a, is one word and the predicate both share (一审判决和裁定不服上诉期限分别多久: set H
+        # asked 判决 alone, 多久, and got 六个月 of 作出第一审判决)
+        b, after = words[0].word, b[len(words[0].word) :] + after
+    return [before + word + after for word in (a, b)]
 
 
 def answer_parts(req: Request, question: str, history: list[dict] | None, prepare: Prepare) -> Extract | None:
