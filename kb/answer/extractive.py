@@ -236,7 +236,7 @@ def term_weight(gen: Generation, term: Term | str) -> float:
     if df == 0:
         return 1.0
     n = len(passage_texts(gen))
-    own = len(_own_passages(gen))
+    own = len(_own_texts(gen))
     if 0 < own < n:
         own_df = max(_own_freq(gen, f) for f in forms)
         if own_df:
@@ -245,19 +245,20 @@ def term_weight(gen: Generation, term: Term | str) -> float:
     return max(0.5, math.log((n + 1) / (df + 1)))
 
 
-def _own_passages(gen: Generation) -> frozenset[int]:
-    """The passages (indices into `passage_texts`) of the corpus's own documents, not a pack's."""
+def _own_texts(gen: Generation) -> list[str]:
+    """The passage texts (as `passage_texts`) of the corpus's own documents, not a pack's."""
     return gen.cached(
-        "extractive.own", lambda: frozenset(i for i, c in enumerate(gen.chunks.values()) if not from_pack(c.doc_id))
+        "extractive.own",
+        lambda: [t for t, c in zip(passage_texts(gen), gen.chunks.values(), strict=True) if not from_pack(c.doc_id)],
     )
 
 
 def _own_freq(gen: Generation, term: str) -> int:
-    """How many of the corpus's own passages use `term`; remembered per generation."""
+    """How many of the corpus's own passages use `term` (a few hundred: read directly);
+    remembered per generation."""
     memo: dict[str, int] = gen.cached("extractive.own_freq", dict)
     if term not in memo:
-        own = _own_passages(gen)
-        memo[term] = sum(1 for i in passages_holding(gen, term) if i in own)
+        memo[term] = sum(1 for t in _own_texts(gen) if term in t)
     return memo[term]
 
 
