@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -18,11 +19,13 @@ from ingest.corpus import corpus_files, load_corpus
 from ingest.packs import available_packs, load_pack, version_date
 from ingest.structure import chunk_document
 from kb.answer import answer_question
+from kb.answer.extractive import passage_texts, term_weight
+from kb.answer.spelling import used
 from kb.config import DEFAULT_CORPUS, settings
 from kb.index import Index
 from kb.index.writer import ingest
 from kb.registry import build_registry
-from kb.search.retrieval import search
+from kb.search.retrieval import PACK_WEIGHT, from_pack, rankings, rrf, search
 from kb.training.quiz import pool_for
 from kb.validity import validity_note
 
@@ -256,3 +259,49 @@ def test_quizzes_draw_from_texts_in_force_only(library_index: Index) -> None:
     pool_docs = {c.doc_id for c in pool_for(gen).candidates}
     assert DISCLOSURE in pool_docs or HOLIDAYS_2024 in pool_docs
     assert not pool_docs & {FUYI_2017, HOLIDAYS_2013, MERGERS_2018, REPEALED}
+
+
+# ---------------------------------------------------------------- the corpus's own texts first (issue 13)
+
+
+def test_the_bundled_laws_own_date_leads_over_a_pack_regulations(library_index: Index) -> None:
+    """行政复议法实施条例 (sample) also says when it took effect: the bundled 行政复议法's
+    第九十条 is the one asked about (gold f15 answered 2007年8月1日 with the pack on)."""
+    answer = answer_question(library_index, "新修订的行政复议法从哪天起实施？")
+    lead = answer.citations[0]
+    assert (lead.doc_id, lead.label) == ("xingzheng_fuyi_fa_2023.txt", "第九十条")
+    assert "2024年1月1日" in answer.answer.split("\n")[0]
+
+
+def test_pack_passages_weigh_less_in_fusion(library_index: Index) -> None:
+    """A pack passage keeps PACK_WEIGHT of its fused score; the corpus's own keep all of it."""
+    question = "行政复议申请期限是多少"
+    gen, ranked = rankings(library_index, question)
+    fused = {h.chunk.chunk_id: h.score for h in rrf(ranked, gen.chunks)}
+    hits = search(library_index, question, k=30)
+    assert any(from_pack(h.chunk.doc_id) for h in hits) and any(not from_pack(h.chunk.doc_id) for h in hits)
+    for h in hits:
+        expected = fused[h.chunk.chunk_id] * (PACK_WEIGHT if from_pack(h.chunk.doc_id) else 1.0)
+        assert h.score == pytest.approx(expected)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_term_weights_are_the_corpus_own_when_a_pack_is_on(library_index: Index, corpus_index: Index) -> None:
+    """The pack must not make the bundled laws' topic words rare (复议 1.4 -> 4.7 over the
+    whole library): a word the corpus's own passages use weighs as on the corpus alone, and a
+    word only the pack uses no more than a word of one own passage."""
+    lib, own = library_index.current(), corpus_index.current()
+    for word in ("复议", "行政诉讼", "罚款", "决定书"):
+        assert term_weight(lib, word) == pytest.approx(term_weight(own, word))
+    top = math.log(len(passage_texts(own)) + 1)
+    assert 0.5 <= term_weight(lib, "年休假") <= top
+
+
+def test_a_word_held_only_inside_longer_words_is_read_as_the_word_meant(library_index: Index) -> None:
+    """上诉期 is held by one passage, inside 上诉期限: no passage uses it as a word, so it is
+    read through 上诉 (kb.answer.spelling.used). At library size a typo (复义 in 修复义务) is
+    held the same way and was left unread (set H h18, h32)."""
+    gen = library_index.current()
+    assert not used(gen, "上诉期") and used(gen, "上诉") and used(gen, "复议")
+    lead = answer_question(library_index, "行政诉讼上诉期 判决和裁定各是几天").answer.split("\n")[0]
+    assert "十五日" in lead and "十日" in lead

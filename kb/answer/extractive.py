@@ -80,7 +80,7 @@ from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
 from kb.search.query import named_docs
 from kb.search.request import Request
-from kb.search.retrieval import search_in
+from kb.search.retrieval import from_pack, search_in
 from kb.text import lexicon
 from kb.text.docnum import find_docnums, normalize_docnum
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
@@ -221,13 +221,45 @@ def char_postings(texts: list[str]) -> dict[str, np.ndarray]:
 
 def term_weight(gen: Generation, term: Term | str) -> float:
     """Inverse passage frequency: rare words say what a question is about. A word no passage
-    uses in any form is colloquial noise (or, if a noun, a reason to refuse): weight 1."""
+    uses in any form is colloquial noise (or, if a noun, a reason to refuse): weight 1.
+
+    With a corpus pack loaded, a word the corpus's own documents use weighs as it does among
+    them, and any other word on their scale (its frequency over all passages, times
+    log(own + 1) / log(all + 1), so a word of one passage weighs the most on either). Counted
+    over the law library's 51,139 passages, the bundled laws' own topic words (复议 1.4 -> 4.7,
+    行政诉讼 1.5 -> 5.4) outweighed the words that tell their articles apart, and the sentence
+    that answered fell under the coverage bar or behind another article (gold r33, y02, z07,
+    s03; lead accuracy 90.8% -> 95.4% on gold, 88.2% -> 89.1% on set H, the library set
+    unchanged at 30.1%)."""
     forms = term.forms if isinstance(term, Term) else (term,)
     df = max(doc_freq(gen, f) for f in forms)
     if df == 0:
         return 1.0
     n = len(passage_texts(gen))
+    own = len(_own_texts(gen))
+    if 0 < own < n:
+        own_df = max(_own_freq(gen, f) for f in forms)
+        if own_df:
+            return max(0.5, math.log((own + 1) / (own_df + 1)))
+        return max(0.5, math.log((n + 1) / (df + 1)) * math.log(own + 1) / math.log(n + 1))
     return max(0.5, math.log((n + 1) / (df + 1)))
+
+
+def _own_texts(gen: Generation) -> list[str]:
+    """The passage texts (as `passage_texts`) of the corpus's own documents, not a pack's."""
+    return gen.cached(
+        "extractive.own",
+        lambda: [t for t, c in zip(passage_texts(gen), gen.chunks.values(), strict=True) if not from_pack(c.doc_id)],
+    )
+
+
+def _own_freq(gen: Generation, term: str) -> int:
+    """How many of the corpus's own passages use `term` (a few hundred: read directly);
+    remembered per generation."""
+    memo: dict[str, int] = gen.cached("extractive.own_freq", dict)
+    if term not in memo:
+        memo[term] = sum(1 for t in _own_texts(gen) if term in t)
+    return memo[term]
 
 
 def _context(chunk: Chunk) -> str:
@@ -465,6 +497,12 @@ UNNAMED_CASE_PENALTY = 0.3
 # The size of the special-case penalty: the regulation's sentence led the law's by 0.1 to 0.25
 # on the library's 行政复议 deadline questions.
 IMPLEMENTING_PENALTY = 0.3
+# A sentence of a corpus pack's document (the law library) the question does not name: the
+# corpus's own law states the rule staff mean (kb.search.retrieval.PACK_WEIGHT). With the library loaded,
+# sector rules restating a general one (价格违法行为行政处罚规定's 3% a day, 人民陪审员法's
+# 合议庭) outscored the bundled article by 0.001 to 0.21 on gold and set H; the size of the
+# implementing-regulation penalty.
+PACK_PENALTY = 0.3
 # A deadline question: times the weighted share of the question's own words in the act its
 # period bounds (kb.answer.target.period_acts). Sentences of one procedure hold the same words
 # and tie within 0.04, broken by retrieval's order (申请行政复议的期限: 收到申请后五日内审查 won
@@ -623,6 +661,8 @@ def score_candidates(
                 cand.special = True
             if implementing:
                 bonus -= IMPLEMENTING_PENALTY
+            if from_pack(chunk.doc_id) and chunk.doc_id not in docs:
+                bonus -= PACK_PENALTY
             if analysis.qtype == DEADLINE and own_total:
                 acts = period_acts(chunk.text[s:e])
                 bonus += PERIOD_ACT_BONUS * max(

@@ -27,7 +27,7 @@ import jieba
 from pypinyin import Style, pinyin
 
 from kb.answer.extractive import doc_freq, passage_texts, passages_holding
-from kb.answer.questions import PLACE, RATE, WORD, Analysis
+from kb.answer.questions import PLACE, RATE, WORD, Analysis, Term
 from kb.index.reader import Generation
 from kb.search.request import Request
 from kb.search.retrieval import search_in
@@ -47,6 +47,12 @@ DOMINANCE = 3
 # 撤消 104, 应讼/明录/败述率 none; a common word the corpus does not use is a word of its own
 # that a one-character change would make another (新版 397 -> 新作, 年底 4750 -> 年度, 是从 -> 是否).
 TYPO_FREQUENCY = 200
+# A typed word that a few passages hold only inside other words is used by none of them: at
+# the law library's size most two-character typos occur that way (复义 in 修复义务, 审合 in
+# 评审合格, 复意 in 答复意见: 2-4 passages each), and the typo was left unread (set H h18, h32
+# refused with the library loaded, answered without it). Above this many passages the word is
+# taken as used without segmenting them.
+MAX_TYPO_PASSAGES = 5
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,6}")
 
 
@@ -189,6 +195,29 @@ def _reads_as(a: str, b: str) -> bool:
     return len(a) == len(b) and pinyin(a, style=Style.TONE3) == pinyin(b, style=Style.TONE3)
 
 
+def used(gen: Generation, word: str) -> bool:
+    """Some passage uses `word` as a word: it holds it, and (for a word rare in written
+    Chinese held by at most MAX_TYPO_PASSAGES passages) segmenting one of them yields it
+    whole. A common word (别人, 放到) is no typo (TYPO_FREQUENCY), and looking up what it
+    might stand for cost 50-90 ms a question on the library. Remembered per generation."""
+    n = doc_freq(gen, word)
+    if n == 0 or n > MAX_TYPO_PASSAGES or _frequency(word) >= TYPO_FREQUENCY:
+        return n > 0
+    memo: dict[str, bool] = gen.cached("spelling.used", dict)
+    if word not in memo:
+        texts = passage_texts(gen)
+        memo[word] = any(word in jieba.lcut(texts[i]) for i in passages_holding(gen, word))
+    return memo[word]
+
+
+def _unused(gen: Generation, term: Term) -> bool:
+    """No passage uses the term: a word in any form as a word (`used`), a rate or place
+    (never a jieba word: 败诉 + 率) in any form at all."""
+    if term.kind == WORD:
+        return not any(used(gen, f) for f in term.forms)
+    return not any(doc_freq(gen, f) > 0 for f in term.forms)
+
+
 def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str]:
     """The analysis with each typo'd word (used by no passage) also read as the corpus word it
     stands for, and the query with those words added. Never raises.
@@ -202,7 +231,7 @@ def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str
         terms = []
         found = ""
         for t in analysis.terms:
-            if t.kind in (WORD, RATE, PLACE) and not any(doc_freq(gen, f) > 0 for f in t.forms):
+            if t.kind in (WORD, RATE, PLACE) and _unused(gen, t):
                 # the typed characters themselves first (项目区 holds 项目), then a typo's word
                 readings = [m for m in (fragment_of(gen, t.text), spelled_as(gen, t.text)) if m]
                 if readings and not found:
