@@ -31,6 +31,7 @@ from kb.answer.grounding import (
     sentence_complete,
     split_claims,
 )
+from kb.answer.parts import Prepare
 from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.answer.spelling import misheard, respell
 from kb.index import Generation, Index
@@ -217,10 +218,13 @@ def iter_answer(index: Index, question: str, history: list[dict] | None = None) 
 def iter_answer_in(req: Request, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
     """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
     asked = clean_question(question)  # a bad question is reported as such, even before anything is ingested
-    analysis, query = respell(req, *prepare(question, history, req.gen.profile))
-    ex = compose(req, analysis, query, history, lambda q, h: respell(req, *prepare(q, h, req.gen.profile)))
+    def prepared(q: str, h: list[dict] | None) -> tuple[Analysis, str]:
+        return respell(req, *prepare(q, h, req.gen.profile))
+
+    analysis, query = prepared(question, history)
+    ex = compose(req, analysis, query, history, prepared)
     if ex.refused and not ex.decisive:
-        analysis, query, ex = _heard_otherwise(req, analysis, query, ex, history)
+        analysis, query, ex = _heard_otherwise(req, analysis, query, ex, history, prepared)
     notice = language_notice(asked)
     if llm.backend() != "openai" or not worth_asking(req.gen, analysis, ex):
         reason = REASON_OFF if llm.backend() != "openai" else REASON_NOT_ASKED
@@ -233,7 +237,7 @@ def iter_answer_in(req: Request, question: str, history: list[dict] | None = Non
 
 
 def _heard_otherwise(
-    req: Request, analysis: Analysis, query: str, ex: Extract, history: list[dict] | None
+    req: Request, analysis: Analysis, query: str, ex: Extract, history: list[dict] | None, prepared: Prepare
 ) -> tuple[Analysis, str, Extract]:
     """A refused question asked again with its words also read as the corpus words they sound
     exactly like (公正 -> 公证, spelling.misheard); kept only when that answers with a sentence
@@ -242,7 +246,7 @@ def _heard_otherwise(
     if heard is None:
         return analysis, query, ex
     again, again_query, words = heard
-    retry = compose(req, again, again_query, history, lambda q, h: respell(req, *prepare(q, h, req.gen.profile)))
+    retry = compose(req, again, again_query, history, prepared)
     if retry.refused or retry.best is None or not any(w in retry.best.text for w in words):
         return analysis, query, ex
     return again, again_query, retry
