@@ -44,7 +44,6 @@ from kb.text.normalize import squash
 from kb.text.titles import normalize_title
 
 LLM_PASSAGES = 6
-_SHORT_YEAR = re.compile(r"(?<![\d〔\[(（])(\d{2})年")  # 22年
 MAX_RESOLVED_TURNS = 5  # a conversation's follow-ups lean on the last few questions, not on all
 # A firm extractive refusal still lets the model try when a retrieved sentence of the asked
 # kind covers this much of the question (the extractive answerer's own MIN_COVERAGE).
@@ -272,9 +271,7 @@ def sources_for(gen: Generation, analysis: Analysis, chunks: list[Chunk]) -> Sou
     registry = gen.registry
     titles = {normalize_title(t) for e in registry for t in (e.title, *e.aliases) if t}
     report_year = gen.profile.report_year if gen.profile else None
-    asked = {int(f.value) for f in find_figures(analysis.question) if f.is_year}
-    if report_year:  # 22年 for 2022, as people write it
-        asked |= {2000 + int(y) for y in _SHORT_YEAR.findall(analysis.question) if 2000 + int(y) <= report_year + 1}
+    asked = {int(f.value) for f in find_figures(analysis.question) if f.is_year}  # 22年 already reads 2022年
     years = asked | ({report_year} if report_year else set())
     return Sources(
         passages={n: _evidence(c) for n, c in enumerate(chunks, start=1)},
