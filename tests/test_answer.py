@@ -471,6 +471,16 @@ def test_a_rate_named_alone_is_asked(corpus_index):
     assert "1.28" in _lead(answer_question(corpus_index, "23年行政应诉败诉率"))
 
 
+def test_a_period_of_another_partys_act_does_not_answer(corpus_index):
+    """申请人几天内补正 asks the applicant's period (十日内提交补正材料); 行政复议机关…五日内
+    书面通知申请人补正 bounds the agency's act, with the applicant its object (sets D, E and I
+    led with 五日). Asked of the agency, the agency's period answers."""
+    applicant = answer_question(corpus_index, "申请材料不齐 申请人补正的期限是多少天")
+    assert "十日" in _lead(applicant) and "五日" not in _lead(applicant)
+    agency = answer_question(corpus_index, "复议申请材料不齐全，复议机关几天内要通知补正")
+    assert "五日" in _lead(agency)
+
+
 def test_a_connective_is_no_time(corpus_index):
     """同时 opening a sentence joins it to the one before; the lead was the bare clause
     “同时。” for a when-question the report does not answer (set F)."""

@@ -62,6 +62,7 @@ from kb.answer.questions import (
     Term,
 )
 from kb.answer.target import (
+    asked_actor,
     asked_figures,
     asks_money,
     asks_total,
@@ -69,6 +70,7 @@ from kb.answer.target import (
     head_term,
     modifier_dropped,
     money_fits,
+    others_period,
     outcome_unstated,
     own_figures,
     period_acts,
@@ -601,6 +603,7 @@ def score_candidates(
     titles = gen.normalized_titles
     own = [t for t in soft if not t.inherited]
     own_total = sum(weights[t.text] for t in own)
+    actor = asked_actor(analysis) if analysis.qtype == DEADLINE else ""
     out = []
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
@@ -645,6 +648,8 @@ def score_candidates(
                 cand.coverage = 1.0 if analysis.hard else 0.0
             span_text = _list_span_text(chunk, s, e) if analysis.qtype == LIST else chunk.text[s:e]
             cand.type_ok = type_ok(analysis.qtype, span_text, analysis)
+            if cand.type_ok and actor and others_period(chunk.text[s:e], actor):
+                cand.type_ok = False  # the period bounds another party's act
             bonus = TYPE_BONUS if cand.type_ok else 0.0
             if analysis.qtype == LIST and span_text != chunk.text[s:e]:
                 bonus += LIST_BONUS

@@ -471,3 +471,39 @@ def period_acts(sentence: str) -> list[str]:
         m = _CLAUSE_END.search(sentence, f.end)
         out.append(_WITHIN.sub("", sentence[f.end : m.start() if m else len(sentence)]))
     return out
+
+
+# A party to a procedure, as a deadline question names who must act (申请人, 行政机关, 当事人).
+_PARTY = re.compile(r"(?:人|机关|机构|法院|当事人|单位)$")
+MAX_ACTOR_GAP = 4  # the ask between the party and its act: 申请人要几天内补正
+
+
+def asked_actor(analysis: Analysis) -> str:
+    """The party a deadline question asks the period of: a party noun right before the act,
+    with at most the ask between them (申请人 of 申请人补正期限多长, 申请人要几天内补正);
+    "" when the question names none."""
+    q = squash(nfkc(analysis.question))
+    found = [(q.find(t.text), t) for t in analysis.soft if not t.inherited and q.find(t.text) >= 0]
+    found.sort(key=lambda p: p[0])
+    for (pos, noun), (pos2, verb) in zip(found, found[1:], strict=False):
+        gap = pos2 - pos - len(noun.text)
+        if _PARTY.search(noun.text) and len(noun.text) >= 2 and verb.pos[:1] == "v" and 0 <= gap <= MAX_ACTOR_GAP:
+            return noun.text
+    return ""
+
+
+def others_period(sentence: str, actor: str) -> bool:
+    """Every period of the sentence bounds what another party does to `actor`: the actor is
+    named after the period, in the act, and another party before it (行政复议机关应当…五日内
+    书面通知申请人补正 for 申请人几天内补正, which 申请人应当…十日内提交补正材料 answers;
+    sets D, E and I led with the agency's 五日)."""
+    found = durations(sentence)
+    if not actor or not found:
+        return False
+    for f in found:
+        start = max(sentence.rfind(ch, 0, f.start) for ch in "，,；;。") + 1
+        end = _CLAUSE_END.search(sentence, f.end)
+        lead_in, act = sentence[start : f.start], sentence[f.end : end.start() if end else len(sentence)]
+        if actor in lead_in or actor not in act or not _PARTY.search(re.split(r"应当|可以|必须", lead_in)[0]):
+            return False
+    return True
