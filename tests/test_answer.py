@@ -481,6 +481,14 @@ def test_a_period_of_another_partys_act_does_not_answer(corpus_index):
     assert "五日" in _lead(agency)
 
 
+def test_a_fragment_borne_out_by_the_passages_title_is_read(corpus_index):
+    """诉讼案 (公益诉讼案) is no corpus word and the first passage found, a 行政诉讼法 article,
+    says 诉讼 only in its title; the fragment keeps the typed characters, so the title bears it
+    out (sets F and I refused). A changed character needs the text: 柳北区 stays unread."""
+    assert "52件" in _lead(answer_question(corpus_index, "检察院去年公益诉讼案一共办了多少"))
+    assert answer_question(corpus_index, "柳北区去年行政复议收到多少件").refused
+
+
 def test_a_connective_is_no_time(corpus_index):
     """同时 opening a sentence joins it to the one before; the lead was the bare clause
     “同时。” for a when-question the report does not answer (set F)."""

@@ -29,6 +29,7 @@ from pypinyin import Style, pinyin
 from kb.answer.extractive import doc_freq, passage_texts, passages_holding
 from kb.answer.questions import PLACE, RATE, WORD, Analysis, Term
 from kb.index.reader import Generation
+from kb.schema import Chunk
 from kb.search.request import Request
 from kb.search.retrieval import search_in
 
@@ -229,14 +230,24 @@ def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str
         gen = req.gen
         extra: list[str] = []
         terms = []
-        found = ""
+        first: list[Chunk] = []
         for t in analysis.terms:
             if t.kind in (WORD, RATE, PLACE) and _unused(gen, t):
                 # the typed characters themselves first (项目区 holds 项目), then a typo's word
-                readings = [m for m in (fragment_of(gen, t.text), spelled_as(gen, t.text)) if m]
-                if readings and not found:
-                    found = "".join(h.chunk.text for h in search_in(req, query, k=EVIDENCE_HITS))
-                meant = next((m for m in readings if m in found), None)
+                fragment, typo = fragment_of(gen, t.text), spelled_as(gen, t.text)
+                if (fragment or typo) and not first:
+                    first = [h.chunk for h in search_in(req, query, k=EVIDENCE_HITS)]
+                # a fragment keeps the typed characters: the passage's title bears it out too
+                # (诉讼案 finds a 行政诉讼法 article that says 诉讼 only in its title; sets F, I);
+                # a changed character must stand in the text (柳北区 is no 柳江区 of a title)
+                meant = next(
+                    (
+                        m
+                        for m, where in ((fragment, [c.doc_title + c.text for c in first]), (typo, [c.text for c in first]))
+                        if m and any(m in w for w in where)
+                    ),
+                    None,
+                )
                 if meant:
                     t = replace(t, alts=(*t.alts, meant))
                     extra.append(meant)
