@@ -21,6 +21,7 @@ from kb.answer import Answer, answer_question, iter_answer
 from kb.answer.citations import surrounding
 from kb.answer.evidence import asks_judgment
 from kb.answer.grounding import check_answer, split_claims
+from kb.answer.sections import is_activity
 from kb.evaluation import DEFAULT_GOLD, GoldItem, load_gold
 from kb.text.clean import InvalidQuestion
 from kb.text.docnum import find_docnums
@@ -309,6 +310,10 @@ def test_what_was_done_lists_the_section_items(corpus_index):
     # 怎么推的 asks what was done as 如何推进 does (sets D, E, H: one line of the heading before)
     pushed = answer_question(corpus_index, "便捷办这块是怎样推动的")
     assert "政务服务流动站" in _lead(pushed) and "容缺受理" in _lead(pushed)
+    # any act asked of the past (sets F, I), not a rule
+    solved = answer_question(corpus_index, "信访积案那块是如何化解的")
+    assert "领导包案" in _lead(solved) and "一案一策" in _lead(solved)
+    assert not is_activity("行政复议法第二十条是怎么规定的") and is_activity("信访积案怎么化解的")
 
 
 def test_why_answers_with_the_stated_purpose(corpus_index):
