@@ -11,7 +11,8 @@ kb.evaluation with the same rules, so the rows of the table compare like with li
 With --index, ours is an index already built (e.g. the whole library pack, 24 minutes to
 embed), opened as is and never ingested; the baseline indexes the same documents (the
 index's packs). The baseline's Chroma under --work is kept with a stamp of what it holds,
-so a second run on the same documents (another gold file) reuses it instead of embedding again.
+so a second run on the same documents (another gold file) reuses it instead of embedding
+again, and a build cut short resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ CHUNK_SIZE = 500
 CHUNK_OVERLAP = 50
 ADD_BATCH = 256  # pieces per Chroma add, one progress line each (~95 s apiece on the library, 2 shared cores)
 STAMP = "baseline.built"  # in --work, written last: the fingerprint of the pieces the store holds
+BUILDING = "baseline.building"  # in --work while it is being filled: the fingerprint of the pieces it gets
 COLUMNS = [
     ("system", "系统"),
     ("chunks", "片段数"),
@@ -89,32 +91,40 @@ def build_baseline(
 ) -> tuple[Chroma, int, bool]:
     """The baseline's Chroma of the corpus's pieces: (store, pieces, reused).
 
-    A store under `work` whose stamp matches these pieces and embedder is reused as is;
-    anything else (another corpus, a build cut short) is emptied and embedded again.
+    A store under `work` whose stamp matches these pieces and embedder is reused as is; one
+    whose build of the same pieces was cut short (BUILDING matches) is resumed where it
+    stopped, since the library takes over an hour on two shared cores; anything else
+    (another corpus or embedder) is emptied and embedded again.
     """
     pieces = split_corpus(corpus, packs)
     key = fingerprint(pieces, embeddings)
-    stamp = work / STAMP
+    stamp, building = work / STAMP, work / BUILDING
     reused = stamp.is_file() and stamp.read_text(encoding="utf-8") == key
+    resumed = not reused and building.is_file() and building.read_text(encoding="utf-8") == key
+    if not (reused or resumed):
+        fresh_dir(work)
+        building.write_text(key, encoding="utf-8")
     store = Chroma(
         collection_name="baseline",
         embedding_function=embeddings,
-        persist_directory=str(work if reused else fresh_dir(work)),
+        persist_directory=str(work),
         client_settings=ChromaSettings(anonymized_telemetry=False),
     )
+    held = set(store.get(include=[])["ids"])
     if reused:
-        held = len(store.get(include=[])["ids"])
-        if held != len(pieces):  # the stamp is written last, so only a hand-edited dir gets here
-            raise ValueError(f"{work} holds {held} pieces, its stamp says {len(pieces)}: delete it and rerun")
+        if len(held) != len(pieces):  # the stamp is written last, so only a hand-edited dir gets here
+            raise ValueError(f"{work} holds {len(held)} pieces, its stamp says {len(pieces)}: delete it and rerun")
         return store, len(pieces), True
+    todo = [i for i in range(len(pieces)) if f"p{i}" not in held]
     t0 = time.perf_counter()
-    for start in range(0, len(pieces), ADD_BATCH):
-        batch = pieces[start : start + ADD_BATCH]
-        store.add_documents(batch, ids=[f"p{i}" for i in range(start, start + len(batch))])
+    for start in range(0, len(todo), ADD_BATCH):
+        batch = todo[start : start + ADD_BATCH]
+        store.add_documents([pieces[i] for i in batch], ids=[f"p{i}" for i in batch])
         if len(pieces) > ADD_BATCH:
-            print(f"baseline: {start + len(batch)}/{len(pieces)} pieces embedded, "
+            print(f"baseline: {len(pieces) - len(todo) + start + len(batch)}/{len(pieces)} pieces embedded, "
                   f"{time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     stamp.write_text(key, encoding="utf-8")
+    building.unlink()
     return store, len(pieces), False
 
 

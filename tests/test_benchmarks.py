@@ -101,6 +101,20 @@ def test_baseline_reads_an_existing_index_and_reuses_its_store(tiny, tmp_path):
     assert stamp == baseline.fingerprint(baseline.split_corpus(corpus), embeddings)
     assert stamp != baseline.fingerprint(baseline.split_corpus(changed), embeddings)
 
+    # A build cut short resumes: the pieces already stored stay as they are, the rest are added.
+    cut = tmp_path / "cut"
+    pieces = baseline.split_corpus(corpus)
+    partial = baseline.Chroma(collection_name="baseline", embedding_function=embeddings, persist_directory=str(cut),
+                              client_settings=baseline.ChromaSettings(anonymized_telemetry=False))
+    partial.add_texts(["占位"], metadatas=[pieces[0].metadata], ids=["p0"])
+    (cut / baseline.BUILDING).write_text(stamp, encoding="utf-8")
+    store, n, reused = baseline.build_baseline(corpus, embeddings, cut)
+    assert (n, reused) == (len(pieces), False)
+    assert sorted(store.get(include=[])["ids"]) == sorted(f"p{i}" for i in range(n))
+    assert store.get(ids=["p0"])["documents"] == ["占位"]  # kept, not embedded again
+    assert store.get(ids=["p1"])["documents"] == [pieces[1].page_content]
+    assert (cut / baseline.STAMP).read_text(encoding="utf-8") == stamp and not (cut / baseline.BUILDING).exists()
+
 
 def test_speed_measures_ingest_queries_and_serve(tiny, tmp_path, capsys):
     corpus, gold = tiny
