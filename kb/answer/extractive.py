@@ -544,13 +544,13 @@ def _with_known_part(gen: Generation, term: Term) -> Term:
                 doc_freq(gen, part) > 0
                 and part not in _QUESTION_PARTS
                 and term_weight(gen, part) >= SPECIFIC_PART
-                and _corpus_word(gen, part)
+                and corpus_word(gen, part)
             ):
                 return replace(term, alts=(*term.alts, part))
     return term
 
 
-def _corpus_word(gen: Generation, part: str) -> bool:
+def corpus_word(gen: Generation, part: str) -> bool:
     """`part` is a word where the passages use it, not characters across two words (按规 of
     按规范): segmentation of a passage holding it yields it whole. Remembered per generation."""
     memo: dict[str, bool] = gen.cached("extractive.corpus_words", dict)

@@ -26,7 +26,7 @@ from dataclasses import replace
 import jieba
 from pypinyin import Style, pinyin
 
-from kb.answer.extractive import doc_freq, passage_texts, passages_holding
+from kb.answer.extractive import corpus_word, doc_freq, passage_texts, passages_holding
 from kb.answer.questions import PLACE, RATE, WORD, Analysis, Term
 from kb.index.reader import Generation
 from kb.schema import Chunk
@@ -103,12 +103,7 @@ def _may_hold(gen: Generation, word: str) -> list[int]:
 
 
 def _nearest(texts: list[str], word: str) -> str | None:
-    pattern = _one_changed(word)
-    found: dict[str, int] = defaultdict(int)
-    for text in texts:
-        for near in set(pattern.findall(text)):
-            found[near] += 1
-    found.pop(word, None)
+    found = _near_counts(texts, word)
     alike = {w: n for w, n in found.items() if _sounds_alike(w, word) and (len(w) > 2 or _is_word(w))}
     if alike:
         return _dominant(alike)
@@ -160,12 +155,7 @@ def sounds_as(gen: Generation, word: str) -> str | None:
     memo: dict[str, str | None] = gen.cached("spelling.sounds_as", dict)
     if word not in memo:
         texts = passage_texts(gen)
-        pattern = _one_changed(word)
-        found: dict[str, int] = defaultdict(int)
-        for i in _may_hold(gen, word):
-            for near in set(pattern.findall(texts[i])):
-                found[near] += 1
-        found.pop(word, None)
+        found = _near_counts([texts[i] for i in _may_hold(gen, word)], word)
         memo[word] = _dominant({w: n for w, n in found.items() if _is_word(w) and _reads_as(w, word)})
     return memo[word]
 
@@ -184,10 +174,18 @@ def misheard(gen: Generation, analysis: Analysis, query: str) -> tuple[Analysis,
     return (replace(analysis, terms=terms), " ".join([query, *extra]), extra) if extra else None
 
 
-def _one_changed(word: str) -> re.Pattern[str]:
-    return re.compile(
+def _near_counts(texts: list[str], word: str) -> dict[str, int]:
+    """Each word one character away from `word` (at the same place) -> how many of `texts`
+    hold it; `word` itself left out."""
+    pattern = re.compile(
         "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i + 1 :]) for i in range(len(word)))
     )
+    found: dict[str, int] = defaultdict(int)
+    for text in texts:
+        for near in set(pattern.findall(text)):
+            found[near] += 1
+    found.pop(word, None)
+    return found
 
 
 def _reads_as(a: str, b: str) -> bool:
@@ -204,11 +202,7 @@ def used(gen: Generation, word: str) -> bool:
     n = doc_freq(gen, word)
     if n == 0 or n > MAX_TYPO_PASSAGES or _frequency(word) >= TYPO_FREQUENCY:
         return n > 0
-    memo: dict[str, bool] = gen.cached("spelling.used", dict)
-    if word not in memo:
-        texts = passage_texts(gen)
-        memo[word] = any(word in jieba.lcut(texts[i]) for i in passages_holding(gen, word))
-    return memo[word]
+    return corpus_word(gen, word)
 
 
 def _unused(gen: Generation, term: Term) -> bool:
@@ -240,14 +234,11 @@ def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str
                 # a fragment keeps the typed characters: the passage's title bears it out too
                 # (诉讼案 finds a 行政诉讼法 article that says 诉讼 only in its title; sets F, I);
                 # a changed character must stand in the text (柳北区 is no 柳江区 of a title)
-                meant = next(
-                    (
-                        m
-                        for m, where in ((fragment, [c.doc_title + c.text for c in first]), (typo, [c.text for c in first]))
-                        if m and any(m in w for w in where)
-                    ),
-                    None,
-                )
+                meant = None
+                if fragment and any(fragment in c.doc_title + c.text for c in first):
+                    meant = fragment
+                elif typo and any(typo in c.text for c in first):
+                    meant = typo
                 if meant:
                     t = replace(t, alts=(*t.alts, meant))
                     extra.append(meant)
