@@ -466,10 +466,18 @@ def period_acts(sentence: str) -> list[str]:
     A deadline question names the act it asks about (申请复议的期限): a rule whose period
     bounds that act answers it, one whose period bounds the next step of the same procedure
     (收到申请后五日内审查) does not, though both sentences hold every word of the question."""
+    return [_WITHIN.sub("", act) for _, act in _periods(sentence)]
+
+
+def _periods(sentence: str) -> list[tuple[str, str]]:
+    """Each period of the sentence as (its clause before it, the rest of its clause after it):
+    五日内 of 行政复议机关应当自收到申请之日起五日内书面通知申请人补正 is (行政复议机关应当自
+    收到申请之日起, 书面通知申请人补正)."""
     out = []
     for f in durations(sentence):
+        start = max(sentence.rfind(ch, 0, f.start) for ch in "，,；;。") + 1
         m = _CLAUSE_END.search(sentence, f.end)
-        out.append(_WITHIN.sub("", sentence[f.end : m.start() if m else len(sentence)]))
+        out.append((sentence[start : f.start], sentence[f.end : m.start() if m else len(sentence)]))
     return out
 
 
@@ -497,13 +505,10 @@ def others_period(sentence: str, actor: str) -> bool:
     named after the period, in the act, and another party before it (行政复议机关应当…五日内
     书面通知申请人补正 for 申请人几天内补正, which 申请人应当…十日内提交补正材料 answers;
     sets D, E and I led with the agency's 五日)."""
-    found = durations(sentence)
-    if not actor or not found:
+    periods = _periods(sentence) if actor else []
+    if not periods:
         return False
-    for f in found:
-        start = max(sentence.rfind(ch, 0, f.start) for ch in "，,；;。") + 1
-        end = _CLAUSE_END.search(sentence, f.end)
-        lead_in, act = sentence[start : f.start], sentence[f.end : end.start() if end else len(sentence)]
+    for lead_in, act in periods:
         if actor in lead_in or actor not in act or not _PARTY.search(re.split(r"应当|可以|必须", lead_in)[0]):
             return False
     return True
