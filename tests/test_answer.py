@@ -440,6 +440,15 @@ def test_a_figure_of_the_bare_noun_does_not_answer_the_qualified_one(corpus_inde
     assert "两人" in _lead(answer_question(corpus_index, "执法检查至少要去几个执法人员"))
 
 
+def test_a_rate_of_another_kind_of_mediation_does_not_answer(corpus_index):
+    """The report gives 民间纠纷's mediation success rate (99.7%) and names 诉前调解 elsewhere
+    (参与法院诉前调解纠纷200多件) with no rate: a question about 诉前调解's rate is refused,
+    not answered with the other one (sets C and J). The bare rate is still answered."""
+    qualified = answer_question(corpus_index, "去年诉前调解的成功率达到多少")
+    assert qualified.refused and "99.7" not in qualified.answer.split("\n")[0]
+    assert "99.7" in _lead(answer_question(corpus_index, "民间纠纷调解成功率是多少"))
+
+
 def test_a_thing_named_in_the_sentence_before_reads_with_the_next(corpus_index):
     """优化营商环境条例 第六十二条 names the 行政规范性文件 in one sentence and gives the
     期限 of their 征求意见 in the next; sets E, F and H refused the question for want of the

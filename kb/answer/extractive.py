@@ -1003,10 +1003,10 @@ def answer_from_hits(
                 refused = refusal(analysis.question, hits)
                 refused.best, refused.confidence = best, best.confidence
                 return refused
-        if counts_bare_noun(gen, analysis, best, cands):  # 较大数额罚款 answered by 一百元以下罚款
+        if counts_bare_noun(gen, analysis, best):  # 较大数额罚款 answered by 一百元以下罚款
             refused = refusal(analysis.question, hits)
             refused.best, refused.confidence = best, best.confidence
-            refused.decisive = True  # the qualified thing is named with no figure: nothing to generate
+            refused.decisive = True  # a model given this passage would quote the same wrong figure
             return refused
         if (
             restates_count(analysis, direct)  # 是哪3家 asked outside a list question
@@ -1026,11 +1026,17 @@ def answer_from_hits(
     return Extract(text=text, citations=book.items, hits=hits, best=best, confidence=best.confidence)
 
 
-def counts_bare_noun(gen: Generation, analysis: Analysis, cand: ScoredSentence, cands: list[ScoredSentence]) -> bool:
-    """`cand`'s figure counts the noun the question qualifies, without its qualifier, while a
-    better-scored sentence with no figure names the qualified noun (target.modifier_dropped)."""
-    above = [c.text for c in cands if c.score > cand.score and not c.type_ok]
-    return modifier_dropped(analysis, cand.text, above, partial(_known, gen))
+def counts_bare_noun(gen: Generation, analysis: Analysis, cand: ScoredSentence) -> bool:
+    """`cand`'s figure counts the noun the question qualifies, without its qualifier, which
+    another passage states with it (target.modifier_dropped)."""
+    texts = gen.cached("extractive.plain_texts", lambda: {c.chunk_id: squash(c.text).replace("的", "") for c in gen.chunks.values()})
+    everything = gen.cached("extractive.plain_corpus", lambda: "\n".join(texts.values()))
+    own = texts.get(cand.chunk.chunk_id, "")
+
+    def elsewhere(phrase: str) -> bool:
+        return everything.count(phrase) > own.count(phrase)
+
+    return modifier_dropped(analysis, cand.text, _context(cand.chunk), elsewhere, partial(_known, gen))
 
 
 def _bridged(best: ScoredSentence) -> bool:

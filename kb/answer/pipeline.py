@@ -261,7 +261,7 @@ def worth_asking(gen: Generation, analysis: Analysis, ex: Extract) -> bool:
         return False
     candidates = score_candidates(gen, analysis, ex.hits, set())
     return any(
-        c.type_ok and c.coverage >= LLM_FLOOR and not counts_bare_noun(gen, analysis, c, candidates) for c in candidates
+        c.type_ok and c.coverage >= LLM_FLOOR and not counts_bare_noun(gen, analysis, c) for c in candidates
     )
 
 
