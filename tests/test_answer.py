@@ -358,6 +358,8 @@ def test_counted_people_and_named_days(corpus_index):
     assert "三至九人" in _lead(members)  # not a count of committees: 人 of 人民 is no person
     day = answer_question(corpus_index, "国家宪法日是几月几号？")
     assert "12·4" in _lead(day)
+    cases = answer_question(corpus_index, "去年审结了几个知识产权案件")  # 个 asked, 件 counted
+    assert "211件" in _lead(cases)
 
 
 def test_everyday_words_reach_the_statutory_ones(corpus_index):

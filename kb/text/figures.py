@@ -69,7 +69,9 @@ MONEY_UNITS = frozenset({"元", "万元", "亿元", "千元", "百元"})
 # (几个代理人 ~ 一至二名, not 54人 for 几个镇); a classifier not listed allows itself and 万+itself.
 PERSON_UNITS = {"人", "名", "位", "人次"}
 CLASSIFIER_UNITS = {
-    "个": {"个", "项", "家", "类", "种", "所", "处"},
+    # 个 is the everyday classifier: 几个案子/几个意见 is counted in 件 by the report (审结知识产权
+    # 案件211件, 作出合法性审核意见5件): sets C, D, I and J refused or lost a part for want of it
+    "个": {"个", "项", "家", "类", "种", "所", "处", "件"},
     "人": PERSON_UNITS,
     "名": PERSON_UNITS,
     "位": PERSON_UNITS,
