@@ -360,6 +360,8 @@ def test_counted_people_and_named_days(corpus_index):
     assert "12·4" in _lead(day)
     cases = answer_question(corpus_index, "去年审结了几个知识产权案件")  # 个 asked, 件 counted
     assert "211件" in _lead(cases)
+    assert answer_question(corpus_index, "公证处有几个公证员").refused  # not 公证事项333件
+    assert "2家" in _lead(answer_question(corpus_index, "那批非正常专利涉及几个申请人"))
 
 
 def test_everyday_words_reach_the_statutory_ones(corpus_index):
@@ -440,6 +442,24 @@ def test_a_figure_of_the_bare_noun_does_not_answer_the_qualified_one(corpus_inde
         assert qualified.refused and "一百元" not in qualified.answer.split("\n")[0], q
     assert "一百元" in _lead(answer_question(corpus_index, "执法人员当场收缴罚款，罚款多少钱以下可以当场收"))
     assert "两人" in _lead(answer_question(corpus_index, "执法检查至少要去几个执法人员"))
+
+
+def test_which_one_ranks_first_is_refused_when_nothing_is_ranked(corpus_index):
+    """The report counts, it never ranks (sets J and K asked which 部门 had the most cases and
+    got a law or a count); 最大限度 or 第一批 is no ranking. 最多能延长多久 asks a bound."""
+    for q in ("行政复议申请最多的是哪个单位", "哪个镇的纠纷调解得最多"):
+        assert answer_question(corpus_index, q).refused, q
+    assert "三十日" in _lead(answer_question(corpus_index, "复议期限最多能延长多久"))
+
+
+def test_a_count_the_question_gives_is_no_answer_about_those_things(corpus_index):
+    """那8件…怎么处理 and 52件…胜诉了几件 point at a count the report states and ask more of
+    it (sets J and K); the sentence stating the count says nothing more. A sentence naming the
+    ask (受理73件) or breaking the count down (审结65件（其中：维持19件…）) answers."""
+    for q in ("未结的那8件复议案子现在怎么处理", "211件知识产权案件胜诉了几件"):
+        assert answer_question(corpus_index, q).refused, q
+    assert "73件" in _lead(answer_question(corpus_index, "76件复议申请里受理了几件"))
+    assert "维持19件" in _lead(answer_question(corpus_index, "审结的65件复议案件都是怎么结的"))
 
 
 def test_a_rate_of_another_kind_of_mediation_does_not_answer(corpus_index):

@@ -75,7 +75,9 @@ from kb.answer.target import (
     own_figures,
     period_acts,
     pick_figure_clause,
+    ranking_unstated,
     restates_count,
+    restates_given,
 )
 from kb.index import Generation
 from kb.registry import RegistryEntry
@@ -420,7 +422,7 @@ def figure_fits(analysis: Analysis, clause: str) -> bool:
         if noun == "人":  # 几个人 counts people: 三至九人, not 4个 committees (the 人 of 人民)
             allowed = PERSON_UNITS
         elif cls == "个" and noun.endswith(("人", "员", "者", "士", "官", "师")):
-            allowed |= PERSON_UNITS
+            allowed = (allowed - {"件"}) | PERSON_UNITS  # 几个公证员: people (or 2家 申请人), not 333件 事项
         if not any(
             f.unit in allowed
             or (f.unit == "" and any(g.unit in allowed for g in figures))
@@ -1011,6 +1013,8 @@ def answer_from_hits(
         if (
             restates_count(analysis, direct)  # 是哪3家 asked outside a list question
             or outcome_unstated(analysis, best.text)  # 评上了没有 answered with the effort
+            or ranking_unstated(analysis, best.text)  # 最多的是哪个部门 answered with a count
+            or restates_given(analysis, direct)  # 那8件怎么处理的 answered with 未结8件
             or (asks_total(analysis) and _is_article(chunk))  # a rule's figure is no total
         ):
             refused = refusal(analysis.question, hits)

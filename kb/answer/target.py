@@ -161,6 +161,8 @@ __all__ = [
     "asks_money",
     "money_fits",
     "outcome_unstated",
+    "ranking_unstated",
+    "restates_given",
     "states_change",
     "counts_asked",
     "focus_terms",
@@ -443,6 +445,62 @@ def outcome_unstated(analysis: Analysis, sentence: str) -> bool:
     (fresh_b and fresh_c ask this of the same 示范 campaign; no answerable question asks so)."""
     m = _OUTCOME.search(nfkc(analysis.question))
     return bool(m) and squash(m.group("verb")) not in squash(sentence)
+
+
+# Which one ranks first (被申请最多的是哪个部门, 哪个镇调解得最多): the report counts, it never
+# ranks its departments or towns; a sentence without a superlative answers with a bare count
+# or a rule (sets J and K; no answerable question of any set asks so).
+_RANK_ASK = re.compile(
+    r"最(?:多|少|高|低|大|小|快|慢|早|晚|好|差)的?(?:是)?(?:哪|谁|什么)|(?:哪|谁)[^，。？?\s]{0,10}最(?:多|少|高|低|大|小)"
+)
+_RANKED = re.compile(r"最(?:多|少|高|低|大|小)(?!限度)|第一(?!批|次|责任)|首位|居首|之首|榜首|排名|排在|位列")
+
+
+def ranking_unstated(analysis: Analysis, sentence: str) -> bool:
+    """The question asks which one comes first and the sentence ranks nothing."""
+    return bool(_RANK_ASK.search(nfkc(analysis.question))) and not _RANKED.search(sentence)
+
+
+# Any ask word, for a question of any type.
+_ANY_ASK = re.compile(r"多少|几|哪|什么|啥|怎么|怎样|如何|谁")
+
+
+def restates_given(analysis: Analysis, lead: str) -> bool:
+    """The question points at a count it gives (那8件后来怎么处理的, 52件…胜诉了几件) and the
+    lead states that count with none of the words the question asks with: it is the sentence
+    the count came from, and says nothing more of those things (sets J and K). A lead that
+    names the ask (76件复议申请里受理了几件: 收到申请76件，受理73件) stands."""
+    q = nfkc(analysis.question)
+    asks = list(_ANY_ASK.finditer(q))
+    if not asks:
+        return False
+    given = {(f.value, f.unit) for m in _GIVEN_COUNT.finditer(q, 0, asks[-1].start()) for f in find_figures(m.group(0))}
+    stated = {(f.value, f.unit) for f in find_figures(lead) if not f.is_year and not lead.startswith(("（", "("), f.end)}
+    if not given & stated:  # a count with its breakdown (审结65件（其中：维持19件…）) says more of them
+        return False
+    plain = squash(lead)
+    asked = own_ask(analysis, _ANY_ASK)
+    return not any(f in plain for t in analysis.terms if t.text in asked for f in t.forms if len(f) > 1)
+
+
+def own_ask(analysis: Analysis, ask: re.Pattern[str] = _ASK) -> set[str]:
+    """The words of the question's own ask: the verb ending nearest before its last ask word
+    (胜诉 of …胜诉了几件, not 案子 of 那8件复议案子怎么处理) and the words after it (处理)."""
+    q = squash(nfkc(analysis.question))
+    found = list(ask.finditer(q))
+    if not found:
+        return set()
+    m = found[-1]
+    out, nearest, nearest_end = set(), "", -1
+    for t in analysis.terms:
+        at = max((q.find(f) for f in t.forms), default=-1)
+        if at < 0:
+            continue
+        if at >= m.end():
+            out.add(t.text)
+        elif at + len(t.text) > nearest_end:
+            nearest, nearest_end = (t.text if t.pos[:1] == "v" else ""), at + len(t.text)
+    return out | ({nearest} if nearest else set())
 
 
 # A total asked (一共, 总共, 全区…多少): on every set each answerable one is stated by a report
