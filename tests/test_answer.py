@@ -462,6 +462,16 @@ def test_a_count_the_question_gives_is_no_answer_about_those_things(corpus_index
     assert "维持19件" in _lead(answer_question(corpus_index, "审结的65件复议案件都是怎么结的"))
 
 
+def test_a_figure_counted_before_the_asked_words_counts_something_else(corpus_index):
+    """学习安排4次 is counted before the sentence names 区政府常务会议会前学法 as one way of
+    learning (sets E and K): the figure is the 中心组's, not the meetings'. A subject said
+    before its figure, or a figure in a condition, stays the figure's own."""
+    assert answer_question(corpus_index, "区政府常务会议会前学法一共搞了多少次").refused
+    assert "4次" in _lead(answer_question(corpus_index, "区委理论学习中心组学习习近平法治思想安排了几次"))
+    assert "三人以上" in _lead(answer_question(corpus_index, "合议庭成员要几个人"))
+    assert "十四周岁" in _lead(answer_question(corpus_index, "小孩多大以下违法不处罚"))
+
+
 def test_a_rate_of_another_kind_of_mediation_does_not_answer(corpus_index):
     """The report gives 民间纠纷's mediation success rate (99.7%) and names 诉前调解 elsewhere
     (参与法院诉前调解纠纷200多件) with no rate: a question about 诉前调解's rate is refused,

@@ -293,13 +293,29 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
     if asks_money(analysis) and _sums(lead) and _sums(sentence) <= _sums(lead):
         return True  # a sum asked, and the lead states the sentence's only sum: it is the one
     asked = [t for t in analysis.soft if t.text in focus and _content(t, known)]
-    if not asked or any(held(t, quoted) for t in asked) or not any(held(t, s) for t in asked):
+    if not asked or not any(held(t, s) for t in asked):
         return True
+    if any(held(t, quoted) for t in asked):
+        return analysis.qtype != "figure" or not _figure_apart(quoted, asked)
     # held only by the sentence's opening clause, its topic, which every later clause shares
     # (共办理各类公证事项333件，业务收费共195153元 for 公证收了多少钱): not another figure's words
     opening = re.split(r"[，,；;]", s, maxsplit=1)[0]
     rest = s[len(opening) :]
     return not quoted.startswith(opening[:4]) and not any(held(t, rest) for t in asked)
+
+
+def _figure_apart(lead: str, asked: list[Term]) -> bool:
+    """The lead counts first and names the asked words only after, in clauses without a
+    figure (纳入区委理论学习中心组学习安排4次，通过…区政府常务会议会前学法…开展学习培训 for
+    常务会议会前学法搞了几次: sets E and K): the figure counts another thing. A subject said
+    before its figure (合议庭的成员，应当是三人以上的单数) is the figure's own, and a figure in a
+    condition (不满十四周岁的未成年人有违法行为的，不予行政处罚) is that of what follows."""
+    clauses = [c for c in re.split(r"[，,；;。]", lead) if c]
+    counted = [i for i, c in enumerate(clauses) if any(not f.is_year for f in find_figures(c))]
+    naming = [i for i, c in enumerate(clauses) if any(f in c for t in asked for f in t.forms)]
+    if not counted or not naming or clauses[min(counted)].endswith("的"):
+        return False
+    return min(naming) > min(counted) and not set(naming) & set(counted)
 
 
 # What a question counts, said after its ask word and classifier (多少个依申请政务服务事项): a
