@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from eval_sets import CORPUS, DATA, read_rows
 
-SETS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j", "library")
+SETS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j", "fresh_k", "library")
 
 
 def _text(doc: str) -> str:
@@ -35,7 +35,8 @@ def _all_docs() -> tuple[str, ...]:
 
 
 def test_sets_are_large_enough_with_unanswerable_questions() -> None:
-    for name in ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j"):
+    fresh = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j")
+    for name in (*fresh, "fresh_k"):
         rows = read_rows(DATA / f"{name}.jsonl")
         assert len(rows) >= 80 and sum(r["type"] == "unanswerable" for r in rows) >= 15, name
     library = read_rows(DATA / "library.jsonl")
