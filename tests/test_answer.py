@@ -350,6 +350,13 @@ def test_a_count_asked_without_a_year_is_the_reports_tally(corpus_index):
     assert not ended.refused and "终止9件" in _lead(ended)
 
 
+def test_the_event_of_a_date_question_is_the_word_after_its_ask(corpus_index):
+    """啥时候生效 asks when the law took effect; 修订 before it says which version (set K got
+    the revision date)."""
+    assert "2021年7月15日" in _lead(answer_question(corpus_index, "修订后的行政处罚法什么时候生效"))
+    assert "2024年1月1日" in _lead(answer_question(corpus_index, "新修订的行政复议法哪天生效"))
+
+
 def test_counted_people_and_named_days(corpus_index):
     """几个 asked of people is answered in 人; a named day (“12·4”) answers 哪一天."""
     monitors = answer_question(corpus_index, "镇里请了多少个特邀的执法监督员？")

@@ -413,13 +413,16 @@ _DATE_PHRASE = re.compile(r"何时|什么时候|啥时候|哪天|哪一天|哪�
 
 
 def _mark_focus(q: str, terms: list[Term]) -> list[Term]:
-    """In a date question the verb next to 哪天/什么时候 names the event (起施行, 开的)."""
+    """In a date question the verb next to 哪天/什么时候 names the event (起施行, 开的); a word
+    after it that jieba does not tag as a verb (啥时候生效) still names it, rather than a verb
+    before it that qualifies the thing (新修订的…法啥时候生效: 修订)."""
     m = _DATE_PHRASE.search(q)
     if not m:
         return terms
     after, before = q[m.end() :], q[: m.start()]
-    verbs = [t for t in terms if t.kind == WORD and t.pos.startswith("v")]
-    pick = next((t for t in verbs if t.text in after), None)
+    words = [t for t in terms if t.kind == WORD]
+    verbs = [t for t in words if t.pos.startswith("v")]
+    pick = next((t for t in verbs if t.text in after), None) or next((t for t in words if t.text in after), None)
     if pick is None:
         pick = next((t for t in reversed(verbs) if t.text in before), None)
     if pick is None:
