@@ -372,9 +372,11 @@ def test_counted_people_and_named_days(corpus_index):
 
 
 def test_everyday_words_reach_the_statutory_ones(corpus_index):
-    """每天 is the law's 每日 (a sentence without it reads 二日内)."""
+    """每天 is the law's 每日 (a sentence without it reads 二日内); 交费 is its 收取费用."""
     daily = answer_question(corpus_index, "罚款过期没交，每天会加多少？")
     assert "百分之三" in _lead(daily)
+    fee = answer_question(corpus_index, "去申请行政复议要交费吗")
+    assert "不得向申请人收取任何费用" in _lead(fee)
 
 
 def test_a_share_is_answered_by_a_percentage(corpus_index):
