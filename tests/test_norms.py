@@ -30,6 +30,8 @@ def _lead(answer) -> str:
 def test_ask_kind_reads_the_operator_and_the_act():
     assert ask_kind("罚款能不能分期缴纳") == (YES_NO, "分期缴纳")
     assert ask_kind("调解员可以收红包吗") == (YES_NO, "收红包")
+    assert ask_kind("法院审行政案子可以调解不") == (YES_NO, "调解")  # a closing 不 asks as 吗
+    assert ask_kind("不服的可以不申请复议直接起诉") == ("", "")  # 不 inside is no ask
     assert ask_kind("听证由谁来主持？") == (WHO, "主持")
     assert ask_kind("决策机关指的是谁？") == ("", "")  # what a term means, not who acts
     assert ask_kind("行政复议的期限是多久") == ("", "")
