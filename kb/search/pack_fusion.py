@@ -26,8 +26,9 @@ from kb.text.tokenize import han_bigrams
 # (recall@5 0.985 -> 0.878 on gold). Measured with the score fusion below: 0.3 gained gold
 # and set H 0.005-0.008 of MRR@10 and cost the library set 0.011; 0.45 cost gold 0.010.
 PACK_WEIGHT = 0.35
-# A pack passage's dense score counts this many times: library MRR@10 0.593 at 1.0, 0.609 at
-# 1.5, 0.616 at 2.0, but at 2.0 sets H and J lost 0.005-0.008.
+# A pack passage's dense score counts this many times. At PACK_WEIGHT 0.35 (before the
+# restatement check below) library MRR@10 0.609 at 1.5, 0.613 at 1.75, 0.620 at 2.0, but at
+# 1.75 and 2.0 set H lost 0.006-0.008 and set J 0.005; at 1.0 (weight 0.4) 0.593.
 PACK_DENSE_WEIGHT = 1.5
 # A pack passage among the first RESTATED_POOL pack hits whose wording (character bigrams,
 # at least RESTATED_OVERLAP of the shorter passage's) recurs in RESTATED_DOCS or more other
@@ -36,7 +37,7 @@ PACK_DENSE_WEIGHT = 1.5
 # names none of them asks the general rule: such passages keep RESTATED_WEIGHT of their
 # score. Measured: library L33, L61, L66, gold s02, set J j49, j51 (the bundled 行政诉讼法's
 # 15-day rule from outside the first ten to second) move up, no question moves down; with 2
-# other documents or an overlap of 0.5, L19, L37, L82, L83 lost the law they name.
+# other documents at an overlap of 0.5 L19, L37, L82, L83 lost the law they name (0.6: L83).
 RESTATED_POOL = 30
 RESTATED_OVERLAP = 0.6
 RESTATED_DOCS = 3
