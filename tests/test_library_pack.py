@@ -9,6 +9,7 @@ import csv
 import json
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from kb.index import Index
 from kb.index.writer import ingest
 from kb.registry import build_registry
 from kb.schema import Chunk, Hit
-from kb.search.pack_fusion import PACK_DENSE_WEIGHT, RESTATED_WEIGHT, hold_back_restated
+from kb.search.pack_fusion import PACK_DENSE_WEIGHT, RESTATED_WEIGHT, hold_back_restated, lead_piece_first
 from kb.search.retrieval import PACK_WEIGHT, from_pack, rankings, rrf, search
 from kb.training.quiz import pool_for
 from kb.validity import current_first, validity_note
@@ -326,6 +327,22 @@ def test_a_rule_the_library_restates_in_many_laws_is_held_back() -> None:
     assert hits[0] is own
     assert all(h.score == pytest.approx((1.0 - n / 100) * RESTATED_WEIGHT) for n, h in enumerate(restated))
     assert all(h.score == 0.7 for h in pair)
+
+
+def test_an_article_s_first_piece_goes_ahead_of_a_close_later_piece() -> None:
+    """第二十七条's rule (its first piece) just above its later piece when that one leads by less
+    than LEAD_PIECE_MARGIN of its score; a later piece far ahead stays ahead."""
+    head = _pack_hit("劳动争议调解仲裁法", 27, "第二十七条 劳动争议申请仲裁的时效期间为一年。", 0.8)
+    rest = replace(head, chunk=replace(head.chunk, text="因不可抗力或者有其他正当理由，仲裁时效中止。", start=30, end=52, part=1),
+                   score=1.0)
+    other = _pack_hit("工伤保险条例", 17, "第十七条 用人单位应当自事故伤害发生之日起30日内提出工伤认定申请。", 0.9)
+    hits = [rest, other, head]
+    lead_piece_first(hits)
+    assert hits[0] is head and hits[1] is rest and head.score > rest.score
+    far = replace(head, score=0.5)
+    hits = [replace(rest, score=1.0), far]
+    lead_piece_first(hits)
+    assert hits[1] is far and far.score == 0.5
 
 
 def test_a_question_naming_an_older_version_puts_its_successor_behind(library_index: Index) -> None:
