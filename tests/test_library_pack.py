@@ -9,6 +9,7 @@ import csv
 import json
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,11 @@ from kb.config import DEFAULT_CORPUS, settings
 from kb.index import Index
 from kb.index.writer import ingest
 from kb.registry import build_registry
+from kb.schema import Chunk, Hit
+from kb.search.pack_fusion import PACK_DENSE_WEIGHT, RESTATED_WEIGHT, hold_back_restated, lead_piece_first
 from kb.search.retrieval import PACK_WEIGHT, from_pack, rankings, rrf, search
 from kb.training.quiz import pool_for
-from kb.validity import validity_note
+from kb.validity import current_first, validity_note
 
 FUYI_2017 = "packs/library/诉讼与非诉讼程序法/行政复议法(2017-09-01).md"
 HOLIDAYS_2013 = "packs/library/行政法规/全国年节及纪念日放假办法(2013-12-11).md"
@@ -273,17 +276,86 @@ def test_the_bundled_laws_own_date_leads_over_a_pack_regulations(library_index: 
     assert "2024年1月1日" in answer.answer.split("\n")[0]
 
 
-def test_pack_passages_weigh_less_in_fusion(library_index: Index) -> None:
-    """A pack passage keeps PACK_WEIGHT of its fused score; the corpus's own keep all of it."""
+def test_with_a_pack_rankings_fuse_by_score_and_pack_passages_weigh_less(library_index: Index) -> None:
+    """Each ranking's scores scaled to 0..1 over its candidates; a pack passage's dense score
+    counts PACK_DENSE_WEIGHT times and its sum PACK_WEIGHT; the corpus's own keep theirs."""
     question = "行政复议申请期限是多少"
     gen, ranked = rankings(library_index, question)
-    fused = {h.chunk.chunk_id: h.score for h in rrf(ranked, gen.chunks)}
+    expected: dict[str, float] = {}
+    for name, hits in ranked.items():
+        top, bottom = max(s for _, s in hits), min(s for _, s in hits)
+        for cid, s in hits:
+            pack = from_pack(gen.chunks[cid].doc_id)
+            weight = PACK_DENSE_WEIGHT if pack and name.startswith("dense") else 1.0
+            expected[cid] = expected.get(cid, 0.0) + weight * (s - bottom) / (top - bottom)
     hits = search(library_index, question, k=30)
     assert any(from_pack(h.chunk.doc_id) for h in hits) and any(not from_pack(h.chunk.doc_id) for h in hits)
     for h in hits:
-        expected = fused[h.chunk.chunk_id] * (PACK_WEIGHT if from_pack(h.chunk.doc_id) else 1.0)
-        assert h.score == pytest.approx(expected)
+        weight = PACK_WEIGHT if from_pack(h.chunk.doc_id) else 1.0
+        assert h.score in (pytest.approx(expected[h.chunk.chunk_id] * weight),
+                           pytest.approx(expected[h.chunk.chunk_id] * weight * RESTATED_WEIGHT))
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_without_a_pack_rankings_fuse_by_rank(corpus_index: Index) -> None:
+    """The corpus alone keeps reciprocal rank fusion: its leads must not move with the pack's fusion."""
+    question = "行政复议申请期限是多少"
+    gen, ranked = rankings(corpus_index, question)
+    assert not gen.manifest.packs
+    fused = {h.chunk.chunk_id: h.score for h in rrf(ranked, gen.chunks)}
+    for h in search(corpus_index, question, k=10):
+        assert h.score == pytest.approx(fused[h.chunk.chunk_id])
+
+
+def _pack_hit(doc: str, n: int, text: str, score: float) -> Hit:
+    chunk = Chunk(doc_id=f"packs/library/行政法规/{doc}.md", doc_title=doc, doc_number="", section_path=(),
+                  label=f"第{n}条", text=text, start=0, end=len(text), source=f"{doc}.md")
+    return Hit(chunk=chunk, score=score)
+
+
+def test_a_rule_the_library_restates_in_many_laws_is_held_back() -> None:
+    """The same appeal clause in four sector rules: each keeps RESTATED_WEIGHT of its score and
+    falls behind the passage that says something of its own; a clause only two laws share keeps all."""
+    clause = "当事人对行政处罚决定不服的，可以自接到处罚决定通知之日起15日内，向作出处罚决定机关的上一级机关申请复议"
+    restated = [_pack_hit(f"条例{n}", 1, f"第{n}条 {clause}；对复议决定不服的，可以向人民法院起诉。", 1.0 - n / 100)
+                for n in range(4)]
+    own = _pack_hit("行政诉讼程序规定", 1, "公民直接向人民法院提起诉讼的，应当自知道作出行政行为之日起六个月内提出。", 0.8)
+    pair = [_pack_hit(f"办法{n}", 2, "城市绿地的养护管理责任由绿化管理单位负责，居住区绿地由物业单位养护。", 0.7)
+            for n in range(2)]
+    hits = sorted([*restated, own, *pair], key=lambda h: -h.score)
+    hold_back_restated(hits)
+    assert hits[0] is own
+    assert all(h.score == pytest.approx((1.0 - n / 100) * RESTATED_WEIGHT) for n, h in enumerate(restated))
+    assert all(h.score == 0.7 for h in pair)
+
+
+def test_an_article_s_first_piece_goes_ahead_of_a_close_later_piece() -> None:
+    """第二十七条's rule (its first piece) just above its later piece when that one leads by less
+    than LEAD_PIECE_MARGIN of its score; a later piece far ahead stays ahead."""
+    head = _pack_hit("劳动争议调解仲裁法", 27, "第二十七条 劳动争议申请仲裁的时效期间为一年。", 0.8)
+    rest = replace(head, chunk=replace(head.chunk, text="因不可抗力或者有其他正当理由，仲裁时效中止。", start=30, end=52, part=1),
+                   score=1.0)
+    other = _pack_hit("工伤保险条例", 17, "第十七条 用人单位应当自事故伤害发生之日起30日内提出工伤认定申请。", 0.9)
+    hits = [rest, other, head]
+    lead_piece_first(hits)
+    assert hits[0] is head and hits[1] is rest and head.score > rest.score
+    far = replace(head, score=0.5)
+    hits = [replace(rest, score=1.0), far]
+    lead_piece_first(hits)
+    assert hits[1] is far and far.score == 0.5
+
+
+def test_a_question_naming_an_older_version_puts_its_successor_behind(library_index: Index) -> None:
+    """2017年的行政复议法: the 2023 law that replaced it goes behind the other hits, as the
+    answer uses only the named version; a question naming no year keeps the 2023 law first."""
+    hits = search(library_index, "行政复议法规定申请期限是多少", k=60)
+    plain = [h.chunk.doc_id for h in hits]
+    assert plain[0] == "xingzheng_fuyi_fa_2023.txt" and FUYI_2017 in plain
+    gen = library_index.current()
+    named = [h.chunk.doc_id for h in current_first(hits, gen.doc_records, "2017年的行政复议法规定申请期限是多少")]
+    first_new = named.index("xingzheng_fuyi_fa_2023.txt")
+    assert FUYI_2017 in named[:first_new]
+    assert all(d == "xingzheng_fuyi_fa_2023.txt" for d in named[first_new:])
 
 
 def test_term_weights_are_the_corpus_own_when_a_pack_is_on(library_index: Index, corpus_index: Index) -> None:

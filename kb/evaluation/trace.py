@@ -15,7 +15,7 @@ from kb.evaluation.answers import answer_view
 from kb.index import Index
 from kb.schema import Chunk
 from kb.search.request import Request
-from kb.search.retrieval import rankings_in, rrf, search_in
+from kb.search.retrieval import fuse, rankings_in, search_in
 from kb.text.clean import clean_question
 from kb.text.docnum import find_docnums
 from kb.text.tokenize import bigrams
@@ -48,7 +48,7 @@ def trace_question(index: Index, question: str, k: int = 5, depth: int = 10, ans
     t0 = time.perf_counter()
     ranked = rankings_in(req, query)
     t1 = time.perf_counter()
-    fused = rrf(ranked, gen.chunks)
+    fused = fuse(gen, ranked)
     t2 = time.perf_counter()
     final = search_in(req, query, k=k)
     t3 = time.perf_counter()

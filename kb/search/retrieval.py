@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense vectors, BM25 over jieba words and BM25 over character bigrams,
 fused with reciprocal rank fusion. A 文号 in the query puts the passages that carry that
 number first, whatever bracket or digit style either side used. A pack's passages (the
-law library) weigh less than the corpus's own: see PACK_WEIGHT.
+law library) weigh less than the corpus's own, and with a pack loaded the rankings are fused
+by score instead of rank: see kb.search.pack_fusion.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from ingest.packs import PACKS_DIR
 from kb.index import Generation, Index
 from kb.schema import Chunk, Hit
+from kb.search.pack_fusion import PACK_WEIGHT as PACK_WEIGHT  # re-exported: kb.answer, tests
+from kb.search.pack_fusion import from_pack as from_pack
+from kb.search.pack_fusion import fuse_scores
 from kb.search.request import Request
 from kb.text.clean import clean_question
 from kb.text.docnum import find_docnums
@@ -23,20 +26,6 @@ from kb.validity import current_first
 RRF_K = 10  # small k rewards a passage that one ranking puts on top (measured: recall@5 0.947 at 60, 0.985 at 10)
 CANDIDATES = 30
 WEIGHTS = {"dense": 1.0, "bm25_words": 1.0, "bm25_bigrams": 1.0}
-# A passage of a corpus pack (the 863-law library) weighs this much of its fused score. The
-# corpus's own documents (the district's report, the laws it bundles) are what staff ask
-# about; the library answers what they do not. Without it, sector rules that restate a
-# general one (城市绿化条例's 15-day appeal, 海警法's on-the-spot fine) pushed the bundled
-# law's article out of the first hits: with the library loaded recall@5 fell 0.985 -> 0.878
-# on gold and 0.924 -> 0.849 on set H; at 0.5 it is 0.931 and 0.891, and the library set's
-# own recall@5 rises (0.687 -> 0.711); 0.3 gained 0.008 more on gold and cost the library
-# set 0.03 of MRR@10 (2026-11-28, index of the whole pack).
-PACK_WEIGHT = 0.5
-
-
-def from_pack(doc_id: str) -> bool:
-    """The document came with a corpus pack (corpus/packs/<name>/…), not the corpus itself."""
-    return doc_id.startswith(f"{PACKS_DIR}/")
 
 
 def rrf(
@@ -136,6 +125,14 @@ def rankings_in(
     return ranked
 
 
+def fuse(gen: Generation, ranked: dict[str, list[tuple[str, float]]], doc_ids: set[str] | None = None) -> list[Hit]:
+    """The rankings as one list: by rank on the corpus alone, by score with a pack loaded
+    (kb.search.pack_fusion), except inside documents the question chose by name."""
+    if gen.manifest.packs and not doc_ids:
+        return fuse_scores(ranked, gen.chunks, WEIGHTS)
+    return rrf(ranked, gen.chunks)
+
+
 def search(index: Index, query: str, k: int = 5, doc_ids: set[str] | None = None) -> list[Hit]:
     """The top-k chunks for a question; raises InvalidQuestion for unusable input."""
     return search_in(Request(index), query, k, doc_ids)
@@ -145,12 +142,7 @@ def search_in(req: Request, query: str, k: int = 5, doc_ids: set[str] | None = N
     """`search` inside one request: the same generation and query vector for every call."""
     query = clean_question(query)
     gen = req.gen
-    hits = rrf(rankings_in(req, query, doc_ids=doc_ids), gen.chunks)
-    if gen.manifest.packs and not doc_ids:  # inside named documents the question chose them
-        for h in hits:
-            if from_pack(h.chunk.doc_id):
-                h.score *= PACK_WEIGHT
-        hits.sort(key=lambda h: -h.score)
+    hits = fuse(gen, rankings_in(req, query, doc_ids=doc_ids), doc_ids)
     keys = {m.key for m in find_docnums(query)}
     if keys:
         fused = {h.chunk.chunk_id: h for h in hits}
