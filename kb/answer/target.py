@@ -495,15 +495,15 @@ def restates_given(analysis: Analysis, lead: str) -> bool:
     if not given & stated:  # a count with its breakdown (审结65件（其中：维持19件…）) says more of them
         return False
     plain = squash(lead)
-    asked = own_ask(analysis, _ANY_ASK)
+    asked = _own_ask(analysis)
     return not any(f in plain for t in analysis.terms if t.text in asked for f in t.forms if len(f) > 1)
 
 
-def own_ask(analysis: Analysis, ask: re.Pattern[str] = _ASK) -> set[str]:
+def _own_ask(analysis: Analysis) -> set[str]:
     """The words of the question's own ask: the verb ending nearest before its last ask word
     (胜诉 of …胜诉了几件, not 案子 of 那8件复议案子怎么处理) and the words after it (处理)."""
     q = squash(nfkc(analysis.question))
-    found = list(ask.finditer(q))
+    found = list(_ANY_ASK.finditer(q))
     if not found:
         return set()
     m = found[-1]
