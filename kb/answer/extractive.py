@@ -1033,9 +1033,11 @@ def answer_from_hits(
 def counts_bare_noun(gen: Generation, analysis: Analysis, cand: ScoredSentence) -> bool:
     """`cand`'s figure counts the noun the question qualifies, without its qualifier, which
     another passage states with it (target.modifier_dropped)."""
-    texts = gen.cached("extractive.plain_texts", lambda: {c.chunk_id: squash(c.text).replace("的", "") for c in gen.chunks.values()})
-    everything = gen.cached("extractive.plain_corpus", lambda: "\n".join(texts.values()))
-    own = texts.get(cand.chunk.chunk_id, "")
+    def plain(text: str) -> str:
+        return squash(text).replace("的", "")
+
+    everything = gen.cached("extractive.plain_corpus", lambda: "\n".join(plain(c.text) for c in gen.chunks.values()))
+    own = plain(cand.chunk.text)
 
     def elsewhere(phrase: str) -> bool:
         return everything.count(phrase) > own.count(phrase)

@@ -53,9 +53,9 @@ YEAR_WEIGHT = 1.0  # the clause names the asked year (2022年同比…)
 CHAR_WEIGHT = 0.3
 
 
-def _last_ask(q: str) -> re.Match[str] | None:
+def _last_ask(q: str, ask: re.Pattern[str] = _ASK) -> re.Match[str] | None:
     """The last ask word: an earlier one points at something (政府规范性文件那几件 …是几件)."""
-    found = list(_ASK.finditer(q))
+    found = list(ask.finditer(q))
     return found[-1] if found else None
 
 
@@ -487,10 +487,10 @@ def restates_given(analysis: Analysis, lead: str) -> bool:
     the count came from, and says nothing more of those things (sets J and K). A lead that
     names the ask (76件复议申请里受理了几件: 收到申请76件，受理73件) stands."""
     q = nfkc(analysis.question)
-    asks = list(_ANY_ASK.finditer(q))
-    if not asks:
+    ask = _last_ask(q, _ANY_ASK)
+    if not ask:
         return False
-    given = {(f.value, f.unit) for m in _GIVEN_COUNT.finditer(q, 0, asks[-1].start()) for f in find_figures(m.group(0))}
+    given = {(f.value, f.unit) for m in _GIVEN_COUNT.finditer(q, 0, ask.start()) for f in find_figures(m.group(0))}
     stated = {(f.value, f.unit) for f in find_figures(lead) if not f.is_year and not lead.startswith(("（", "("), f.end)}
     if not given & stated:  # a count with its breakdown (审结65件（其中：维持19件…）) says more of them
         return False
@@ -503,10 +503,9 @@ def _own_ask(analysis: Analysis) -> set[str]:
     """The words of the question's own ask: the verb ending nearest before its last ask word
     (胜诉 of …胜诉了几件, not 案子 of 那8件复议案子怎么处理) and the words after it (处理)."""
     q = squash(nfkc(analysis.question))
-    found = list(_ANY_ASK.finditer(q))
-    if not found:
+    m = _last_ask(q, _ANY_ASK)
+    if not m:
         return set()
-    m = found[-1]
     out, nearest, nearest_end = set(), "", -1
     for t in analysis.terms:
         at = max((q.find(f) for f in t.forms), default=-1)
