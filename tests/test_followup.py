@@ -30,6 +30,11 @@ YEAR_OF_REPORT = 2023
         ("区级特邀行政执法监督员聘了多少人", "镇级的呢", TOPIC, "镇级特邀行政执法监督员聘了多少人"),
         # topic switch with nothing in common: what is counted changes, not who counts
         ("检察院民事检察监督案件办了多少", "那刑事的呢", TOPIC, "检察院刑事检察监督案件办了多少"),
+        ("检察院办了多少民事检察监督案件", "那行政的呢", TOPIC, "检察院办了多少行政检察监督案件"),
+        # …nor the act asked after the ask word; a compound keeps its first word (sets D, L)
+        ("行政处罚立案后多长时间要作出决定", "那复议呢", TOPIC, "行政复议立案后多长时间要作出决定"),
+        # the topic's head is in the question already: only its first word switches
+        ("行政处罚立案后多久得作出决定", "那复议决定呢", TOPIC, "行政复议立案后多久得作出决定"),
         # year switch: the year is replaced, or put in front when there was none
         ("2022年行政应诉的败诉率是多少", "那2023年呢", YEAR, "2023年行政应诉的败诉率是多少"),
         ("区门户网站去年发了多少条信息？", "那2022年呢？", YEAR, "区门户网站2022年发了多少条信息"),

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+import jieba
 import jieba.posseg as pseg
 
 from kb.text import lexicon
@@ -222,6 +223,11 @@ def _switch_topic(prev: str, topic: str) -> str:
     topic_words = [(w, f) for w, f in _cut(topic) if w.strip()]
     if sum(f in _SITUATION_FLAGS for _, f in topic_words) >= 2 and len(topic_words) >= 3:
         return _with_situation(prev, topic)  # a situation, not a term: it takes the question asked
+    prev_words = {w for w, _ in words}
+    if len(topic_words) == 2 and topic_words[1][0] in prev_words and topic_words[0][0] not in prev_words:
+        # the previous question holds the topic's head already (复议决定 after …作出决定): only
+        # the word before it switches, and it switches the subject (sets D and L)
+        return _switch_topic(prev, topic_words[0][0])
     spans: list[tuple[int, int, str, str]] = []  # (start, end, text, head flag): runs of 1-3 topic words
     pos = 0
     offsets = []
@@ -246,12 +252,19 @@ def _switch_topic(prev: str, topic: str) -> str:
     if best == 0:
         # nothing in common: the first single word of the topic's kind (a noun for 单位:
         # 个人, not 当场) that is not the body doing the work (检察院民事检察监督案件 -> 民事:
-        # a follow-up switches what is counted, not who counts)
-        single = [s for s in spans if s[2] in {w for w, _ in words}]
+        # a follow-up switches what is counted, not who counts). It is not the act the question
+        # asks about, a verb after its ask (复议 after 行政处罚立案后多久得作出决定 is no 作出;
+        # sets D and L); a noun there is what is counted (办了多少民事检察监督案件)
+        single = [s for s in spans if s[2] in prev_words]
+        m = _ASK.search(prev)
+        single = [s for s in single if m is None or s[0] < m.end() or s[3][:1] != "v"] or single
         noun = any(f[:1] == "n" for _, f in topic_words)
         same = [s for s in single if (s[3][:1] == "n") == noun] or single
         pick = next((s for s in same if not s[2].endswith(_BODY_ENDS)), None)
         pick = pick or (same or spans)[0]
+        if len(topic_words) == 1:
+            # a compound's head word switches, its first word stays (行政处罚 -> 行政复议)
+            return prev[: pick[0]] + _compound_switch(pick[2], topic) + prev[pick[1] :]
     else:
         pick = min(
             (s for s in spans if shared(s) == best),
@@ -260,6 +273,22 @@ def _switch_topic(prev: str, topic: str) -> str:
     if topic == pick[2]:
         return prev
     return prev[: _act_start(offsets, pick[0])] + topic + prev[_act_end(offsets, pick[1]) :]
+
+
+def _compound_switch(word: str, topic: str) -> str:
+    """`word` with its last part replaced by `topic` when it is two dictionary words and the
+    last is as long as the topic (行政处罚 + 复议 -> 行政复议: the follow-up names another kind
+    of proceeding; 行政 is what both are); else `topic`."""
+    cut = len(word) - len(topic)
+    head, tail = word[:cut], word[cut:]
+    if len(head) >= 2 and _is_dict_word(head) and _is_dict_word(tail):
+        return head + topic
+    return topic
+
+
+def _is_dict_word(text: str) -> bool:
+    jieba.dt.check_initialized()
+    return bool(jieba.dt.FREQ.get(text))
 
 
 def _act_start(offsets: list[tuple[int, int, str, str]], start: int) -> int:
