@@ -38,9 +38,11 @@ from kb.search.retrieval import search_in
 # (挂网 ~ 挂钩, 3 passages; 复议 141, 撤销 18). Longer words one character away are specific
 # enough (败述率 ~ 败诉率, used once).
 MIN_PASSAGES = 5
-# The corpus word a typo is read as must stand in the passage found first for the question as
-# typed (复义 finds 复议 articles first; 持证 does not find 持续).
-EVIDENCE_HITS = 1
+# The corpus word a typo is read as must stand in one of the passages found first for the
+# question as typed (复义 finds 复议 articles first; 持证 does not find 持续). Two, not one: a
+# question whose other words name a neighbouring sentence of the same section puts that one
+# first (应诉案件里撤消原行政行为几件 finds 代理…88件 before 撤销原行政行为1件, set L).
+EVIDENCE_HITS = 2
 # Several corpus words one character away: the most used one is meant only when it is used
 # this many times as often as the next (撤消: 撤销 18 passages, 撤回 6), else it stays unread.
 DOMINANCE = 3
