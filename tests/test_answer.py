@@ -719,3 +719,36 @@ def test_a_negated_count_is_not_answered_with_what_was_done(corpus_index):
     assert "76件" not in lead
     assert "未结" in lead or lead.startswith("知识库中未找到")
     assert "三千元" in _lead(answer_question(corpus_index, "当场处罚时对单位最多罚多少"))
+
+
+def test_a_count_of_one_kind_is_no_total(corpus_index):
+    """全区一共有多少个调委会 asks how many there are in all; the report counts only one kind
+    (4个行业性人民调解委员会), and sets H and L got that count for the total. A question that
+    names its set by an act (实现不见面审批的事项) takes the sentence's qualifier as a
+    description and keeps its count."""
+    for q in ("2023年全区人民调解委员会总共有几个", "镇村两级的调委会一共有多少个"):
+        assert answer_question(corpus_index, q).refused, q
+    assert "76个" in _lead(answer_question(corpus_index, "实现不见面审批的政务服务事项一共有多少个"))
+    assert "18个" in _lead(answer_question(corpus_index, "拿地即开工的项目一共有多少个"))
+
+
+def test_a_figure_past_another_group_is_not_the_named_groups(corpus_index):
+    """那18个项目 names 拿地即开工's group by its count; the sentence's 总投资额 comes after
+    承诺即开工's 项目共计13个 and belongs to that group (sets I, K and L asked it of the 18)."""
+    named = answer_question(corpus_index, "拿地即开工的那18个项目总投资额是多少")
+    assert named.refused and "17.8" not in named.answer.split("\n")[0]
+    assert "17.8万元" in _lead(answer_question(corpus_index, "承诺即开工那13个项目总投资多少钱"))
+
+
+def test_whether_it_is_done_is_not_answered_by_the_effort(corpus_index):
+    """…完成了没有 and …最后评上没 ask whether something came about; the sentence that reports
+    the work (推进…建设, 积极参加…创建活动) says nothing of it (sets J and L)."""
+    for q in ("乡镇综合执法规范化建设目前完成了没有", "全国法治政府建设示范市柳江最后评上没"):
+        assert answer_question(corpus_index, q).refused, q
+
+
+def test_a_typo_is_read_when_the_second_passage_bears_it_out(corpus_index):
+    """撤消 for 撤销: the question's other words (应诉案件) find the 88件 sentence of the same
+    section first, and the reading was refused for want of 撤销 there (sets A and L)."""
+    assert "1件" in _lead(answer_question(corpus_index, "行政应诉案件中撤消原行政行为的有几件"))
+

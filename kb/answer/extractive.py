@@ -66,6 +66,7 @@ from kb.answer.target import (
     asked_figures,
     asks_money,
     asks_total,
+    counts_a_kind,
     counts_asked,
     head_term,
     modifier_dropped,
@@ -73,6 +74,7 @@ from kb.answer.target import (
     others_period,
     outcome_unstated,
     own_figures,
+    past_given_group,
     period_acts,
     pick_figure_clause,
     ranking_unstated,
@@ -1016,6 +1018,8 @@ def answer_from_hits(
             or ranking_unstated(analysis, best.text)  # 最多的是哪个部门 answered with a count
             or restates_given(analysis, direct)  # 那8件怎么处理的 answered with 未结8件
             or (asks_total(analysis) and _is_article(chunk))  # a rule's figure is no total
+            or counts_a_kind(analysis, direct)  # 一共多少个调委会 answered with 4个行业性…
+            or past_given_group(analysis, best.text, direct)  # 那18个项目的投资 answered with the 13's
         ):
             refused = refusal(analysis.question, hits)
             refused.best, refused.confidence = best, best.confidence

@@ -158,6 +158,8 @@ __all__ = [
     "asked_figures",
     "asks_change",
     "asks_total",
+    "counts_a_kind",
+    "past_given_group",
     "asks_money",
     "money_fits",
     "outcome_unstated",
@@ -449,18 +451,24 @@ def modifier_dropped(
     return False
 
 
-# A question whether something finally happened (…最后评上了没有, 最终通过了吗): the activity
-# sentence (积极参加…创建活动, 申报了…) says it was tried, not that it succeeded. The verb of
-# the outcome before 了没有/了吗.
-_OUTCOME = re.compile(r"(?:最后|最终|到底|结果)(?P<verb>[\u4e00-\u9fff]{1,4}?)(?:了没有|了没|了吗|没有)[？?]?\s*$")
+# A question whether something finally happened (…最后评上了没有, 最终通过了吗, 现在完成了
+# 没有): the activity sentence (积极参加…创建活动, 申报了…, 推进…建设) says it was tried, not
+# that it succeeded. The verb of the outcome before 了没有/了吗/没: after 最后/最终/到底/结果,
+# or a two-character verb right before 了没(有) (sets J and L; every question of the sets
+# that ends so is unanswerable).
+_OUTCOME = re.compile(
+    r"(?:(?:最后|最终|到底|结果)(?P<verb>[\u4e00-\u9fff]{1,4}?)(?:了没有|了没|了吗|没有|没)"
+    r"|(?P<done>[\u4e00-\u9fff]{2})了没有?)[？?]?\s*$"
+)
 
 
 def outcome_unstated(analysis: Analysis, sentence: str) -> bool:
-    """The question asks whether an outcome came about (最后评上了没有) and the sentence does
-    not name that outcome: it reports the effort, and answering with it would read as a yes
-    (fresh_b and fresh_c ask this of the same 示范 campaign; no answerable question asks so)."""
+    """The question asks whether an outcome came about (最后评上了没有, 现在完成了没有) and the
+    sentence does not name that outcome: it reports the effort, and answering with it would
+    read as a yes (sets B-L ask this of the 示范 campaign, set L of a reform; no answerable
+    question asks so)."""
     m = _OUTCOME.search(nfkc(analysis.question))
-    return bool(m) and squash(m.group("verb")) not in squash(sentence)
+    return bool(m) and squash(m.group("verb") or m.group("done")) not in squash(sentence)
 
 
 # Which one ranks first (被申请最多的是哪个部门, 哪个镇调解得最多): the report counts, it never
@@ -499,6 +507,41 @@ def restates_given(analysis: Analysis, lead: str) -> bool:
     return not any(f in plain for t in analysis.terms if t.text in asked for f in t.forms if len(f) > 1)
 
 
+# How far from another count its noun may stand (16个项目, 项目共计13个) to count the same thing.
+NOUN_REACH = 4
+
+
+def past_given_group(analysis: Analysis, sentence: str, lead: str) -> bool:
+    """The question names its group by a count it gives (拿地即开工那18个项目投资总额多少),
+    the sentence states that count, and between it and the lead's figure another count of
+    the same noun opens another group (…18个项目…申请“承诺即开工”项目共计13个，…总投资额
+    达17.8万元): the figure belongs to that group (sets I, K and L ask so, all unanswerable)."""
+    q = nfkc(analysis.question)
+    ask = _last_ask(q, _ANY_ASK)
+    if not ask:
+        return False
+    plain = nfkc(sentence)
+    at = plain.find(nfkc(lead).rstrip("。；;，, "))
+    if at < 0:
+        return False
+    for m in _GIVEN_COUNT.finditer(q, 0, ask.start()):
+        noun = re.match(r"[\u4e00-\u9fff]{2}", q[m.end() :])
+        given = find_figures(m.group(0))
+        if not noun or not given:
+            continue
+        value, unit, noun = given[0].value, given[0].unit, noun.group(0)
+        figs = find_figures(plain)
+        start = next((f.end for f in figs if (f.value, f.unit) == (value, unit) and plain.startswith(noun, f.end)), None)
+        if start is None or start > at:
+            continue
+        for f in figs:
+            if start <= f.start < at and f.unit == unit and f.value != value:
+                near = plain[max(0, f.start - NOUN_REACH - len(noun)) : f.end + len(noun)]
+                if noun in near:
+                    return True
+    return False
+
+
 def _own_ask(analysis: Analysis) -> set[str]:
     """The words of the question's own ask: the verb ending nearest before its last ask word
     (胜诉 of …胜诉了几件, not 案子 of 那8件复议案子怎么处理) and the words after it (处理)."""
@@ -528,6 +571,49 @@ _TOTAL_ASK = re.compile(r"一共|总共|总计|合计|全[区县市]")
 def asks_total(analysis: Analysis) -> bool:
     """The figure question asks how many there are in all (一共, 全区…多少)."""
     return analysis.qtype == "figure" and bool(_TOTAL_ASK.search(nfkc(analysis.question)))
+
+
+# What a count counts runs from its classifier to the clause's end (4个行业性人民调解委员会).
+_COUNTED_RUN = re.compile(r"[^，,。；;：:、（）()]*")
+
+
+def counts_a_kind(analysis: Analysis, lead: str) -> bool:
+    """How many X there are in all (全区一共有多少个人民调解委员会: nouns only, no act that
+    would pick them out), and the lead counts a kind of X, named by words between its count
+    and X that the question does not hold (4个行业性人民调解委员会): the report's count of
+    one kind is no total (sets H and L: 镇村两级调委会一共有多少个 and 全区一共有多少个人民调解
+    委员会, both answered so). A question with an act (多少个事项实现不见面审批) names its
+    set by that act, and the sentence's qualifier (76个依申请政务服务事项) describes it."""
+    if not asks_total(analysis) or any(t.pos[:1] == "v" for t in analysis.soft):
+        return False
+    counted = _counted_noun(analysis)
+    if counted is None:
+        return False
+    q = squash(nfkc(analysis.question))
+    for fig in find_figures(lead):
+        if fig.is_year or fig.unit not in _CLASSIFIERS:
+            continue
+        run = squash(_COUNTED_RUN.match(lead, fig.end).group(0))
+        at = min((i for i in (run.find(f) for f in counted.forms) if i >= 0), default=-1)
+        kind = run[:at].replace("的", "") if at > 0 else ""
+        if len(kind) >= 2 and kind not in q:
+            return True
+    return False
+
+
+def _counted_noun(analysis: Analysis) -> Term | None:
+    """The noun the question counts: right after 多少个 (多少个人民调解委员会), else right
+    before its ask (调委会一共有多少个)."""
+    q = squash(nfkc(analysis.question))
+    m = _COUNTED_NOUN_ASK.search(q)
+    if not m:
+        return None
+    after = [t for t in analysis.soft if t.noun and q.find(t.text, m.end()) == m.end()]
+    if after:
+        return after[0]
+    before = [(q.rfind(t.text, 0, m.start()), t) for t in analysis.soft if t.noun]
+    before = [(at, t) for at, t in before if at >= 0]
+    return max(before, key=lambda x: x[0])[1] if before else None
 
 
 # ---------------------------------------------------------------- periods
