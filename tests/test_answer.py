@@ -752,3 +752,13 @@ def test_a_typo_is_read_when_the_second_passage_bears_it_out(corpus_index):
     section first, and the reading was refused for want of 撤销 there (sets A and L)."""
     assert "1件" in _lead(answer_question(corpus_index, "行政应诉案件中撤消原行政行为的有几件"))
 
+
+def test_a_date_asked_of_a_document_number_is_not_answered_with_its_title(corpus_index):
+    """The registry knows a number's document and year, never its day: 哪天印发 is refused
+    and says which document the number is; 哪年 is answered by the number itself."""
+    dated = answer_question(corpus_index, "江政办〔2023〕17号是什么时候印发的")
+    assert dated.refused and "江政办〔2023〕17号" in dated.answer
+    assert "任务分工方案" in dated.answer
+    assert not answer_question(corpus_index, "江政发2013年26号是哪年发的").refused
+    order = answer_question(corpus_index, "广西行政规范性文件备案审查规定是自治区政府令几号")
+    assert "第127号" in _lead(order)

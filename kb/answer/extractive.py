@@ -60,6 +60,7 @@ from kb.answer.questions import (
     YEAR,
     Analysis,
     Term,
+    asks_date,
 )
 from kb.answer.target import (
     asked_actor,
@@ -1150,6 +1151,14 @@ def answer_docnum_reverse(gen: Generation, analysis: Analysis, hits: list[Hit]) 
     book = CitationBook()
     first = places[0]
     number = _number_text(first, entry)
+    asked = _without_numbers(analysis.question)
+    if asks_date(asked) and not re.search(r"哪一?年", asked):
+        # the registry knows a document's number, title and year, never the day it was issued
+        # (江政办〔2023〕16号是哪天印发的, set L): say so, and which document it is
+        refused = refusal(analysis.question, hits, f"{number}的印发或施行日期")
+        refused.text += f"\n\n{number}是《{_title_of(entry)}》。[{book.add(first)}]"
+        refused.citations, refused.decisive = book.items, True
+        return refused
     # the card shows the sentence that cites the document (what was done with it), once
     context = (
         _citing_context(gen, entry, first) if entry.citations and first.doc_id != entry.source_file else None
@@ -1163,6 +1172,13 @@ def answer_docnum_reverse(gen: Generation, analysis: Analysis, hits: list[Hit]) 
     if entry.in_corpus and first.doc_id == entry.source_file:
         text += f"\n\n该文件全文已收录于知识库。[{n}]"
     return Extract(text=text, citations=book.items, hits=hits)
+
+
+def _without_numbers(text: str) -> str:
+    """`text` with its 文号 taken out (江政办〔2023〕16号 holds 号, which reads as 几号)."""
+    for num in reversed(find_docnums(text)):
+        text = text[: num.start] + text[num.end :]
+    return text
 
 
 def _citing_context(gen: Generation, entry: RegistryEntry, first: Citation) -> Citation | None:

@@ -42,7 +42,7 @@ LOOSE_ORDER = re.compile(
 
 # 第几号 / 几号令 ask an order's serial (令第127号), not a day (fresh_a and the issue's 几号令).
 _DOCNUM_ASK = re.compile(
-    r"文号|发文字号|发文号|字号|文件号|哪个文件|哪份文件|哪一个文件|什么文件|几号文|哪号文|第几号|几号令"
+    r"文号|发文字号|发文号|字号|文件号|哪个文件|哪份文件|哪一个文件|什么文件|几号文|哪号文|第几号|几号令|令是?几号"
 )
 _LIST_ASK = re.compile(r"哪些|哪几|哪[两三四五六七八九十]|有什么|包括什么|包括哪|都有啥|分别是")
 _DATE_ASK = re.compile(
@@ -134,6 +134,11 @@ class Analysis:
     @property
     def soft(self) -> list[Term]:
         return [t for t in self.terms if not t.hard]
+
+
+def asks_date(question: str) -> bool:
+    """Does the question ask when (哪天, 什么时候, 几月)? Read on the question as typed."""
+    return bool(_DATE_ASK.search(nfkc(question)))
 
 
 def classify(question: str) -> str:
