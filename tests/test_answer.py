@@ -762,3 +762,13 @@ def test_a_date_asked_of_a_document_number_is_not_answered_with_its_title(corpus
     assert not answer_question(corpus_index, "江政发2013年26号是哪年发的").refused
     order = answer_question(corpus_index, "广西行政规范性文件备案审查规定是自治区政府令几号")
     assert "第127号" in _lead(order)
+
+
+def test_a_list_the_report_spreads_over_sentences_is_led_with_each(corpus_index):
+    """The report names its 宪法宣传周 activities in two sentences and its 专项监督检查 in two
+    sections; the lead gave one (sets D, I and K). Each sentence naming what the list asks
+    for is in the lead, cited."""
+    found = answer_question(corpus_index, "宪法宣传周期间开展了哪些活动")
+    assert "12·4" in _lead(found) and "宪法宣誓" in _lead(found) and len(found.citations) >= 2
+    checks = _lead(answer_question(corpus_index, "2023年开展了哪些专项执法监督检查"))
+    assert "卫片执法" in checks and "水政行政执法" in checks

@@ -986,6 +986,10 @@ def answer_from_hits(
             refused.best, refused.confidence = best, best.confidence
             return refused
         text = f"{direct}[{n}]"
+        if end == best.end:
+            for other in _more_items(analysis, best, cands, min_coverage):
+                m = book.add(cite(other.chunk, other.start, other.end))
+                text += f"{_tidy(direct_span(other.chunk.text, other.start, other.end, analysis))}[{m}]"
     else:
         known = partial(_known, gen)
         direct = direct_span(chunk.text, best.start, best.end, analysis)
@@ -1033,6 +1037,36 @@ def answer_from_hits(
         if end > best.end:
             text += f"{_tidy(chunk.text[best.end : end])}[{n}]"
     return Extract(text=text, citations=book.items, hits=hits, best=best, confidence=best.confidence)
+
+
+# A list the report states across sentences gets this many more of them in its lead.
+MAX_MORE_ITEMS = 2
+
+
+def _more_items(
+    analysis: Analysis, best: ScoredSentence, cands: list[ScoredSentence], min_coverage: float
+) -> list[ScoredSentence]:
+    """Other sentences of the report that name what the list question asks for (宪法宣传周…
+    活动 and 开展宪法宣誓活动; …“卫片执法”…专项…检查 and 开展…卫片执法、水政…专项监督检查):
+    the report states one list in several sentences, and the best one alone lost the rest
+    (sets D, I and K). A law's article is a list of its own and stands alone."""
+    head = list_head(analysis.question)
+    if not head or _is_article(best.chunk):
+        return []
+    more: list[ScoredSentence] = []
+    for c in cands:
+        if len(more) == MAX_MORE_ITEMS:
+            break
+        if (
+            c is not best
+            and c.type_ok
+            and c.coverage >= min_coverage
+            and c.chunk.doc_id == best.chunk.doc_id
+            and head in squash(c.text)
+            and all(c.text != o.text for o in (best, *more))
+        ):
+            more.append(c)
+    return more
 
 
 def counts_bare_noun(gen: Generation, analysis: Analysis, cand: ScoredSentence) -> bool:
