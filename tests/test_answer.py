@@ -772,3 +772,11 @@ def test_a_list_the_report_spreads_over_sentences_is_led_with_each(corpus_index)
     assert "12·4" in _lead(found) and "宪法宣誓" in _lead(found) and len(found.citations) >= 2
     checks = _lead(answer_question(corpus_index, "2023年开展了哪些专项执法监督检查"))
     assert "卫片执法" in checks and "水政行政执法" in checks
+
+
+def test_a_figure_of_another_year_does_not_answer_the_year_asked(corpus_index):
+    """与2022年同期的结案101件，…2023年败诉率下降了2.68%: the sentence names 2023, but its 结案
+    figure is 2022's. Asked for 2023 it is not the answer; asked for 2022 it is."""
+    asked = _lead(answer_question(corpus_index, "2023年行政应诉一共结案了多少件"))
+    assert "101件" not in asked
+    assert "101件" in _lead(answer_question(corpus_index, "2022年行政应诉结案了多少件"))
