@@ -35,6 +35,10 @@ YEAR_OF_REPORT = 2023
         ("行政处罚立案后多长时间要作出决定", "那复议呢", TOPIC, "行政复议立案后多长时间要作出决定"),
         # the topic's head is in the question already: only its first word switches
         ("行政处罚立案后多久得作出决定", "那复议决定呢", TOPIC, "行政复议立案后多久得作出决定"),
+        # another measure of the same thing replaces the ask (sets E and K)
+        ("2023年全区调处了多少起民间纠纷", "那成功率呢", TOPIC, "2023年全区调处了民间纠纷成功率是多少"),
+        # the subject keeps a verb that names it (复议); only the act before the ask goes (set I)
+        ("2023年复议审结了多少件案件", "其中维持的有几件", SUBJECT, "2023年复议中维持的有几件"),
         # year switch: the year is replaced, or put in front when there was none
         ("2022年行政应诉的败诉率是多少", "那2023年呢", YEAR, "2023年行政应诉的败诉率是多少"),
         ("区门户网站去年发了多少条信息？", "那2022年呢？", YEAR, "区门户网站2022年发了多少条信息"),

@@ -124,6 +124,10 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
             return None
         year = _YEAR_IN.search(core)
         topic = _YEAR_IN.sub("", core).strip("的 ") if year else core
+        if _MEASURE.search(topic):
+            # another measure of the same thing (成功率呢 after 调解了多少起民间纠纷, 占比呢
+            # after 抽查了多少户): it replaces the ask, not a word (sets E and K)
+            return Resolution(_without_ask(prev) + topic + "是多少", TOPIC)
         out = _switch_topic(prev, topic) if topic else prev
         if year:
             out = _with_year(out, year.group(0))
@@ -133,6 +137,18 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
     if (opened and not _has_topic(core)) or not _content_words(core):
         return Resolution(_join(_subject(prev), core), SUBJECT)
     return None
+
+
+# A measure a follow-up may ask of the previous question's thing: a rate or a share.
+_MEASURE = re.compile(r"(?:率|占比|比例|比重)$")
+# An ask with its classifier (多少起, 几件): what a measure follow-up replaces.
+_COUNT_ASK = re.compile(r"(?:一共|总共|共)?(?:有)?(?:多少|几)[个件项名人位户家份条次起种类所宗批元]?")
+
+
+def _without_ask(prev: str) -> str:
+    """The previous question without its count ask (去年全区调解了多少起民间纠纷 -> 去年全区
+    调解了民间纠纷)."""
+    return _COUNT_ASK.sub("", prev, count=1).rstrip("？?。 ")
 
 
 def _mentions_compare(core: str) -> bool:
@@ -204,9 +220,14 @@ def _subject(prev: str) -> str:
     m = _ASK.search(prev)
     head = prev[: m.start()] if m else prev
     words = [(w, f) for w, f in _cut(head) if w.strip()]
+    verbs = 0
     while words and (words[-1][1][:1] in ("v", "u", "p", "c", "y") or words[-1][0] in _stop_words()):
         if words[-1][1][:1] == "t" or words[-1][0] in lexicon.relative_times():
             break  # a time word (去年) belongs to the subject
+        if words[-1][1][:1] == "v":
+            if verbs:
+                break  # one act leads into the ask; a verb before it names the subject (复议 of 复议审结了)
+            verbs += 1
         words.pop()
     return "".join(w for w, _ in words) or head
 
