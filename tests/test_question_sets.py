@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from eval_sets import CORPUS, DATA, read_rows
 
-SETS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j", "fresh_k", "fresh_l", "library")
+SETS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j", "fresh_k", "fresh_l", "library", "library2")
 
 
 def _text(doc: str) -> str:
@@ -39,8 +39,9 @@ def test_sets_are_large_enough_with_unanswerable_questions() -> None:
     for name in (*fresh, "fresh_k", "fresh_l"):
         rows = read_rows(DATA / f"{name}.jsonl")
         assert len(rows) >= 80 and sum(r["type"] == "unanswerable" for r in rows) >= 15, name
-    library = read_rows(DATA / "library.jsonl")
-    laws = {r["doc"].rsplit("(", 1)[0] for r in library if r["doc"]}
-    assert len(library) >= 60 and len(laws) >= 30
-    assert sum(r["type"] == "unanswerable" for r in library) >= 10
-    assert sum(r["type"] == "version" for r in library) >= 6
+    for name in ("library", "library2"):
+        library = read_rows(DATA / f"{name}.jsonl")
+        laws = {r["doc"].rsplit("(", 1)[0] for r in library if r["doc"]}
+        assert len(library) >= 60 and len(laws) >= 30, name
+        assert sum(r["type"] == "unanswerable" for r in library) >= 10, name
+        assert sum(r["type"] == "version" for r in library) >= 6, name
