@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from eval_sets import CORPUS, DATA, read_rows
 
-SETS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j", "fresh_k", "fresh_l", "library", "library2")
+SETS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j", "fresh_k", "fresh_l", "fresh_m", "library", "library2")
 
 
 def _text(doc: str) -> str:
@@ -36,7 +36,7 @@ def _all_docs() -> tuple[str, ...]:
 
 def test_sets_are_large_enough_with_unanswerable_questions() -> None:
     fresh = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j")
-    for name in (*fresh, "fresh_k", "fresh_l"):
+    for name in (*fresh, "fresh_k", "fresh_l", "fresh_m"):
         rows = read_rows(DATA / f"{name}.jsonl")
         assert len(rows) >= 80 and sum(r["type"] == "unanswerable" for r in rows) >= 15, name
     for name in ("library", "library2"):
