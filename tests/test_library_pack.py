@@ -27,7 +27,13 @@ from kb.index import Index
 from kb.index.writer import ingest
 from kb.registry import build_registry
 from kb.schema import Chunk, Hit
-from kb.search.pack_fusion import PACK_DENSE_WEIGHT, RESTATED_WEIGHT, hold_back_restated, lead_piece_first
+from kb.search.pack_fusion import (
+    OFF_KIND_WEIGHT,
+    PACK_DENSE_WEIGHT,
+    RESTATED_WEIGHT,
+    hold_back_restated,
+    lead_piece_first,
+)
 from kb.search.retrieval import PACK_WEIGHT, from_pack, rankings, rrf, search
 from kb.training.quiz import pool_for
 from kb.validity import current_first, validity_note
@@ -278,7 +284,8 @@ def test_the_bundled_laws_own_date_leads_over_a_pack_regulations(library_index: 
 
 def test_with_a_pack_rankings_fuse_by_score_and_pack_passages_weigh_less(library_index: Index) -> None:
     """Each ranking's scores scaled to 0..1 over its candidates; a pack passage's dense score
-    counts PACK_DENSE_WEIGHT times and its sum PACK_WEIGHT; the corpus's own keep theirs."""
+    counts PACK_DENSE_WEIGHT times and its sum PACK_WEIGHT; the corpus's own keep theirs (a
+    restated rule or a passage with no period for this 多少 question keeps its share)."""
     question = "行政复议申请期限是多少"
     gen, ranked = rankings(library_index, question)
     expected: dict[str, float] = {}
@@ -290,10 +297,10 @@ def test_with_a_pack_rankings_fuse_by_score_and_pack_passages_weigh_less(library
             expected[cid] = expected.get(cid, 0.0) + weight * (s - bottom) / (top - bottom)
     hits = search(library_index, question, k=30)
     assert any(from_pack(h.chunk.doc_id) for h in hits) and any(not from_pack(h.chunk.doc_id) for h in hits)
+    shares = [1.0, RESTATED_WEIGHT, OFF_KIND_WEIGHT, RESTATED_WEIGHT * OFF_KIND_WEIGHT]
     for h in hits:
         weight = PACK_WEIGHT if from_pack(h.chunk.doc_id) else 1.0
-        assert h.score in (pytest.approx(expected[h.chunk.chunk_id] * weight),
-                           pytest.approx(expected[h.chunk.chunk_id] * weight * RESTATED_WEIGHT))
+        assert h.score in [pytest.approx(expected[h.chunk.chunk_id] * weight * share) for share in shares]
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
@@ -343,6 +350,27 @@ def test_an_article_s_first_piece_goes_ahead_of_a_close_later_piece() -> None:
     hits = [replace(rest, score=1.0), far]
     lead_piece_first(hits)
     assert hits[1] is far and far.score == 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "label"),
+    [
+        ("对复议决定不服，多少天内可以去法院起诉", "xingzheng_susong_fa_2017.txt", "第四十五条"),  # a period
+        ("一审行政案件要在多久之内判下来？", "xingzheng_susong_fa_2017.txt", "第八十一条"),
+        ("执法检查至少要去几个执法人员", "xingzheng_chufa_fa_2021.txt", "第四十二条"),  # a quantity
+        ("哪些处罚决定做之前要告诉当事人可以申请听证", "xingzheng_chufa_fa_2021.txt", "第六十三条"),  # a list
+    ],
+)
+def test_with_a_pack_a_passage_of_the_asked_kind_goes_first(
+    library_index: Index, question: str, doc_id: str, label: str
+) -> None:
+    """With the pack on, the article that states what is asked (a period, a quantity, a list)
+    leads; passages that state none of it keep OFF_KIND_WEIGHT. Without the rule, on this
+    sample, the article on the same topic led: 行政诉讼法 第四十四条 (复议或起诉 may be chosen)
+    before 第四十五条, 第八十二条 (简易程序 cases) before 第八十一条, 行政处罚法 第五十五条 (出示执法
+    证件) before 第四十二条, 第四十四条 (告知 before a decision) before 第六十三条's list."""
+    first = search(library_index, question, k=5)[0].chunk
+    assert (first.doc_id, first.label) == (doc_id, label)
 
 
 def test_a_question_naming_an_older_version_puts_its_successor_behind(library_index: Index) -> None:
