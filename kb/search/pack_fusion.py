@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from ingest.packs import PACKS_DIR
 from kb.schema import Chunk, Hit
+from kb.text.asks import DATE, DEADLINE, FIGURE, LIST, classify
 from kb.text.figures import has_duration, has_quantity
 from kb.text.tokenize import han_bigrams
 
@@ -41,8 +42,8 @@ PACK_DENSE_WEIGHT = 1.5
 # embedder finds the law's title note (its adoption and amendment dates) as close, so only
 # the lexical match tells them apart. Measured with the kind check below (2026-11-29, whole
 # pack): MRR@10 library 0.646 -> 0.659, gold 0.889 -> 0.896, set K 0.876 -> 0.875, set L
-# 0.862 -> 0.870; applied to date questions too, 5 of them lost (gold c14, z08, set K k52,
-# set L l115, l118); 1.1 gave the library 0.658, 1.4 cost set K 0.012.
+# 0.862 -> 0.870 (16 questions up, 6 down); applied to date questions too, 5 of them lost
+# (gold c14, z08, set K k52, set L l115, l118); 1.1 gave the library 0.658, 1.4 cost set K 0.012.
 DENSE_WEIGHT = 1.25
 # A pack passage among the first RESTATED_POOL pack hits whose wording (character bigrams,
 # at least RESTATED_OVERLAP of the shorter passage's) recurs in RESTATED_DOCS or more other
@@ -68,9 +69,9 @@ _ARTICLE = re.compile(r"^第[零〇一二三四五六七八九十百千0-9]+条$
 # Among hundreds of laws the article that names the topic often outscores the one that gives
 # the answer (行政处罚法 第三十四条 on 裁量基准 over 第九条 行政处罚的种类：（一）…). Measured on the
 # library set, gold, set K and set L (2026-11-29, whole pack): 15 questions up (deadline,
-# figure and list questions of all four sets, library L17, L32, L64, L65), 2 down (L77, L81:
-# the piece with the fine's figure was not the one the set points to); MRR@10 +0.010 library,
-# +0.018 gold, +0.009 K, +0.005 L. At 0.5 the library lost what it gained, at 0.85 half of it.
+# figure and list questions of all four sets, library L17, L32, L64, L65), 1 down (L81, 5th
+# to 6th); MRR@10 +0.013 library, +0.018 gold, +0.009 K, +0.005 L. At 0.5 the library lost
+# what it gained, at 0.85 half of it.
 OFF_KIND_WEIGHT = 0.7
 _ENUMERATION = re.compile(r"下列|[（(][一二三四五六七八九十]+[）)]")
 
@@ -166,24 +167,17 @@ def hold_back_off_kind(hits: list[Hit], question: str) -> None:
 
 def _kind_test(question: str) -> Callable[[str], bool] | None:
     """What a passage must state to answer the question's kind, or None for other kinds."""
-    from kb.answer.questions import DEADLINE, FIGURE, LIST
-
     return {DEADLINE: _states_period, FIGURE: _states_quantity, LIST: _enumerates}.get(_asked_kind(question))
 
 
 def _dense_weight(question: str) -> float:
     """DENSE_WEIGHT, or 1 for a question asking a date (see DENSE_WEIGHT)."""
-    from kb.answer.questions import DATE
-
     return 1.0 if _asked_kind(question) == DATE else DENSE_WEIGHT
 
 
 @lru_cache(maxsize=256)
 def _asked_kind(question: str) -> str:
-    """The question's kind by the answerer's classifier (imported here: kb.answer imports
-    this package); cached, as fusion asks twice a search."""
-    from kb.answer.questions import classify
-
+    """The question's kind, as the answerer reads it; cached, as fusion asks twice a search."""
     return classify(question)
 
 
