@@ -1,6 +1,7 @@
 """Fusion when a corpus pack (the 863-law library) is loaded: by score, with the pack's
 passages weighed against the corpus's own, a rule the library restates in many sector laws
-held back, and an article's first piece ahead of its later pieces when they are close.
+held back, passages stating nothing of the kind the question asks for held back, and an
+article's first piece ahead of its later pieces when they are close.
 
 On the corpus alone the rankings are fused by rank (kb.search.retrieval.rrf). Among 51,139
 passages of one legal style a rank says less: the third BM25 hit may be all but tied with the
