@@ -48,7 +48,7 @@ def trace_question(index: Index, question: str, k: int = 5, depth: int = 10, ans
     t0 = time.perf_counter()
     ranked = rankings_in(req, query)
     t1 = time.perf_counter()
-    fused = fuse(gen, ranked)
+    fused = fuse(gen, ranked, question=query)
     t2 = time.perf_counter()
     final = search_in(req, query, k=k)
     t3 = time.perf_counter()

@@ -125,11 +125,14 @@ def rankings_in(
     return ranked
 
 
-def fuse(gen: Generation, ranked: dict[str, list[tuple[str, float]]], doc_ids: set[str] | None = None) -> list[Hit]:
+def fuse(
+    gen: Generation, ranked: dict[str, list[tuple[str, float]]], doc_ids: set[str] | None = None, question: str = ""
+) -> list[Hit]:
     """The rankings as one list: by rank on the corpus alone, by score with a pack loaded
-    (kb.search.pack_fusion), except inside documents the question chose by name."""
+    (kb.search.pack_fusion, which also reads the question's kind), except inside documents
+    the question chose by name."""
     if gen.manifest.packs and not doc_ids:
-        return fuse_scores(ranked, gen.chunks, WEIGHTS)
+        return fuse_scores(ranked, gen.chunks, WEIGHTS, question)
     return rrf(ranked, gen.chunks)
 
 
@@ -142,7 +145,7 @@ def search_in(req: Request, query: str, k: int = 5, doc_ids: set[str] | None = N
     """`search` inside one request: the same generation and query vector for every call."""
     query = clean_question(query)
     gen = req.gen
-    hits = fuse(gen, rankings_in(req, query, doc_ids=doc_ids), doc_ids)
+    hits = fuse(gen, rankings_in(req, query, doc_ids=doc_ids), doc_ids, query)
     keys = {m.key for m in find_docnums(query)}
     if keys:
         fused = {h.chunk.chunk_id: h for h in hits}
