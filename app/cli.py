@@ -15,6 +15,7 @@ from app.commands.common import EXIT_BAD_INPUT, Terminated
 from kb.config import ConfigError
 from kb.index import EmptyIndexError
 from kb.index.storage import StorageError
+from kb.index.torch_child import EmbedderKilledError
 
 COMMANDS = [ingest, search, docs, diff, eval_command, serve, quiz, ask, chat]
 
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     except StorageError as err:  # a full disk or a read-only data dir: what to do, no traceback
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except EmbedderKilledError as err:  # the embedding child was killed: what happened, no traceback
+        print(str(err), file=sys.stderr)
+        return 1
     except Terminated:
         print(f"已终止（收到 SIGTERM，{time.perf_counter() - t0:.1f} 秒）。", file=sys.stderr)
         return 143

@@ -23,6 +23,7 @@ from app.roles import NotAllowed, is_admin
 from ingest.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from kb.index import EmptyIndexError, Index
 from kb.index.storage import StorageError
+from kb.index.torch_child import EmbedderKilledError
 from kb.profile import load_profile
 from kb.text.clean import MAX_QUESTION_CHARS, InvalidQuestion
 
@@ -32,7 +33,7 @@ _CONFIRM_DELETE = (
     "(doc) => { const shown = document.querySelector('#kb-victim input')?.value || doc; "
     "return (!doc || confirm('确定删除《' + shown + '》吗？删除后该文档不再被检索或引用。')) ? doc : '\\x00cancelled'; }"
 )
-_USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError, StorageError)
+_USER_ERRORS = (InvalidQuestion, EmptyIndexError, DocumentError, StorageError, EmbedderKilledError)
 _FONTS = [
     "PingFang SC",
     "Microsoft YaHei",

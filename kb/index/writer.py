@@ -26,7 +26,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.corpus import Skipped, load_corpus
 from ingest.structure import chunk_document
 from kb.config import Settings
-from kb.index import chunkstore, storage, store, vectorfile
+from kb.index import chunkstore, storage, store, torch_child, vectorfile
 from kb.index.embeddings import embed_passages, embedder_id
 from kb.index.lexical import LexicalIndex
 from kb.profile import PROFILE_NAME
@@ -178,7 +178,7 @@ def ingest(
 
         if progress:
             progress(0, len(distinct))
-        fresh = embed_passages(embeddings, [texts[i] for i in distinct], step) if distinct else []
+        fresh = embed_passages(embeddings, [texts[i] for i in distinct], step, settings.home) if distinct else []
         embed_seconds = time.perf_counter() - t_embed
         vectors = dict(reuse)
         vectors.update({hashes[i]: v for i, v in zip(distinct, fresh, strict=True)})
@@ -296,3 +296,6 @@ def drop_stale(settings: Settings, client, keep: set[str]) -> None:
                 shutil.rmtree(path, ignore_errors=True)
     if not shared:
         store.prune_segment_dirs(settings.home / "chroma")
+    # a killed ingest's embedding work files (kb.index.torch_child); ingests hold the lock
+    for path in settings.home.glob(f"{torch_child.WORK_PREFIX}*"):
+        shutil.rmtree(path, ignore_errors=True)
