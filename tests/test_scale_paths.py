@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from kb.config import settings
@@ -126,26 +127,67 @@ def test_measure_lookup_scores_as_reading_every_passage(corpus_index):
     assert scored >= 3  # most of them name a measure the report cites documents for
 
 
+def _near_by_scan(texts: list[str], word: str) -> dict[str, int]:
+    """The look-up before the position index: a regular expression over every passage."""
+    pattern = re.compile(
+        "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i + 1 :]) for i in range(len(word)))
+    )
+    found: dict[str, int] = {}
+    for text in texts:
+        for near in set(pattern.findall(text)):
+            found[near] = found.get(near, 0) + 1
+    found.pop(word, None)
+    return found
+
+
 def test_a_typo_is_read_as_scanning_every_passage_reads_it(corpus_index):
-    """kb.answer.spelling scans only the passages that may hold a kept near word; with every
-    passage scanned the readings are the same."""
+    """kb.answer.spelling counts the near words through an index of where each character
+    stands (kb.answer.near_words); the counts, and so the readings, are a scan's."""
     from kb.answer import spelling
     from kb.answer.extractive import passage_texts
-
-    def full_scan(texts: list[str], word: str) -> str | None:  # the same reading of every passage
-        return spelling._nearest(texts, word)
 
     gen = corpus_index.current()
     texts = passage_texts(gen)
     words = ["复意", "复义", "撤消", "应讼", "败述率", "明录", "收案量", "常住人口", "法治", "行政复议法", "常常", "人人"]
-    words += ["信仿", "拜诉率", "公式", "拜诉"]  # homophones, the first character changed too
+    words += ["信仿", "拜诉率", "公式", "拜诉", "公正"]  # homophones, the first character changed too
     words += [q[i : i + n] for q in ("群众来申请政府信息公开最晚几天要回复", "区里申请复议要在多少天之内") for n in (2, 3)
               for i in range(len(q) - n + 1)]
     for word in words:
-        narrowed = [texts[i] for i in spelling._may_hold(gen, word)]
-        assert len(narrowed) < len(texts), word
-        assert spelling._nearest(narrowed, word) == full_scan(texts, word), word
-    assert full_scan(texts, "败述率") == "败诉率" and full_scan(texts, "复意") == "复议"
+        if spelling._HAN.fullmatch(word):
+            assert spelling._near_counts(gen, word) == _near_by_scan(texts, word), word
+    assert spelling._nearest(_near_by_scan(texts, "败述率"), "败述率") == "败诉率"
+    assert spelling._nearest(_near_by_scan(texts, "复意"), "复意") == "复议"
+
+
+def test_near_words_count_as_a_scan_counts_them():
+    """Matches that run into each other (a scan takes the first and skips what overlaps it),
+    passage boundaries, characters outside the Han range or above U+FFFF, a word repeated."""
+    from kb.answer.near_words import CharPositions, near_counts
+
+    texts = ["复议复义复意", "复复议议", "复复复复", "行政执行政策", "复", "议复", "", "复\U00020000复a复议",
+             "复议议议议复议复", "目的的的的目的", "行政复议行政复仪行政复议法"]
+    index = CharPositions.build(texts)
+    for word in ("复议", "复复", "议议", "的的", "目的", "行政", "行政复议", "复议法", "政复议行"):
+        assert near_counts(index, word) == _near_by_scan(texts, word), word
+    assert near_counts(CharPositions.build([]), "复议") == {}
+
+
+def test_a_word_segmented_from_its_runs_is_one_segmented_from_the_passage(corpus_index):
+    """corpus_word cuts only the runs of word characters holding the part: the same answer as
+    cutting the whole passage, for words, fragments across two words and Latin or digits."""
+    import jieba
+
+    from kb.answer.extractive import passage_texts, segments_whole
+
+    texts = passage_texts(corpus_index.current())
+    parts = ["复议", "按规", "行政复议", "规范", "柳江区", "2023", "APP", "12345热线", "依法行政", "政复", "年度", "，依"]
+    seen = 0
+    for part in parts:
+        for text in texts:
+            if part in text:
+                assert segments_whole(text, part) == (part in jieba.lcut(text)), (part, text)
+                seen += segments_whole(text, part)
+    assert seen > 0
 
 
 def test_passages_holding_a_text_are_those_a_scan_finds(corpus_index):
