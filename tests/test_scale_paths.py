@@ -168,7 +168,11 @@ def test_near_words_count_as_a_scan_counts_them():
              "复议议议议复议复", "目的的的的目的", "行政复议行政复仪行政复议法"]
     index = CharPositions.build(texts)
     for word in ("复议", "复复", "议议", "的的", "目的", "行政", "行政复议", "复议法", "政复议行"):
-        assert near_counts(index, word) == _near_by_scan(texts, word), word
+        expected = _near_by_scan(texts, word)
+        assert near_counts(index, word) == expected, word
+        wanted = {w for w in expected if w[-1] in "议义"} | {"复不"}  # one of them is no near word
+        assert near_counts(index, word, wanted.__contains__) == {w: n for w, n in expected.items() if w in wanted}
+    assert near_counts(index, "复议")["复义"] == 1 and near_counts(index, "议议")["议复"] == 2  # both outcomes
     assert near_counts(CharPositions.build([]), "复议") == {}
 
 

@@ -13,6 +13,7 @@ or second character stands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ HAN_FIRST, HAN_LAST = 0x4E00, 0x9FFF  # the Han range a typed character may be c
 _SEPARATOR = "\n"  # between passages: not Han, so no match runs across two of them
 _OUTSIDE = 0xFFFF  # stands for any character above U+FFFF: never Han, never a word's character
 _MAX_WORD = 8  # the index is padded so that a window of this many characters never runs off its end
+_KEY = 65536  # a near word's key: its changed place times this, plus the character there
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,11 @@ class CharPositions:
         return self.order[self.bounds[c] : self.bounds[c + 1]]
 
 
-def near_counts(index: CharPositions, word: str) -> dict[str, int]:
+def near_counts(index: CharPositions, word: str, wanted: Callable[[str], bool] | None = None) -> dict[str, int]:
     """Each word one character away from `word` (at the same place, changed to a Han
     character) -> how many passages hold it among their matches; `word` itself left out.
-    `word` is 2 to _MAX_WORD Han characters."""
+    `word` is 2 to _MAX_WORD Han characters. With `wanted`, only the near words it accepts
+    are counted (each asked once): the same counts, without counting the others."""
     size = len(word)
     target = np.array([ord(c) for c in word], dtype=np.uint16)
     # a window with at most one character changed keeps its first character or its second;
@@ -78,18 +81,26 @@ def near_counts(index: CharPositions, word: str) -> dict[str, int]:
     at, changed, windows = starts[match], changed[match], windows[match]
     keep = _leftmost_apart(at, size)
     at, changed, windows = at[keep], changed[keep], windows[keep]
-    # a near word as (changed place, its character); `word` itself as -1
+    # `word` itself was taken (it hides what overlaps it) but is not counted; a near word is
+    # its changed place and character, as one key
+    near = changed.any(axis=1)
+    at, changed, windows = at[near], changed[near], windows[near]
     place = changed.argmax(axis=1)
-    key = np.where(changed.any(axis=1), place * 65536 + windows[np.arange(len(at)), place], -1)
+    key = place * _KEY + windows[np.arange(len(at)), place]
+    if wanted is not None:
+        kept = [k for k in np.flatnonzero(np.bincount(key)).tolist() if wanted(_spelled(word, k))]
+        chosen = np.isin(key, kept)
+        at, key = at[chosen], key[chosen]
     passage = np.searchsorted(index.starts, at, side="right") - 1
-    pairs = np.unique(passage * (1 << 24) + (key + 1))  # a passage counts once per near word
-    keys, counts = np.unique(pairs % (1 << 24) - 1, return_counts=True)
-    found: dict[str, int] = {}
-    for k, n in zip(keys.tolist(), counts.tolist(), strict=True):
-        if k >= 0:
-            i, c = divmod(k, 65536)
-            found[word[:i] + chr(c) + word[i + 1 :]] = n
-    return found
+    pairs = np.unique(passage * _KEY * _MAX_WORD + key)  # a passage counts once per near word
+    keys, counts = np.unique(pairs % (_KEY * _MAX_WORD), return_counts=True)
+    return {_spelled(word, k): n for k, n in zip(keys.tolist(), counts.tolist(), strict=True)}
+
+
+def _spelled(word: str, key: int) -> str:
+    """The near word a key stands for: `word` with one place changed."""
+    place, char = divmod(key, _KEY)
+    return word[:place] + chr(char) + word[place + 1 :]
 
 
 def _leftmost_apart(at: np.ndarray, size: int) -> np.ndarray:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import jieba
@@ -139,8 +140,7 @@ def sounds_as(gen: Generation, word: str) -> str | None:
         return None
     memo: dict[str, str | None] = gen.cached("spelling.sounds_as", dict)
     if word not in memo:
-        found = _near_counts(gen, word)
-        memo[word] = _dominant({w: n for w, n in found.items() if _is_word(w) and _reads_as(w, word)})
+        memo[word] = _dominant(_near_counts(gen, word, lambda w: _is_word(w) and _reads_as(w, word)))
     return memo[word]
 
 
@@ -158,12 +158,13 @@ def misheard(gen: Generation, analysis: Analysis, query: str) -> tuple[Analysis,
     return (replace(analysis, terms=terms), " ".join([query, *extra]), extra) if extra else None
 
 
-def _near_counts(gen: Generation, word: str) -> dict[str, int]:
+def _near_counts(gen: Generation, word: str, wanted: Callable[[str], bool] | None = None) -> dict[str, int]:
     """Each word one character away from `word` (at the same place) -> how many passages
-    hold it; `word` itself left out (kb.answer.near_words, through the generation's index of
-    where each character stands, built on first use: 0.3-0.6 s and 40 MB for the law library)."""
+    hold it, of those `wanted` accepts; `word` itself left out (kb.answer.near_words, through
+    the generation's index of where each character stands, built on first use: 0.3-0.6 s and
+    40 MB for the law library)."""
     positions = gen.cached("spelling.positions", lambda: CharPositions.build(passage_texts(gen)))
-    return near_counts(positions, word)
+    return near_counts(positions, word, wanted)
 
 
 def _reads_as(a: str, b: str) -> bool:
