@@ -205,3 +205,17 @@ def test_passages_holding_a_text_are_those_a_scan_finds(corpus_index):
         expected = [i for i, t in enumerate(texts) if text in t]
         assert passages_holding(gen, text) == expected, text
         assert doc_freq(gen, text) == len(expected), text
+
+
+def test_dense_ranking_by_ids_is_the_documents_ranking(corpus_index):
+    """Ranking asks Chroma for ids and distances only (kb.index.reader.ChromaVectors): the
+    same passages in the same order with the same distances as the search that fetches each
+    passage, over the whole corpus and inside named documents."""
+    gen = corpus_index.current()
+    docs = sorted({c.doc_id for c in gen.chunks.values()})
+    for q in ("行政复议申请期限是多久", "2023年败诉率", "公证事项办了多少件"):
+        vec = corpus_index.embeddings.embed_query(q)
+        for k, where in ((30, None), (120, {"doc_id": {"$in": docs[:2]}}), (5, {"doc_id": {"$in": docs[-1:]}})):
+            full = gen.vectors.similarity_search_by_vector_with_relevance_scores(vec, k=k, filter=where)
+            assert gen.vectors.ranked_ids(vec, k, where) == [(d.id, dist) for d, dist in full], (q, k, where)
+            assert full
