@@ -219,3 +219,19 @@ def test_dense_ranking_by_ids_is_the_documents_ranking(corpus_index):
             full = gen.vectors.similarity_search_by_vector_with_relevance_scores(vec, k=k, filter=where)
             assert gen.vectors.ranked_ids(vec, k, where) == [(d.id, dist) for d, dist in full], (q, k, where)
             assert full
+
+
+def test_ascii_letters_lowered_from_are_those_every_character_gives():
+    """kb.answer.extractive lowers Unicode a block at a time: the same characters as lowering
+    each one."""
+    import sys
+
+    from kb.answer.extractive import _ascii_lowered_from
+
+    found: dict[str, set[str]] = {}
+    for c in map(chr, range(sys.maxunicode + 1)):
+        for low in c.lower():
+            if low.isascii() and low.isalpha():
+                found.setdefault(low, set()).add(c)
+    assert _ascii_lowered_from() == {k: frozenset(v) for k, v in found.items()}
+    assert "\u212a" in _ascii_lowered_from()["k"] and "\u0130" in _ascii_lowered_from()["i"]  # Kelvin, İ

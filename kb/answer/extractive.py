@@ -321,15 +321,26 @@ def _lowering_to(ch: str) -> frozenset[str]:
     return _ascii_lowered_from().get(ch, frozenset({ch}))
 
 
+_UNICODE_BLOCK = 4096  # characters lowered at once by _ascii_lowered_from
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 @functools.cache
 def _ascii_lowered_from() -> dict[str, frozenset[str]]:
-    """ASCII letter -> the characters whose lower case holds it: one pass over Unicode
-    (0.1-0.2 s), once per process."""
+    """ASCII letter -> the characters whose lower case holds it, once per process. A string's
+    lower case is its characters' lower cases joined (only Σ reads its neighbours, and lowers
+    to no ASCII letter), so Unicode is lowered a block at a time and only the few blocks
+    whose lower case holds an ASCII letter are read character by character: 0.6-0.8 s a
+    process for every character one by one, paid by the first refusal of a Latin term."""
     found: dict[str, set[str]] = {}
-    for c in map(chr, range(sys.maxunicode + 1)):
-        for low in c.lower():
-            if low.isascii() and low.isalpha():
-                found.setdefault(low, set()).add(c)
+    for base in range(0, sys.maxunicode + 1, _UNICODE_BLOCK):
+        block = "".join(map(chr, range(base, min(base + _UNICODE_BLOCK, sys.maxunicode + 1))))
+        if not _ASCII_LETTER.search(block.lower()):
+            continue
+        for c in block:
+            for low in c.lower():
+                if low.isascii() and low.isalpha():
+                    found.setdefault(low, set()).add(c)
     return {k: frozenset(v) for k, v in found.items()}
 
 
