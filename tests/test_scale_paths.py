@@ -235,3 +235,16 @@ def test_ascii_letters_lowered_from_are_those_every_character_gives():
                 found.setdefault(low, set()).add(c)
     assert _ascii_lowered_from() == {k: frozenset(v) for k, v in found.items()}
     assert "\u212a" in _ascii_lowered_from()["k"] and "\u0130" in _ascii_lowered_from()["i"]  # Kelvin, İ
+
+
+def test_registry_strips_quotes_and_spaces_as_each_character_test_did():
+    """kb.registry._strip_quotes drops quotes and whitespace with one regex: for every
+    character the same as testing it against the quotes and str.isspace()."""
+    import sys
+
+    from kb.registry import _QUOTES, _strip_quotes
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    kept = "".join(ch for ch in everything if ch not in _QUOTES and not ch.isspace())
+    assert _strip_quotes(everything) == kept
+    assert _strip_quotes("《行政 复议法》\u3000第二十条\xa0") == "行政复议法第二十条"
