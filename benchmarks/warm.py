@@ -31,10 +31,13 @@ DEFAULT_SETS = ("gold", "library", "fresh_k", "fresh_l")
 
 
 def questions(sets: list[str]) -> list[dict]:
-    """Every question of the sets: {'set', 'id', 'question', 'history'}."""
+    """Every question of the sets (a name under tests/data/, or a .jsonl file):
+    {'set', 'id', 'question', 'history'}."""
     out = []
-    for name in sets:
-        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+    for given in sets:
+        path = Path(given) if given.endswith(".jsonl") else DATA / f"{given}.jsonl"
+        name = path.stem
+        for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
                 history = [{"role": "user", "content": h} for h in row.get("history") or []] or None
@@ -119,7 +122,7 @@ def report(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.warm", description=__doc__.splitlines()[0])
-    p.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="names under tests/data/")
+    p.add_argument("--sets", nargs="+", default=list(DEFAULT_SETS), help="names under tests/data/, or .jsonl files")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--profile", type=int, default=0, help="keep the cProfile of this many slowest asks")
     p.add_argument("--profile-dir", type=Path, default=Path("/tmp/kb-bench/warm-profiles"))
