@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from corpora import shorten_law, write_small_corpus
 
-from benchmarks import baseline, library, scale, speed
+from benchmarks import baseline, library, scale, speed, warm
 from kb.config import DEFAULT_CORPUS
 
 pytestmark = pytest.mark.slow  # whole benchmark runs, kb serve included
@@ -172,3 +172,25 @@ def test_library_ingests_a_folder_and_reports_each_target(tiny, tmp_path, capsys
     x = r["extrapolated"]
     assert x["chunks"] == 1000 and x["ingest_seconds"] > ing["seconds"]
     assert "extrapolated to 1000 chunks" in capsys.readouterr().out
+
+
+def test_warm_times_search_and_ask_on_the_index_the_environment_names(tiny, corpus_env, tmp_path, capsys):
+    """benchmarks.warm on the bundled index: one search and one answer per question (a
+    follow-up of set K with its history), wall and CPU summaries, the slowest asks, and the
+    profiles of the slowest kept."""
+    _, gold = tiny
+    follow = next(line for line in (warm.DATA / "fresh_k.jsonl").read_text(encoding="utf-8").splitlines()
+                  if json.loads(line).get("history"))
+    (tmp_path / "followup.jsonl").write_text(follow + "\n", encoding="utf-8")
+    out, profiles = tmp_path / "warm.json", tmp_path / "profiles"
+    assert warm.main(["--sets", str(gold), str(tmp_path / "followup.jsonl"), "--profile", "2",
+                      "--profile-dir", str(profiles), "--out", str(out)]) == 0
+    r = json.loads(out.read_text(encoding="utf-8"))
+    assert r["questions"] == len(GOLD) + 1 and r["open"]["chunks"] > 500
+    assert warm.questions([str(tmp_path / "followup.jsonl")])[0]["history"]
+    for key in ("search_wall_ms", "search_cpu_ms", "ask_wall_ms", "ask_cpu_ms"):
+        assert r[key]["n"] == len(GOLD) + 1 and r[key]["p95"] >= r[key]["p50"] > 0, key
+    assert [row["set"] for row in r["rows"]] == ["gold"] * len(GOLD) + ["followup"]
+    assert len(r["slowest_ask_cpu"]) == len(GOLD) + 1
+    assert len(list(profiles.glob("*.prof"))) == 2
+    assert "load average" in capsys.readouterr().out

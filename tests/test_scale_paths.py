@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from kb.config import settings
@@ -126,26 +127,71 @@ def test_measure_lookup_scores_as_reading_every_passage(corpus_index):
     assert scored >= 3  # most of them name a measure the report cites documents for
 
 
+def _near_by_scan(texts: list[str], word: str) -> dict[str, int]:
+    """The look-up before the position index: a regular expression over every passage."""
+    pattern = re.compile(
+        "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i + 1 :]) for i in range(len(word)))
+    )
+    found: dict[str, int] = {}
+    for text in texts:
+        for near in set(pattern.findall(text)):
+            found[near] = found.get(near, 0) + 1
+    found.pop(word, None)
+    return found
+
+
 def test_a_typo_is_read_as_scanning_every_passage_reads_it(corpus_index):
-    """kb.answer.spelling scans only the passages that may hold a kept near word; with every
-    passage scanned the readings are the same."""
+    """kb.answer.spelling counts the near words through an index of where each character
+    stands (kb.answer.near_words); the counts, and so the readings, are a scan's."""
     from kb.answer import spelling
     from kb.answer.extractive import passage_texts
-
-    def full_scan(texts: list[str], word: str) -> str | None:  # the same reading of every passage
-        return spelling._nearest(texts, word)
 
     gen = corpus_index.current()
     texts = passage_texts(gen)
     words = ["复意", "复义", "撤消", "应讼", "败述率", "明录", "收案量", "常住人口", "法治", "行政复议法", "常常", "人人"]
-    words += ["信仿", "拜诉率", "公式", "拜诉"]  # homophones, the first character changed too
+    words += ["信仿", "拜诉率", "公式", "拜诉", "公正"]  # homophones, the first character changed too
     words += [q[i : i + n] for q in ("群众来申请政府信息公开最晚几天要回复", "区里申请复议要在多少天之内") for n in (2, 3)
               for i in range(len(q) - n + 1)]
     for word in words:
-        narrowed = [texts[i] for i in spelling._may_hold(gen, word)]
-        assert len(narrowed) < len(texts), word
-        assert spelling._nearest(narrowed, word) == full_scan(texts, word), word
-    assert full_scan(texts, "败述率") == "败诉率" and full_scan(texts, "复意") == "复议"
+        if spelling._HAN.fullmatch(word):
+            assert spelling._near_counts(gen, word) == _near_by_scan(texts, word), word
+    assert spelling._nearest(_near_by_scan(texts, "败述率"), "败述率") == "败诉率"
+    assert spelling._nearest(_near_by_scan(texts, "复意"), "复意") == "复议"
+
+
+def test_near_words_count_as_a_scan_counts_them():
+    """Matches that run into each other (a scan takes the first and skips what overlaps it),
+    passage boundaries, characters outside the Han range or above U+FFFF, a word repeated."""
+    from kb.answer.near_words import CharPositions, near_counts
+
+    texts = ["复议复义复意", "复复议议", "复复复复", "行政执行政策", "复", "议复", "", "复\U00020000复a复议",
+             "复议议议议复议复", "目的的的的目的", "行政复议行政复仪行政复议法"]
+    index = CharPositions.build(texts)
+    for word in ("复议", "复复", "议议", "的的", "目的", "行政", "行政复议", "复议法", "政复议行"):
+        expected = _near_by_scan(texts, word)
+        assert near_counts(index, word) == expected, word
+        wanted = {w for w in expected if w[-1] in "议义"} | {"复不"}  # one of them is no near word
+        assert near_counts(index, word, wanted.__contains__) == {w: n for w, n in expected.items() if w in wanted}
+    assert near_counts(index, "复议")["复义"] == 1 and near_counts(index, "议议")["议复"] == 2  # both outcomes
+    assert near_counts(CharPositions.build([]), "复议") == {}
+
+
+def test_a_word_segmented_from_its_runs_is_one_segmented_from_the_passage(corpus_index):
+    """corpus_word cuts only the runs of word characters holding the part: the same answer as
+    cutting the whole passage, for words, fragments across two words and Latin or digits."""
+    import jieba
+
+    from kb.answer.extractive import passage_texts, segments_whole
+
+    texts = passage_texts(corpus_index.current())
+    parts = ["复议", "按规", "行政复议", "规范", "柳江区", "2023", "APP", "12345热线", "依法行政", "政复", "年度", "，依"]
+    seen = 0
+    for part in parts:
+        for text in texts:
+            if part in text:
+                assert segments_whole(text, part) == (part in jieba.lcut(text)), (part, text)
+                seen += segments_whole(text, part)
+    assert seen > 0
 
 
 def test_passages_holding_a_text_are_those_a_scan_finds(corpus_index):
@@ -159,3 +205,46 @@ def test_passages_holding_a_text_are_those_a_scan_finds(corpus_index):
         expected = [i for i, t in enumerate(texts) if text in t]
         assert passages_holding(gen, text) == expected, text
         assert doc_freq(gen, text) == len(expected), text
+
+
+def test_dense_ranking_by_ids_is_the_documents_ranking(corpus_index):
+    """Ranking asks Chroma for ids and distances only (kb.index.reader.ChromaVectors): the
+    same passages in the same order with the same distances as the search that fetches each
+    passage, over the whole corpus and inside named documents."""
+    gen = corpus_index.current()
+    docs = sorted({c.doc_id for c in gen.chunks.values()})
+    for q in ("行政复议申请期限是多久", "2023年败诉率", "公证事项办了多少件"):
+        vec = corpus_index.embeddings.embed_query(q)
+        for k, where in ((30, None), (120, {"doc_id": {"$in": docs[:2]}}), (5, {"doc_id": {"$in": docs[-1:]}})):
+            full = gen.vectors.similarity_search_by_vector_with_relevance_scores(vec, k=k, filter=where)
+            assert gen.vectors.ranked_ids(vec, k, where) == [(d.id, dist) for d, dist in full], (q, k, where)
+            assert full
+
+
+def test_ascii_letters_lowered_from_are_those_every_character_gives():
+    """kb.answer.extractive lowers Unicode a block at a time: the same characters as lowering
+    each one."""
+    import sys
+
+    from kb.answer.extractive import _ascii_lowered_from
+
+    found: dict[str, set[str]] = {}
+    for c in map(chr, range(sys.maxunicode + 1)):
+        for low in c.lower():
+            if low.isascii() and low.isalpha():
+                found.setdefault(low, set()).add(c)
+    assert _ascii_lowered_from() == {k: frozenset(v) for k, v in found.items()}
+    assert "\u212a" in _ascii_lowered_from()["k"] and "\u0130" in _ascii_lowered_from()["i"]  # Kelvin, İ
+
+
+def test_registry_strips_quotes_and_spaces_as_each_character_test_did():
+    """kb.registry._strip_quotes drops quotes and whitespace with one regex: for every
+    character the same as testing it against the quotes and str.isspace()."""
+    import sys
+
+    from kb.registry import _QUOTES, _strip_quotes
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    kept = "".join(ch for ch in everything if ch not in _QUOTES and not ch.isspace())
+    assert _strip_quotes(everything) == kept
+    assert _strip_quotes("《行政 复议法》\u3000第二十条\xa0") == "行政复议法第二十条"

@@ -205,6 +205,8 @@ def passages_holding(gen: Generation, text: str) -> list[int]:
     rows = [postings.get(ch) for ch in set(text)]
     if any(row is None for row in rows):
         return []
+    if len(text) == 1:  # every passage using the character holds it
+        return rows[0].tolist()
     return [i for i in min(rows, key=len).tolist() if text in texts[i]]
 
 
@@ -322,15 +324,26 @@ def _lowering_to(ch: str) -> frozenset[str]:
     return _ascii_lowered_from().get(ch, frozenset({ch}))
 
 
+_UNICODE_BLOCK = 4096  # characters lowered at once by _ascii_lowered_from
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 @functools.cache
 def _ascii_lowered_from() -> dict[str, frozenset[str]]:
-    """ASCII letter -> the characters whose lower case holds it: one pass over Unicode
-    (0.1-0.2 s), once per process."""
+    """ASCII letter -> the characters whose lower case holds it, once per process. A string's
+    lower case is its characters' lower cases joined (only Σ reads its neighbours, and lowers
+    to no ASCII letter), so Unicode is lowered a block at a time and only the few blocks
+    whose lower case holds an ASCII letter are read character by character: 0.6-0.8 s a
+    process for every character one by one, paid by the first refusal of a Latin term."""
     found: dict[str, set[str]] = {}
-    for c in map(chr, range(sys.maxunicode + 1)):
-        for low in c.lower():
-            if low.isascii() and low.isalpha():
-                found.setdefault(low, set()).add(c)
+    for base in range(0, sys.maxunicode + 1, _UNICODE_BLOCK):
+        block = "".join(map(chr, range(base, min(base + _UNICODE_BLOCK, sys.maxunicode + 1))))
+        if not _ASCII_LETTER.search(block.lower()):
+            continue
+        for c in block:
+            for low in c.lower():
+                if low.isascii() and low.isalpha():
+                    found.setdefault(low, set()).add(c)
     return {k: frozenset(v) for k, v in found.items()}
 
 
@@ -561,8 +574,18 @@ def corpus_word(gen: Generation, part: str) -> bool:
     memo: dict[str, bool] = gen.cached("extractive.corpus_words", dict)
     if part not in memo:
         texts = passage_texts(gen)
-        memo[part] = any(part in jieba.lcut(texts[i]) for i in passages_holding(gen, part))
+        memo[part] = any(segments_whole(texts[i], part) for i in passages_holding(gen, part))
     return memo[part]
+
+
+def segments_whole(text: str, part: str) -> bool:
+    """`part` is one of the words jieba cuts `text` into. jieba cuts each run of word
+    characters (jieba.re_han_default) on its own, and a word of such characters comes from a
+    run holding it, so only those runs are cut: segmenting whole passages took 0.1-1 s for a
+    part that several thousand library passages hold (按规 of 按规范)."""
+    if not jieba.re_han_default.fullmatch(part):
+        return part in jieba.lcut(text)
+    return any(part in jieba.lcut(run) for run in jieba.re_han_default.findall(text) if part in run)
 
 
 _QUESTION_PARTS = frozenset(lexicon.question_words() | lexicon.stopwords())

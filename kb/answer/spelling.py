@@ -19,14 +19,16 @@ homophone.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 
 import jieba
 from pypinyin import Style, pinyin
 
-from kb.answer.extractive import corpus_word, doc_freq, passage_texts, passages_holding
+from kb.answer.extractive import corpus_word, doc_freq, passage_texts
+from kb.answer.near_words import CharPositions, near_counts
 from kb.answer.questions import PLACE, RATE, WORD, Analysis, Term
 from kb.index.reader import Generation
 from kb.schema import Chunk
@@ -61,14 +63,12 @@ _HAN = re.compile(r"[\u4e00-\u9fff]{2,6}")
 
 def spelled_as(gen: Generation, word: str) -> str | None:
     """The corpus word `word` is a one-character typo of, or None (no such word, or several
-    with none clearly the one). Read only from the passages that may hold such a word
-    (`_may_hold`), remembered per generation."""
+    with none clearly the one). Remembered per generation."""
     if not _HAN.fullmatch(word):
         return None
     memo: dict[str, str | None] = gen.cached("spelling.memo", dict)
     if word not in memo:
-        texts = passage_texts(gen)
-        memo[word] = _nearest([texts[i] for i in _may_hold(gen, word)], word)
+        memo[word] = _nearest(_near_counts(gen, word), word)
     return memo[word]
 
 
@@ -89,23 +89,8 @@ def fragment_of(gen: Generation, word: str) -> str | None:
     return max(found, key=len) if found else None
 
 
-def _may_hold(gen: Generation, word: str) -> list[int]:
-    """The passages that may yield a word `_nearest` keeps (indices into `passage_texts`,
-    ascending): a kept two-character word holds one of `word`'s characters (the first,
-    or the second when the first is a homophone typo: 拜诉 for 败诉); a longer
-    match keeps all of `word` after its first character (that one changed), its first two
-    (a later one changed), or its first and all after its second (the second changed). On
-    the law library (51,139 passages) scanning only these made a look-up 2-20 ms instead of
-    155-210 ms, with the same result for every word tried."""
-    first = passages_holding(gen, word[0])
-    if len(word) == 2:
-        return sorted({*first, *passages_holding(gen, word[1])})
-    second_changed = set(first).intersection(passages_holding(gen, word[2:]))
-    return sorted({*passages_holding(gen, word[1:]), *passages_holding(gen, word[:2]), *second_changed})
-
-
-def _nearest(texts: list[str], word: str) -> str | None:
-    found = _near_counts(texts, word)
+def _nearest(found: dict[str, int], word: str) -> str | None:
+    """The reading of `word` among the near words `found` (word -> passages holding it)."""
     alike = {w: n for w, n in found.items() if _sounds_alike(w, word) and (len(w) > 2 or _is_word(w))}
     if alike:
         return _dominant(alike)
@@ -134,8 +119,9 @@ def _sounds_alike(a: str, b: str) -> bool:
     return len(a) == len(b) and all(x == y or _readings(x) & _readings(y) for x, y in zip(a, b, strict=True))
 
 
-def _readings(char: str) -> set[str]:
-    return set(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+@functools.lru_cache(maxsize=8192)
+def _readings(char: str) -> frozenset[str]:
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
 
 
 def _is_word(text: str) -> bool:
@@ -156,9 +142,7 @@ def sounds_as(gen: Generation, word: str) -> str | None:
         return None
     memo: dict[str, str | None] = gen.cached("spelling.sounds_as", dict)
     if word not in memo:
-        texts = passage_texts(gen)
-        found = _near_counts([texts[i] for i in _may_hold(gen, word)], word)
-        memo[word] = _dominant({w: n for w, n in found.items() if _is_word(w) and _reads_as(w, word)})
+        memo[word] = _dominant(_near_counts(gen, word, lambda w: _is_word(w) and _reads_as(w, word)))
     return memo[word]
 
 
@@ -176,24 +160,25 @@ def misheard(gen: Generation, analysis: Analysis, query: str) -> tuple[Analysis,
     return (replace(analysis, terms=terms), " ".join([query, *extra]), extra) if extra else None
 
 
-def _near_counts(texts: list[str], word: str) -> dict[str, int]:
-    """Each word one character away from `word` (at the same place) -> how many of `texts`
-    hold it; `word` itself left out."""
-    pattern = re.compile(
-        "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i + 1 :]) for i in range(len(word)))
-    )
-    found: dict[str, int] = defaultdict(int)
-    for text in texts:
-        for near in set(pattern.findall(text)):
-            found[near] += 1
-    found.pop(word, None)
-    return found
+def _near_counts(gen: Generation, word: str, wanted: Callable[[str], bool] | None = None) -> dict[str, int]:
+    """Each word one character away from `word` (at the same place) -> how many passages
+    hold it, of those `wanted` accepts; `word` itself left out (kb.answer.near_words, through
+    the generation's index of where each character stands, built on first use: 0.3-0.6 s and
+    40 MB for the law library)."""
+    positions = gen.cached("spelling.positions", lambda: CharPositions.build(passage_texts(gen)))
+    return near_counts(positions, word, wanted)
 
 
 def _reads_as(a: str, b: str) -> bool:
     """Character by character the same common reading, tone included (not a rare one: 印 has
     yi4 beside yin4, which made 复印 of 复议)."""
-    return len(a) == len(b) and pinyin(a, style=Style.TONE3) == pinyin(b, style=Style.TONE3)
+    return len(a) == len(b) and _tone3(a) == _tone3(b)
+
+
+@functools.lru_cache(maxsize=8192)
+def _tone3(word: str) -> tuple[tuple[str, ...], ...]:
+    """The word's common reading with tones: the same near words come back word after word."""
+    return tuple(map(tuple, pinyin(word, style=Style.TONE3)))
 
 
 def used(gen: Generation, word: str) -> bool:

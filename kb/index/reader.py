@@ -53,10 +53,24 @@ class EmptyIndexError(RuntimeError):
         super().__init__("知识库为空：请先运行 kb ingest 导入文档。")
 
 
+class ChromaVectors(Chroma):
+    """A generation's Chroma collection, whose dense search for ranking returns ids and
+    distances only: ranking reads no more, and Chroma fetching each hit's text and metadata
+    from SQLite cost 6.6 ms CPU a search of 30 on the law library, against 2.3 without."""
+
+    def ranked_ids(self, embedding: list[float], k: int, filter: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine distance) of the k nearest passages, best first, as
+        `similarity_search_by_vector_with_relevance_scores` ranks them."""
+        found = self._collection.query(
+            query_embeddings=[embedding], n_results=k, where=filter, include=["distances"]
+        )
+        return list(zip(found["ids"][0], found["distances"][0], strict=True))
+
+
 @dataclass
 class Generation:
     manifest: store.Manifest
-    vectors: Chroma | ArrayVectors  # ArrayVectors when the data directory is read-only
+    vectors: ChromaVectors | ArrayVectors  # ArrayVectors when the data directory is read-only
     lexical: LexicalIndex
     chunks: dict[str, Chunk]  # every chunk by id, in reading order
     profile: Profile = DEFAULT_PROFILE  # the corpus's district data: one request reads one profile
@@ -175,7 +189,7 @@ class Index:
             lexical.save(lex_path)
             chunkstore.save(lex_path, ordered.values())
         ordered = with_validity(ordered, manifest.docs)
-        vectors = Chroma(
+        vectors = ChromaVectors(
             client=self.client,
             collection_name=manifest.collection,
             embedding_function=self.embeddings,

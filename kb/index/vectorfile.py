@@ -54,6 +54,10 @@ class ArrayVectors:
         keep = [n for n, i in enumerate(ids) if i in chunks]
         return cls([ids[n] for n in keep], vectors[keep], chunks)
 
+    def ranked_ids(self, embedding: Sequence[float], k: int, filter: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine distance) best first: the ranking interface of the Chroma store."""
+        return [(doc.id or "", dist) for doc, dist in self.similarity_search_by_vector_with_relevance_scores(embedding, k, filter)]
+
     def similarity_search_by_vector_with_relevance_scores(
         self, embedding: Sequence[float], k: int = 4, filter: dict | None = None
     ) -> list[tuple[Document, float]]:

@@ -79,10 +79,8 @@ def _rank(
 ) -> dict[str, list[tuple[str, float]]]:
     depth = candidates * 4 if doc_ids else candidates
     dense_filter = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
-    dense = gen.vectors.similarity_search_by_vector_with_relevance_scores(
-        qvec, k=min(depth, len(gen.chunks)), filter=dense_filter
-    )
-    ranked = {"dense": [(doc.id, 1.0 - dist) for doc, dist in dense if doc.id]}
+    dense = gen.vectors.ranked_ids(qvec, k=min(depth, len(gen.chunks)), filter=dense_filter)
+    ranked = {"dense": [(cid, 1.0 - dist) for cid, dist in dense if cid]}
     ranked.update(gen.lexical.search(lexical_query, depth))
     if doc_ids:
         ranked = {
