@@ -128,7 +128,7 @@ def _generation(gen: Generation, name: str, doc_ids: set[str]) -> Generation:
     manifest = replace(
         gen.manifest, collection=name, docs=[d for d in gen.manifest.docs if d.doc_id in doc_ids]
     )
-    return replace(gen, manifest=manifest, chunks=chunks, docnums=None, _registry=None)
+    return replace(gen, manifest=manifest, chunks=chunks, docnums=None)
 
 
 def test_caches_live_and_die_with_their_generation(corpus_index):
