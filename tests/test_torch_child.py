@@ -72,11 +72,19 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _is_torch_child(pid: int) -> bool:
+    try:
+        return b"kb.index.torch_child" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone already
+        return False
+
+
 def _child_of(proc: subprocess.Popen) -> int:
-    """The pid of the ingest's torch child, once started."""
+    """The pid of the ingest's torch child, once started: not any child (a library's short
+    helper process, ldconfig for ctypes, came first on a quiet machine and was taken for it)."""
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
-        found = _children(proc.pid)
+        found = [c for c in _children(proc.pid) if _is_torch_child(c)]
         if found:
             return found[0]
         time.sleep(0.1)
