@@ -27,6 +27,7 @@ from kb.text.docnum import (
     key_year,
     keys_compatible,
     normalize_docnum,
+    without_docnums,
 )
 from kb.text.lexicon import lookup_words
 from kb.text.normalize import squash
@@ -111,9 +112,7 @@ def _strip_quotes(s: str) -> str:
 
 def _clean_query(query: str) -> str:
     """A title query without its 文号, quotes and question words."""
-    q = query
-    for num in reversed(find_docnums(q)):
-        q = q[: num.start] + q[num.end :]
+    q = without_docnums(query)
     q = _strip_quotes(q)
     for word in _QUESTION_WORDS:
         q = q.replace(word, "")
@@ -343,9 +342,7 @@ def _strip_citations(text: str) -> str:
     """Text of a passage without its cited titles and numbers: a measure is what it says, not
     what the documents it cites are called."""
     text = re.sub(r"《[^《》\n]*》", "|", text)
-    for num in reversed(find_docnums(text)):
-        text = text[: num.start] + "|" + text[num.end :]
-    return _strip_quotes(text)
+    return _strip_quotes(without_docnums(text, "|"))
 
 
 class _Builder:

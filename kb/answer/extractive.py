@@ -89,7 +89,7 @@ from kb.search.query import named_docs
 from kb.search.request import Request
 from kb.search.retrieval import from_pack, search_in
 from kb.text import lexicon
-from kb.text.docnum import find_docnums, normalize_docnum
+from kb.text.docnum import find_docnums, normalize_docnum, without_docnums
 from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
 from kb.text.normalize import squash
 from kb.text.script import shadow_title
@@ -1208,7 +1208,7 @@ def answer_docnum_reverse(gen: Generation, analysis: Analysis, hits: list[Hit]) 
     book = CitationBook()
     first = places[0]
     number = _number_text(first, entry)
-    asked = _without_numbers(analysis.question)
+    asked = without_docnums(analysis.question)  # 江政办〔2023〕16号 holds 号, read as 几号
     if asks_date(asked) and not re.search(r"哪一?年", asked):
         # the registry knows a document's number, title and year, never the day it was issued
         # (江政办〔2023〕16号是哪天印发的, set L): say so, and which document it is
@@ -1229,13 +1229,6 @@ def answer_docnum_reverse(gen: Generation, analysis: Analysis, hits: list[Hit]) 
     if entry.in_corpus and first.doc_id == entry.source_file:
         text += f"\n\n该文件全文已收录于知识库。[{n}]"
     return Extract(text=text, citations=book.items, hits=hits)
-
-
-def _without_numbers(text: str) -> str:
-    """`text` with its 文号 taken out (江政办〔2023〕16号 holds 号, which reads as 几号)."""
-    for num in reversed(find_docnums(text)):
-        text = text[: num.start] + text[num.end :]
-    return text
 
 
 def _citing_context(gen: Generation, entry: RegistryEntry, first: Citation) -> Citation | None:

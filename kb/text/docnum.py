@@ -205,6 +205,13 @@ def find_docnums(text: str) -> list[DocNumMatch]:
         return []
 
 
+def without_docnums(text: str, mark: str = "") -> str:
+    """`text` with each 文号 replaced by `mark` (taken out by default)."""
+    for num in reversed(find_docnums(text)):
+        text = text[: num.start] + mark + text[num.end :]
+    return text
+
+
 def normalize_docnum(s: str) -> str | None:
     """The registry key of the first number in `s` (江政办|2023|16, 国务院令|713), or None."""
     found = find_docnums(s) if isinstance(s, str) else []
