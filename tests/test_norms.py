@@ -32,6 +32,7 @@ def test_ask_kind_reads_the_operator_and_the_act():
     assert ask_kind("调解员可以收红包吗") == (YES_NO, "收红包")
     assert ask_kind("法院审行政案子可以调解不") == (YES_NO, "调解")  # a closing 不 asks as 吗
     assert ask_kind("不服的可以不申请复议直接起诉") == ("", "")  # 不 inside is no ask
+    assert ask_kind("轻微违法改正了还罚不罚") == (YES_NO, "罚")  # a verb asked as itself-not-itself
     assert ask_kind("听证由谁来主持？") == (WHO, "主持")
     assert ask_kind("决策机关指的是谁？") == ("", "")  # what a term means, not who acts
     assert ask_kind("行政复议的期限是多久") == ("", "")
@@ -66,6 +67,14 @@ def test_exception_end_takes_the_but_sentence():
     text = "法院不适用调解。但是，赔偿案件可以调解。调解应当自愿。"
     assert text[: exception_end(text, len("法院不适用调解。"))] == "法院不适用调解。但是，赔偿案件可以调解。"
     assert exception_end(text, len(text) - len("调解应当自愿。")) == len(text) - len("调解应当自愿。")
+    # the rule for the case the first leaves out: its condition closes its first clause
+    text = "负责人应当出庭。不能出庭的，应当委托工作人员出庭。会议应当公开。"
+    assert text[: exception_end(text, len("负责人应当出庭。"))] == "负责人应当出庭。不能出庭的，应当委托工作人员出庭。"
+    text = "部门应当公布清单。清单之外，不得索要证明。"
+    assert exception_end(text, len("部门应当公布清单。")) == len(text)
+    # a condition with no rule after it is no exception
+    text = "负责人应当出庭。不能出庭的，由法院记录在案。"
+    assert exception_end(text, len("负责人应当出庭。")) == len("负责人应当出庭。")
 
 
 @pytest.mark.parametrize(
@@ -109,6 +118,20 @@ def test_a_yes_no_answer_carries_the_rule_and_its_exception(corpus_index):
     assert "不适用调解" in lead and "行政赔偿、补偿" in lead
     quote = answer.citations[0]
     assert "不适用调解" in quote.quote and "可以调解" in quote.quote
+
+
+@pytest.mark.parametrize(
+    ("question", "rule", "exception"),
+    [
+        # the rule for the case the first sentence leaves out (sets A, D, H and M)
+        ("被诉的行政机关，负责人是不是一定得出庭？", "负责人应当出庭应诉", "委托行政机关相应的工作人员出庭"),
+        ("当事人有一方不愿调解，调委会还可以调解吗？", "主动调解", "明确拒绝调解的，不得调解"),
+        ("头一回违法、后果轻微又及时改了，还罚不罚？", "不予行政处罚", "初次违法"),
+    ],
+)
+def test_a_yes_no_answer_carries_the_rule_for_the_case_left_out(corpus_index, question, rule, exception):
+    lead = _lead(answer_question(corpus_index, question))
+    assert rule in lead and exception in lead
 
 
 def test_list_head_and_category():

@@ -73,6 +73,8 @@ _YES_NO_ASK = (
     ),
     # …可以调解不 / 能处罚不: a closing 不 asks as 吗 does (set K)
     re.compile(r"(?:能|可以|可|需要|要|必须|得|准|允许|让)(?P<act>[^，,。？?\s能可要]{1,16}?)(?:吗|么|嘛|不(?=[？?]?$))"),
+    # a verb asked as itself-not-itself: 还罚不罚 → 罚, 收不收钱 → 收 (sets B, C, F, H)
+    re.compile(r"(?P<act>[\u4e00-\u9fff])不(?P=act)"),
 )
 _WHO_ASK = re.compile(
     r"(?:由谁|谁来|谁才能|谁能|谁有权|谁|哪个机关|哪个部门|哪一级|哪级|什么机关|什么部门)(?:来|去|才能|能|可以)?"
@@ -169,15 +171,23 @@ def names_category(head: str, sentence: str) -> bool:
 # ---------------------------------------------------------------- exception
 
 _EXCEPTION_START = re.compile(r"^(?:但是|但)[，,]?")
+# A rule for the case the rule before it leaves out: its condition closes its first clause
+# (不能出庭的，应当委托…; 清单之外，…不得索要证明; 当事人一方明确拒绝调解的，不得调解).
+_CONDITION_START = re.compile(r"^[^，,。；;]{2,30}?(?:的|之外|以外)[，,]")
 
 
 def exception_end(text: str, end: int) -> int:
     """The end of the sentence right after `end` in `text` when it states the exception to
-    the rule before it (但是，…), else `end`."""
+    the rule before it (但是，…) or the rule for the case it leaves out (不能出庭的，应当…),
+    else `end`. A yes/no question about a rule is answered by both: the lead that stopped
+    at the first (负责人应当出庭应诉) missed the answer on sets A, D, H and M."""
     for s, e in sentence_spans(text):
         if s < end:
             continue
-        return e if _EXCEPTION_START.match(text[s:e].strip()) else end
+        sentence = text[s:e].strip()
+        if _EXCEPTION_START.match(sentence):
+            return e
+        return e if _CONDITION_START.match(sentence) and _DEONTIC.search(sentence) else end
     return end
 
 
