@@ -44,6 +44,9 @@ YEAR_OF_REPORT = 2023
         ("区门户网站去年发了多少条信息？", "那2022年呢？", YEAR, "区门户网站2022年发了多少条信息"),
         ("全区一共调处了多少起民间纠纷", "2022年呢", YEAR, "2022年全区一共调处了多少起民间纠纷"),
         ("23年公证处办了多少件公证", "那22年呢", YEAR, "2022年公证处办了多少件公证"),  # two-digit years
+        # the year before the previous turn's: counted from that turn, not from the report's year
+        ("区门户网站去年发了多少条信息？", "那前一年呢", YEAR, "区门户网站2022年发了多少条信息"),
+        ("2022年行政应诉的败诉率是多少", "上一年呢", YEAR, "2021年行政应诉的败诉率是多少"),
         # a year with 同期 and a bare ask is still only a year
         ("2023年全区调解成功了多少起纠纷", "2022年同期有多少", YEAR, "2022年全区调解成功了多少起纠纷"),
         # nothing in common: the word of the follow-up's kind (a noun) is replaced, not 当场

@@ -53,6 +53,9 @@ _YEAR_ONLY = re.compile(
     rf"^(?:在|是)?(?P<year>{_YEAR_WORD})(?:同期)?(?:的|呢)?(?:(?:是|有|为)?(?:多少|几|多高|怎样|如何))?$"
 )
 _YEAR_IN = re.compile(_YEAR_WORD)
+# The year before the one the previous turn asked about (那前一年呢 after 去年…有几件): a
+# follow-up counts it from that turn, not from the report's year.
+_YEAR_BEFORE = re.compile(r"^(?:在|是)?(?:前一年|上一年|头一年|再前一年)(?:同期)?(?:的)?(?:(?:是|有|为)?(?:多少|几))?$")
 # A comparison with the year before: 和上年比, 与去年相比, 比上年, 同比, 跟2022年比较.
 _COMPARE = re.compile(
     rf"^(?:和|与|跟|同|比)?(?:{_YEAR_WORD}|上一年|前一年|以前)?(?:相比|比较|对比|比|同期比)?(?:怎么样|如何|情况)?$"
@@ -108,6 +111,10 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
     core = _TAIL.sub("", body[part.end() :] if part else body)
     if not core:
         return None
+    if _YEAR_BEFORE.match(core) and not part:
+        year = _year_of(prev, this_year)
+        if year is not None:
+            return Resolution(_with_year(prev, f"{year - 1}年"), YEAR)
     m = _YEAR_ONLY.match(core)
     if m and not part:
         return Resolution(_with_year(prev, m.group("year")), YEAR)
