@@ -291,6 +291,22 @@ def test_two_part_question_answers_each_part(corpus_index):
     # two readings of one sentence that open with the same clause: the sentence, once
     shared = _lead(answer_question(corpus_index, "双公示信息里行政许可和行政处罚分别归集了多少条"))
     assert "17774条" in shared and "1431条" in shared and shared.count("19205条") == 1
+    # one part's answer is in its reading's aside: the other reading may not drop it (sets F, M)
+    aside = _lead(answer_question(corpus_index, "被告案件里 经过复议以后起诉的有几件 直接起诉的有几件"))
+    assert "21件" in aside and "67件" in aside
+
+
+def test_a_figure_of_another_period_or_a_change_does_not_answer(corpus_index):
+    """与2022年同期的…败诉率3.96%相比，2023年败诉率下降了2.68% states 2022's rate and a change,
+    not the rate asked; the sentence before states 2023's (sets D and H)."""
+    for question, history in [
+        ("行政应诉的败诉率是多少", None),
+        ("败诉率呢", [{"role": "user", "content": "行政应诉结案多少件"}]),
+    ]:
+        lead = _lead(answer_question(corpus_index, question, history))
+        assert "1.28" in lead and "3.96" not in lead
+    base = _lead(answer_question(corpus_index, "2022年行政应诉败诉率是多少"))  # the base's year asked
+    assert "3.96" in base
 
 
 def test_two_part_question_names_the_part_not_answered(corpus_index):

@@ -15,6 +15,7 @@ from kb.answer.target import (
     outcome_unstated,
     pick_figure_clause,
     states_change,
+    states_level,
 )
 
 
@@ -104,4 +105,17 @@ def test_measure_change_outcome_and_total_asks():
     won = analyze("这个称号最终评上了吗")
     assert outcome_unstated(won, "积极参加创建活动，制定工作方案")
     assert not outcome_unstated(won, "该区被评上示范区")
+    taken = analyze("这个区最后评上全国示范区没有")  # the verb with its object before 没有
+    assert outcome_unstated(taken, "积极参加创建活动，制定工作方案")
+    assert not outcome_unstated(taken, "该区被评上全国示范区")
     assert asks_total(analyze("全区总共有多少名调解员")) and not asks_total(analyze("调委会由几人组成"))
+
+
+def test_a_comparisons_base_or_a_change_is_no_level():
+    rate = analyze("行政应诉的败诉率是多少")
+    compared = "与2022年同期的结案101件，撤销4件，败诉率3.96%相比，2023年败诉率下降了2.68%。"
+    assert not states_level(rate, compared)  # 2022's figures and a change
+    assert states_level(rate, "撤销原行政行为1件，败诉率为1.28％。")
+    assert states_level(analyze("2022年行政应诉的败诉率是多少"), compared)  # the base's year asked
+    assert states_level(analyze("败诉率比上年下降了多少"), compared)  # a change asked
+    assert states_level(rate, "执法案卷合格率提高到95%。")  # a change that arrives at a level

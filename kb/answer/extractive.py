@@ -81,6 +81,7 @@ from kb.answer.target import (
     ranking_unstated,
     restates_count,
     restates_given,
+    states_level,
 )
 from kb.index import Generation
 from kb.registry import RegistryEntry
@@ -414,6 +415,8 @@ def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
     if qtype == FIGURE:
         if analysis is not None and not own_figures(text, asked_figures(analysis)):
             return False  # 那814户后来移出了多少户: the figure the question gives is no answer
+        if analysis is not None and not states_level(analysis, text):
+            return False  # 与2022年同期的…3.96%相比，…下降了2.68%: no figure of the period asked
         if analysis is not None and (analysis.classifier or analysis.counted or asks_money(analysis)):
             return any(figure_fits(analysis, text[a:b]) for a, b in clause_spans(text, 0, len(text)))
         return has_quantity(text)

@@ -22,6 +22,7 @@ from kb.answer.extractive import Extract, direct_span, extractive_answer, score_
 from kb.answer.questions import Analysis
 from kb.schema import Hit
 from kb.search.request import Request
+from kb.text.figures import find_figures
 from kb.text.normalize import squash
 
 # An ask: what makes a stretch of a question a question of its own. 那几件/这几个 point at
@@ -161,6 +162,10 @@ def join(answers: list[tuple[str, Extract]]) -> Extract:
         key = _plain(first)
         span = _one_span(ex)
         same = next((i for i, k in enumerate(keys) if k and (key in k or k in key)), None)
+        if same is not None:
+            kept, dropped = (leads[same], first) if key in keys[same] else (first, leads[same])
+            if not _figures(dropped) <= _figures(kept):
+                same = None  # one reading's aside holds its own answer (…88件（其中：经复议后诉讼21件…）)
         sentence = next((i for i, sp in enumerate(spans) if span is not None and sp == span), None)
         if same is not None:  # clauses of one sentence: the longer reading states both
             if key in keys[same]:
@@ -211,6 +216,11 @@ def _one_span(ex: Extract) -> tuple[str, int, int] | None:
         return None
     c = ex.citations[0]
     return (c.doc_id, c.start, c.end)
+
+
+def _figures(lead: str) -> set[str]:
+    """The figures a lead states, asides included: what a reading of it may not drop."""
+    return {squash(f.raw) for f in find_figures(MARKER.sub("", lead)) if not f.is_year}
 
 
 def _plain(lead: str) -> str:

@@ -20,7 +20,7 @@ from kb.text.normalize import nfkc, squash
 # Where a figure question says what it counts: its ask word.
 # 多大 asks a size (建设规模是多大) as 多高 asks a height (fresh_c).
 _ASK = re.compile(r"多少|几|多高|多大|百分之几|比例|比率|占比")
-_SHARE = re.compile(r"百分之|百分比|比例|比率|占比|占多少|率(?:是|为|有)?(?:多少|几|多高)")
+_SHARE = re.compile(r"百分之|百分比|比例|比率|占比|占多少|率[又也还]?(?:是|为|有)?(?:多少|几|多高)")
 # A question about a change (比上年多了多少, 降了多少, 涨了百分之几) is answered by the clause
 # stating the change, not by either year's count (fresh_a and heldout both ask this way).
 # 最多几个人 / 至少几天 ask a bound, not a change (heldout h27).
@@ -166,6 +166,7 @@ __all__ = [
     "ranking_unstated",
     "restates_given",
     "states_change",
+    "states_level",
     "counts_asked",
     "focus_terms",
     "head_term",
@@ -333,6 +334,36 @@ def _another_years(analysis: Analysis, lead: str, known: Callable[[Term], bool])
     return True
 
 
+# A comparison's base (与2022年同期的结案101件，撤销4件，败诉率3.96%相比): another period's
+# figures, stated to be compared with.
+_COMPARED_BASE = re.compile(r"(?:与|和|同|跟|较)[^。；;]{0,60}?(?:相比|相较|比较|对比)")
+# A figure a change arrives at (提高到95%, 下降至3件) is a level, not the change.
+_ARRIVES = re.compile(r"(?:到|至|为|达)$")
+
+
+def states_level(analysis: Analysis, sentence: str) -> bool:
+    """The sentence states a figure of the question's own period: one outside a comparison's
+    base (unless the question names the base's year) and, unless a change is asked, not a
+    change (下降了2.68%). 应诉败诉率多少 was answered with 与2022年同期的…败诉率3.96%相比，2023年
+    败诉率下降了2.68% (sets D and H: d94, d99, h80), whose rates are 2022's and a change;
+    the report states 2023's 1.28% in the sentence before."""
+    text = nfkc(sentence)
+    asked_years = {t.text[:4] for t in analysis.hard if t.kind == YEAR and t.text[:4].isdigit()}
+    change = asks_change(analysis)
+    base = [
+        (m.start(), m.end())
+        for m in _COMPARED_BASE.finditer(text)
+        if not {f.value for f in find_figures(m.group()) if f.is_year} & asked_years
+    ]
+    for f in find_figures(text):
+        if f.is_year or f.unit == "第" or any(a <= f.start < b for a, b in base):
+            continue
+        clause = re.split(r"[，,；;：:]", text[: f.start])[-1]
+        if change or not _CHANGE.search(clause) or _ARRIVES.search(clause):
+            return True
+    return False
+
+
 def _figure_apart(lead: str, asked: list[Term]) -> bool:
     """The lead counts first and names the asked words only after, in clauses without a
     figure (纳入区委理论学习中心组学习安排4次，通过…区政府常务会议会前学法…开展学习培训 for
@@ -482,9 +513,11 @@ def modifier_dropped(
 # 没有): the activity sentence (积极参加…创建活动, 申报了…, 推进…建设) says it was tried, not
 # that it succeeded. The verb of the outcome before 了没有/了吗/没: after 最后/最终/到底/结果,
 # or a two-character verb right before 了没(有) (sets J and L; every question of the sets
-# that ends so is unanswerable).
+# that ends so is unanswerable), or the verb with its object before 没有 (最后评上…示范市没有:
+# set M).
 _OUTCOME = re.compile(
     r"(?:(?:最后|最终|到底|结果)(?P<verb>[\u4e00-\u9fff]{1,4}?)(?:了没有|了没|了吗|没有|没)"
+    r"|(?:最后|最终|到底|结果)(?P<taken>[\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,20}?(?:了没有|了没|没有|没)"
     r"|(?P<done>[\u4e00-\u9fff]{2})了没有?)[？?]?\s*$"
 )
 
@@ -495,7 +528,7 @@ def outcome_unstated(analysis: Analysis, sentence: str) -> bool:
     read as a yes (sets B-L ask this of the 示范 campaign, set L of a reform; no answerable
     question asks so)."""
     m = _OUTCOME.search(nfkc(analysis.question))
-    return bool(m) and squash(m.group("verb") or m.group("done")) not in squash(sentence)
+    return bool(m) and squash(m.group("verb") or m.group("taken") or m.group("done")) not in squash(sentence)
 
 
 # Which one ranks first (被申请最多的是哪个部门, 哪个镇调解得最多): the report counts, it never
