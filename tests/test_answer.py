@@ -393,6 +393,8 @@ def test_everyday_words_reach_the_statutory_ones(corpus_index):
     assert "百分之三" in _lead(daily)
     fee = answer_question(corpus_index, "去申请行政复议要交费吗")
     assert "不得向申请人收取任何费用" in _lead(fee)
+    duty = answer_question(corpus_index, "行政机关不履职，申请人多长时间内能起诉")  # 履职: 履行…职责 (sets I, M)
+    assert "两个月" in _lead(duty) and not duty.refused
 
 
 def test_a_share_is_answered_by_a_percentage(corpus_index):

@@ -27,6 +27,7 @@ YEAR_OF_REPORT = 2023
         # …with the old thing's act next to it: no law 申请行政诉讼 (fresh_c, d, e, g)
         ("申请行政复议的期限是多久？", "那行政诉讼呢", TOPIC, "行政诉讼的期限是多久"),
         ("行政复议申请期限是多久", "那行政诉讼呢？", TOPIC, "行政诉讼期限是多久"),
+        ("行政诉讼直接起诉的时限有多长", "那行政复议呢", TOPIC, "行政复议的时限有多长"),  # adverb + verb + 的
         ("区级特邀行政执法监督员聘了多少人", "镇级的呢", TOPIC, "镇级特邀行政执法监督员聘了多少人"),
         # topic switch with nothing in common: what is counted changes, not who counts
         ("检察院民事检察监督案件办了多少", "那刑事的呢", TOPIC, "检察院刑事检察监督案件办了多少"),

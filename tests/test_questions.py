@@ -62,6 +62,8 @@ def test_key_terms():
         "第九十五条"
     ] == "article"
     assert {t.text: t.kind for t in key_terms("柳江区2023年行政诉讼胜诉率是多少？")}["胜诉率"] == "rate"
+    # 多久内 asks: its 内 is not glued to the modal after it (内能, a word no passage uses)
+    assert [t.text for t in key_terms("不服复议决定多久内能起诉")] == ["不服", "复议", "决定", "起诉"]
     case = next(t for t in key_terms("我们自查出来的信访老案子有多少件？") if t.text == "案子")
     assert "案件" in case.alts  # colloquial words match their official forms
     assert counted("企业签了多少份信用承诺书？") == ("份", "信用承诺书")

@@ -327,13 +327,16 @@ def _act_start(offsets: list[tuple[int, int, str, str]], start: int) -> int:
 
 
 def _act_end(offsets: list[tuple[int, int, str, str]], end: int) -> int:
-    """Where the replaced term's act ends: a verb right after it that names, with the noun
-    after it, the old thing's step (行政复议申请期限 -> 行政诉讼期限; fresh_c, fresh_g)."""
+    """Where the replaced term's act ends: a verb right after it (an adverb before the verb
+    too) that names, with the noun or the 的 after it, the old thing's step (行政复议申请期限
+    -> 行政诉讼期限: fresh_c, fresh_g; 行政诉讼直接起诉的期限 -> 行政复议的期限: set M)."""
     i = next((k for k, o in enumerate(offsets) if o[0] == end), None)
+    if i is not None and offsets[i][3] in ("d", "ad"):
+        i += 1  # 直接 of 直接起诉
     if i is None or i + 1 >= len(offsets):
         return end
-    verb, noun = offsets[i], offsets[i + 1]
-    if verb[3][:1] == "v" and _content(verb[2], verb[3]) and noun[3][:1] == "n":
+    verb, after = offsets[i], offsets[i + 1]
+    if verb[3][:1] == "v" and _content(verb[2], verb[3]) and (after[3][:1] == "n" or after[2] == "的"):
         return verb[1]
     return end
 
