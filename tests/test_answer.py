@@ -315,6 +315,17 @@ def test_two_part_question_names_the_part_not_answered(corpus_index):
     assert "知识库中未找到关于“火星上有几个法院”的内容" in _lead(answer)
 
 
+def test_how_an_item_was_done_takes_the_item_whole(corpus_index):
+    """No heading names the item: its sentence whole, and the sentences after it up to the
+    next item (…方面，) or a few more, across chunks of one paragraph (sets D and G)."""
+    town = answer_question(corpus_index, "乡镇综合行政执法规范化建设是怎么推进的？")
+    lead = _lead(town)
+    assert "工作方案" in lead and "工作指引" in lead and "四级联动" in lead
+    assert all(c.label == "二、（四）1." for c in town.citations) and len(town.citations) == 2
+    food = _lead(answer_question(corpus_index, "食品安全这个领域的执法是怎么搞的"))
+    assert "联合实验室" in food and "非接触式执法" in food and "劳动保障" not in food
+
+
 def test_what_was_done_lists_the_section_items(corpus_index):
     answer = answer_question(corpus_index, "行政执法监督方面做了哪些工作？")
     lead = _lead(answer)
@@ -393,6 +404,8 @@ def test_everyday_words_reach_the_statutory_ones(corpus_index):
     assert "百分之三" in _lead(daily)
     fee = answer_question(corpus_index, "去申请行政复议要交费吗")
     assert "不得向申请人收取任何费用" in _lead(fee)
+    # a modal glued to its verb (能调) is read as the verb (sets I and K)
+    assert "不得调解" in _lead(answer_question(corpus_index, "有一方明确说了不愿意调解，调委会还能调吗"))
     duty = answer_question(corpus_index, "行政机关不履职，申请人多长时间内能起诉")  # 履职: 履行…职责 (sets I, M)
     assert "两个月" in _lead(duty) and not duty.refused
 

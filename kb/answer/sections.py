@@ -19,7 +19,7 @@ from collections import defaultdict
 
 from kb.answer.citations import CitationBook, cite
 from kb.answer.extractive import Extract, term_weight
-from kb.answer.questions import Analysis
+from kb.answer.questions import LIST, Analysis
 from kb.index import Generation
 from kb.schema import Chunk, Hit
 from kb.text.figures import find_figures
@@ -190,6 +190,57 @@ def _short(text: str, s: int, e: int, limit: int = ITEM_CHARS) -> str:
     return out
 
 
+# "How was X done" answered inside a section: the sentence naming X and at most this many
+# sentences after it that carry the same item. A year-on-year comparison (与2022年同期的…
+# 相比) is a point of its own, not more of how the item was done.
+MAX_ITEM_SENTENCES = 4
+_COMPARED = re.compile(r"^(?:与|同|跟|较)[^，。；]{0,40}?(?:相比|相较|比较)")
+
+
+def item_answer(gen: Generation, analysis: Analysis, ex: Extract) -> Extract | None:
+    """“X是怎么做的” when no heading names X but a sentence of the report does: that sentence
+    whole, with the sentences after it up to the next item (一是…, …方面，) or the end of
+    its paragraph, cited as one span; None for anything else. The best sentence alone, cut
+    to the clause naming X (推进乡镇综合行政执法规范化建设), restated the question, and a
+    field's item stated in two sentences lost its second (食品安全领域方面…。开展“非接触式
+    执法”。): sets D and G."""
+    if ex.refused or ex.best is None or analysis.qtype == LIST or not is_activity(analysis.question):
+        return None  # a list question (搞了哪些…) has its items gathered by the answerer
+    chunk = ex.best.chunk
+    if chunk.kind != "body" or not _REPORT_LABEL.match(chunk.label or ""):
+        return None
+    # the paragraph may run on in the next chunk of the same section
+    following = sorted(
+        (c for c in gen.chunks.values() if c.doc_id == chunk.doc_id and c.label == chunk.label and c.start >= chunk.end),
+        key=lambda c: c.start,
+    )
+    sentences = [(chunk, s, e) for s, e in sentence_spans(chunk.text) if e > ex.best.start]
+    at = chunk.end
+    for c in following:
+        if c.start != at:
+            break
+        sentences += [(c, s, e) for s, e in sentence_spans(c.text)]
+        at = c.end
+    if not sentences:
+        return None
+    taken = sentences[:1]
+    size = taken[0][2] - taken[0][1]
+    for c, s, e in sentences[1:MAX_ITEM_SENTENCES]:
+        sentence = c.text[s:e].strip()
+        if _ENUMERATED.match(sentence) or _COMPARED.match(sentence) or size + e - s > LEAD_CHARS:
+            break
+        taken.append((c, s, e))
+        size += e - s
+    book = CitationBook()
+    parts = []
+    for c in dict.fromkeys(c for c, _, _ in taken):  # one citation a chunk, in order
+        spans = [(s, e) for cc, s, e in taken if cc is c]
+        s, e = spans[0][0], spans[-1][1]
+        n = book.add(cite(c, s, e))
+        parts.append(f"{_HEADING_SENTENCE.sub('', c.text[s:e].strip())}[{n}]")
+    return Extract(text="".join(parts), citations=book.items, hits=ex.hits, best=ex.best, confidence=ex.confidence)
+
+
 def why_answer(gen: Generation, analysis: Analysis, ex: Extract) -> Extract | None:
     """“为什么…”: the sentence stating the purpose or the cause, from the answering sentence
     or its section; None when neither states one."""
@@ -221,4 +272,4 @@ def why_answer(gen: Generation, analysis: Analysis, ex: Extract) -> Extract | No
     return Extract(text=f"{text}[{n}]", citations=book.items, hits=ex.hits, best=ex.best)
 
 
-__all__ = ["is_activity", "is_why", "section_answer", "why_answer"]
+__all__ = ["is_activity", "is_why", "item_answer", "section_answer", "why_answer"]
