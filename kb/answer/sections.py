@@ -210,10 +210,8 @@ def item_answer(gen: Generation, analysis: Analysis, ex: Extract) -> Extract | N
     if chunk.kind != "body" or not _REPORT_LABEL.match(chunk.label or ""):
         return None
     # the paragraph may run on in the next chunk of the same section
-    following = sorted(
-        (c for c in gen.chunks.values() if c.doc_id == chunk.doc_id and c.label == chunk.label and c.start >= chunk.end),
-        key=lambda c: c.start,
-    )
+    section = _sections(gen).get(tuple(chunk.section_path), [])
+    following = [c for c in section if c.doc_id == chunk.doc_id and c.start >= chunk.end]
     sentences = [(chunk, s, e) for s, e in sentence_spans(chunk.text) if e > ex.best.start]
     at = chunk.end
     for c in following:
@@ -237,7 +235,8 @@ def item_answer(gen: Generation, analysis: Analysis, ex: Extract) -> Extract | N
         spans = [(s, e) for cc, s, e in taken if cc is c]
         s, e = spans[0][0], spans[-1][1]
         n = book.add(cite(c, s, e))
-        parts.append(f"{_HEADING_SENTENCE.sub('', c.text[s:e].strip())}[{n}]")
+        text = _HEADING_SENTENCE.sub("", c.text[s:e].strip()).rstrip("；;，,")
+        parts.append(f"{text if text.endswith(('。', '！', '？', '）')) else text + '。'}[{n}]")
     return Extract(text="".join(parts), citations=book.items, hits=ex.hits, best=ex.best, confidence=ex.confidence)
 
 
