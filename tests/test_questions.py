@@ -68,6 +68,7 @@ def test_key_terms():
     assert "案件" in case.alts  # colloquial words match their official forms
     assert counted("企业签了多少份信用承诺书？") == ("份", "信用承诺书")
     assert counted("柳江区下面一共有几个镇") == ("个", "镇")
+    assert counted("去年一共办了多少案子") == ("", "案子")  # a noun right after the ask counts too
     # the head after a modifier's 的, and the people a trailing 几个 counts
     assert counted("街道请了多少个专职的人民调解员？") == ("个", "人民调解员")
     assert counted("村里的调解员聘了几个") == ("个", "调解员")

@@ -327,6 +327,12 @@ def counted(question: str) -> tuple[str, str]:
                     noun += first[1].word
         elif rest[:1] == "钱" or rest[:2] == "钱?":
             noun = "钱"
+        elif rest:
+            # 多少案子: a noun right after the ask counts without a classifier (sets K: a
+            # count of 案子 was answered with 三年 of another clause)
+            first = pseg.lcut(rest)[:1]
+            if first and first[0].flag in ("n", "nz") and len(first[0].word) >= 2 and first[0].word not in _QUESTION_WORDS:
+                noun = first[0].word
         if cls and not noun:
             noun = _noun_before(nfkc(question)[: m.start()])
         return cls, noun
