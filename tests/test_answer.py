@@ -410,6 +410,17 @@ def test_everyday_words_reach_the_statutory_ones(corpus_index):
     assert "两个月" in _lead(duty) and not duty.refused
 
 
+def test_a_deadline_an_ordinal_and_a_homophone(corpus_index):
+    """A deadline asked by its ask alone retrieves as a 期限 (sets J, N); 第几批 is answered
+    by 首批 (sets H, N); 撤消, an exact homophone of 撤销, reads as it although the question
+    as typed finds no passage about 撤销 (sets A, L, N)."""
+    period = _lead(answer_question(corpus_index, "对行政行为不服的话，多少天内得去申请复议"))
+    assert "六十日" in period
+    first = _lead(answer_question(corpus_index, "公共场所卫生许可下沉到镇级，在全自治区排第几批"))
+    assert "全自治区首批" in first
+    assert "撤销28件" in _lead(answer_question(corpus_index, "复议案子撤消了多少件"))
+
+
 def test_a_share_is_answered_by_a_percentage(corpus_index):
     """比例 asks for a percentage, not a count the same passage gives."""
     share = answer_question(corpus_index, "判决合法的案件占结案数的比例是多少")

@@ -3,7 +3,7 @@ sentence that states the asked figure (no index needed)."""
 
 from __future__ import annotations
 
-from kb.answer.extractive import _needs_subject, breakdown_item, type_ok
+from kb.answer.extractive import _needs_subject, _only_periods, breakdown_item, type_ok
 from kb.answer.parts import split_parts
 from kb.answer.questions import FIGURE, analyze
 from kb.answer.target import (
@@ -119,3 +119,9 @@ def test_a_comparisons_base_or_a_change_is_no_level():
     assert states_level(analyze("2022年行政应诉的败诉率是多少"), compared)  # the base's year asked
     assert states_level(analyze("败诉率比上年下降了多少"), compared)  # a change asked
     assert states_level(rate, "执法案卷合格率提高到95%。")  # a change that arrives at a level
+
+
+def test_a_count_is_no_period_of_time():
+    assert _only_periods("被申请人应当自收到申请书副本之日起十日内提出答复")
+    assert not _only_periods("共收到行政复议申请76件，受理73件")
+    assert not _only_periods("当事人可以申请调解")  # no figure at all

@@ -139,6 +139,9 @@ def test_list_head_and_category():
     assert names_category("情况", "有下列情形之一的，应当先申请复议：")  # the law's word for it
     assert names_category("措施", "可以采取查封、扣押、冻结等强制措施。")
     assert not names_category("措施", "当事人可以申请听证。")
+    # items, then their count under the category; a bare count names no list (sets I, N)
+    assert names_category("单项", "申报了综合项和“甲方案”“乙方案”2个单项。")
+    assert not names_category("项目", "目前共有18个项目开展了审批模式。")
 
 
 def test_a_list_question_takes_the_enumeration_of_its_category(corpus_index):

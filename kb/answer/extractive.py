@@ -91,7 +91,15 @@ from kb.search.request import Request
 from kb.search.retrieval import from_pack, search_in
 from kb.text import lexicon
 from kb.text.docnum import find_docnums, normalize_docnum, without_docnums
-from kb.text.figures import CLASSIFIER_UNITS, PERSON_UNITS, find_figures, has_date, has_duration, has_quantity
+from kb.text.figures import (
+    CLASSIFIER_UNITS,
+    PERSON_UNITS,
+    durations,
+    find_figures,
+    has_date,
+    has_duration,
+    has_quantity,
+)
 from kb.text.normalize import squash
 from kb.text.script import shadow_title
 from kb.text.sentences import clause_spans, sentence_spans
@@ -410,13 +418,34 @@ def _known(gen: Generation, term: Term) -> bool:
     return len(w) == 3 and w[-1] in _GENERIC_SUFFIX and doc_freq(gen, w[:2]) > 0
 
 
+# A question naming time asks a period even with a bare 多少 (给多少审查时间).
+_TIME_WORD = re.compile(r"时间|期限|时限|多久|[天日月年]")
+
+
+def _only_periods(text: str) -> bool:
+    """Every figure of the text is a period of time (十日内, 三个月): what a law sets as a
+    deadline, never a count. A 多少 without a classifier asks a count or an amount; set N's
+    复议申请收了多少 was answered with 收到…申请书副本…之日起十日内."""
+    figures = [f for f in find_figures(text) if f.unit != "第" and not f.is_year]
+    return bool(figures) and len(durations(text)) == len(figures)
+
+
+# An ordinal asked (在自治区算第几批): the place in a series, which a passage may state as 首批.
+_ORDINAL_ASK = re.compile(r"第几([\u4e00-\u9fff])")
+
+
 def type_ok(qtype: str, text: str, analysis: Analysis | None = None) -> bool:
     """Can this text answer a question of this type at all?"""
     if qtype == FIGURE:
+        ordinal = _ORDINAL_ASK.search(analysis.question) if analysis is not None else None
+        if ordinal and re.search(rf"(?:首|头|第[一二三四五六七八九十\d]+){ordinal.group(1)}", text):
+            return True  # 第几批 answered by 全自治区首批 (sets H and N)
         if analysis is not None and not own_figures(text, asked_figures(analysis)):
             return False  # 那814户后来移出了多少户: the figure the question gives is no answer
         if analysis is not None and not states_level(analysis, text):
             return False  # 与2022年同期的…3.96%相比，…下降了2.68%: no figure of the period asked
+        if analysis is not None and not analysis.classifier and not _TIME_WORD.search(analysis.question) and _only_periods(text):
+            return False  # 复议申请收了多少 is no 收到…之日起十日内: a count, not a time
         if analysis is not None and (analysis.classifier or analysis.counted or asks_money(analysis)):
             return any(figure_fits(analysis, text[a:b]) for a, b in clause_spans(text, 0, len(text)))
         return has_quantity(text)
@@ -469,10 +498,18 @@ def _approx_unit(text: str, end: int) -> str | None:
 # ---------------------------------------------------------------- retrieval
 
 
+# A deadline asked by its ask alone (多少天内要申请复议: the ask is no term) is stated by the
+# laws as a 期限 (申请期限, 起诉期限); the retrieval query names it (sets J and N: the
+# passages about 对行政行为不服…申请行政复议 filled the hits and 第二十条 was not among them).
+_NAMES_PERIOD = re.compile(r"期限|时限|时效")
+
+
 def gather(req: Request, analysis: Analysis, query: str, k: int = K_HITS) -> tuple[list[Hit], set[str]]:
     """Hybrid hits, plus hits inside the documents the question names, plus the articles it
     names (第二十条 of the named law), best first, without duplicates."""
     gen = req.gen
+    if analysis.qtype == DEADLINE and not _NAMES_PERIOD.search(query):
+        query += " 期限"  # what a deadline is called where a law states it
     hits = search_in(req, query, k=k)
     docs = named_docs(gen.doc_titles, analysis.question)
     extra: list[Hit] = []

@@ -159,12 +159,15 @@ def list_head(question: str) -> str:
 
 def names_category(head: str, sentence: str) -> bool:
     """The sentence opens or closes an enumeration with the asked category: 下列情形 for 情况
-    (a word sharing a character: the law's term for the staff's), 等多种方式 for 方式."""
+    (a word sharing a character: the law's term for the staff's), 等多种方式 for 方式, 2个单项
+    for 单项."""
     if not head:
         return False
     s = squash(sentence)
     if any(set(m.group(1)) & set(head) for m in _LISTED_BY.finditer(s)):
         return True
+    if re.search(rf"[、和”][^，。；]*?[0-9一二三四五六七八九十两]+[个项家条种类批]{head}", s):
+        return True  # …“践行‘三零’服务”“…”2个单项: items, then their count under the category (sets I, N)
     return any(m.group(1) == head for pattern in (_CLOSED_BY, _CLOSED_AT) for m in pattern.finditer(s))
 
 

@@ -224,7 +224,9 @@ def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str
                 meant = None
                 if fragment and any(fragment in c.doc_title + c.text for c in first):
                     meant = fragment
-                elif typo and any(typo in c.text for c in first):
+                elif typo and (any(typo in c.text for c in first) or _reads_as(t.text, typo)):
+                    # an exact homophone needs no passage to bear it out: the word as typed
+                    # found none about 撤销 (复议案件撤消了几件: sets A, L, N)
                     meant = typo
                 if meant:
                     t = replace(t, alts=(*t.alts, meant))
