@@ -31,13 +31,14 @@ from kb.answer.grounding import (
     sentence_complete,
     split_claims,
 )
-from kb.answer.parts import Prepare
+from kb.answer.parts import Prepare, prepared_parts
 from kb.answer.questions import Analysis, is_elliptical, with_context
 from kb.answer.spelling import misheard, respell
 from kb.index import Generation, Index
 from kb.profile import Profile
 from kb.schema import Chunk
 from kb.search.request import Request
+from kb.search.retrieval import expect_queries
 from kb.text.clean import clean_question, language_notice
 from kb.text.figures import find_figures
 from kb.text.normalize import squash
@@ -217,10 +218,21 @@ def iter_answer(index: Index, question: str, history: list[dict] | None = None) 
 def iter_answer_in(req: Request, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
     """`iter_answer` inside one request: one generation, each retrieval query embedded once."""
     asked = clean_question(question)  # a bad question is reported as such, even before anything is ingested
+    understood: dict[tuple[str, str], tuple[Analysis, str]] = {}
+
     def prepared(q: str, h: list[dict] | None) -> tuple[Analysis, str]:
-        return respell(req, *prepare(q, h, req.gen.profile))
+        """`prepare`, once per question and turns in this request: a part is prepared here,
+        in the first answer and again in a second look."""
+        key = (q, repr(h))
+        if key not in understood:
+            understood[key] = prepare(q, h, req.gen.profile)
+        return understood[key]
 
     analysis, query = prepared(question, history)
+    # a multi-part question searches each part's query (compose, parts.answer_parts): they
+    # join the first encoder call, which the typo reading of the whole may make
+    expect_queries(req, [q for _, _, q in prepared_parts(analysis.question, history, prepared)])
+    analysis, query = respell(req, analysis, query)
     ex = compose(req, analysis, query, history, prepared)
     if ex.refused and not ex.decisive:
         analysis, query, ex = _heard_otherwise(req, analysis, query, ex, history, prepared)

@@ -19,7 +19,7 @@ from kb.search.pack_fusion import PACK_WEIGHT as PACK_WEIGHT  # re-exported: kb.
 from kb.search.pack_fusion import from_pack as from_pack
 from kb.search.pack_fusion import fuse_scores
 from kb.search.request import Request
-from kb.text.clean import clean_question
+from kb.text.clean import InvalidQuestion, clean_question
 from kb.text.docnum import find_docnums
 from kb.validity import current_first
 
@@ -121,6 +121,18 @@ def rankings_in(
             ranked.update({f"{name}@doc": hits for name, hits in named.items()})
         req.rankings[key] = ranked
     return ranked
+
+
+def expect_queries(req: Request, queries: list[str]) -> None:
+    """Queries `req` will search later (each as a search takes it): their embeddings join the
+    request's next encoder call. A query that is no question is left to its search."""
+    dense = []
+    for query in queries:
+        try:
+            dense.append(req.query(clean_question(query)).dense)
+        except InvalidQuestion:
+            continue
+    req.expect(dense)
 
 
 def fuse(
