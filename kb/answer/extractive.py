@@ -498,18 +498,10 @@ def _approx_unit(text: str, end: int) -> str | None:
 # ---------------------------------------------------------------- retrieval
 
 
-# A deadline asked by its ask alone (多少天内要申请复议: the ask is no term) is stated by the
-# laws as a 期限 (申请期限, 起诉期限); the retrieval query names it (sets J and N: the
-# passages about 对行政行为不服…申请行政复议 filled the hits and 第二十条 was not among them).
-_NAMES_PERIOD = re.compile(r"期限|时限|时效")
-
-
 def gather(req: Request, analysis: Analysis, query: str, k: int = K_HITS) -> tuple[list[Hit], set[str]]:
     """Hybrid hits, plus hits inside the documents the question names, plus the articles it
     names (第二十条 of the named law), best first, without duplicates."""
     gen = req.gen
-    if analysis.qtype == DEADLINE and not _NAMES_PERIOD.search(query):
-        query += " 期限"  # what a deadline is called where a law states it
     hits = search_in(req, query, k=k)
     docs = named_docs(gen.doc_titles, analysis.question)
     extra: list[Hit] = []

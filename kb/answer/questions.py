@@ -414,7 +414,7 @@ def with_context(question: str, previous: str, profile: Profile | None = None) -
     analysis and the query to retrieve with."""
     current = analyze(question, profile)
     if not previous or not is_elliptical(question, current.terms):
-        return current, current.question
+        return current, _for_retrieval(current, current.question)
     before = analyze(previous, profile)
     kinds = {t.kind for t in current.hard}
     texts = {t.text for t in current.terms}
@@ -433,4 +433,17 @@ def with_context(question: str, previous: str, profile: Profile | None = None) -
         counted_forms=current.counted_forms or (before.counted_forms if current.qtype == OTHER else ()),
     )
     query = " ".join([*(t.text for t in carried), current.question])
-    return merged, query
+    return merged, _for_retrieval(merged, query)
+
+
+# A deadline asked by its ask alone (多少天内要申请复议: the ask is no term) is stated by the
+# laws as a 期限 (申请期限, 起诉期限); the retrieval query names it (sets J and N: the
+# passages about 对行政行为不服…申请行政复议 filled the hits and 第二十条 was not among them).
+_NAMES_PERIOD = re.compile(r"期限|时限|时效")
+
+
+def _for_retrieval(analysis: Analysis, query: str) -> str:
+    """The query to retrieve with: a deadline question names what the laws call it."""
+    if analysis.qtype == DEADLINE and not _NAMES_PERIOD.search(query):
+        return f"{query} 期限"
+    return query
