@@ -20,7 +20,8 @@ from ingest.corpus import corpus_files, load_corpus
 from ingest.packs import available_packs, load_pack, version_date
 from ingest.structure import chunk_document
 from kb.answer import answer_question
-from kb.answer.extractive import passage_texts, term_weight
+from kb.answer.extractive import _known, passage_texts, read_as_put, term_weight
+from kb.answer.questions import Term
 from kb.answer.spelling import used
 from kb.config import DEFAULT_CORPUS, settings
 from kb.index import Index
@@ -428,3 +429,20 @@ def test_a_word_held_only_inside_longer_words_is_read_as_the_word_meant(library_
     assert not used(gen, "上诉期") and used(gen, "上诉") and used(gen, "复议")
     lead = answer_question(library_index, "行政诉讼上诉期 判决和裁定各是几天").answer.split("\n")[0]
     assert "十五日" in lead and "十日" in lead
+
+
+def test_a_verb_only_the_pack_uses_is_read_as_on_the_corpus_alone(library_index: Index, corpus_index: Index) -> None:
+    """累计 is used by library passages (印花税, 年休假) and by none of the corpus's own: it says
+    how the question is put. Weighed over the pack it outweighed the topic, and the bundled
+    law's 六十日内 fell under the coverage bar (the same happened to 要判, 上限, 追责 and 撤消 on
+    the whole library: sets K, L and M). A noun only the pack uses still weighs as a topic."""
+    lib = library_index.current()
+    verb, noun = Term("累计", pos="v"), Term("年休假", pos="n")
+    assert read_as_put(lib, verb) and not _known(lib, verb)
+    assert term_weight(lib, verb) == term_weight(corpus_index.current(), verb) == 1.0
+    assert not read_as_put(lib, noun) and term_weight(lib, noun) > 1.0
+    assert not read_as_put(corpus_index.current(), verb), "on the corpus alone nothing changes"
+    question = "行政复议申请期限累计是多少天"
+    lead = answer_question(library_index, question).answer.split("\n")[0]
+    assert "六十日内" in lead
+    assert lead == answer_question(corpus_index, question).answer.split("\n")[0]
