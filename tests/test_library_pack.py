@@ -446,3 +446,31 @@ def test_a_verb_only_the_pack_uses_is_read_as_on_the_corpus_alone(library_index:
     lead = answer_question(library_index, question).answer.split("\n")[0]
     assert "六十日内" in lead
     assert lead == answer_question(corpus_index, question).answer.split("\n")[0]
+
+
+PORT_RULES = "行政法规/地方口岸管理机构职责范围暂行规定(1987-04-14).md"
+
+
+def test_a_pack_regulation_numbered_like_a_report_is_no_report_section(tmp_path: Path, embeddings) -> None:
+    """地方口岸管理机构职责范围暂行规定 numbers its provisions 一、二、 like the district's report:
+    with it loaded, “23年搞了哪几项专项监督检查” was answered with its 五、督促检查口岸检查检验单位
+    as 报告“…”部分列出 (set L l86, the whole library). What was done is read from the report."""
+    corpus = tmp_path / "corpus"
+    (corpus / "packs" / "library" / "行政法规").mkdir(parents=True)
+    report = "liujiang_fazhi_zhengfu_2023_report.txt"
+    shutil.copy2(DEFAULT_CORPUS / report, corpus / report)
+    with (DEFAULT_CORPUS / "SOURCES.tsv").open(encoding="utf-8") as f:
+        catalog = [line for line in f if line.startswith(("file", report))]
+    (corpus / "SOURCES.tsv").write_text("".join(catalog), encoding="utf-8")
+    shutil.copy2(DEFAULT_CORPUS / "packs" / "library" / PORT_RULES, corpus / "packs" / "library" / PORT_RULES)
+    with (LIBRARY_SAMPLE / "LAWS.tsv").open(encoding="utf-8") as f:
+        header = f.readline()
+    row = f"{PORT_RULES}\t地方口岸管理机构职责范围暂行规定\t行政法规\t1987-04-14\t\tin_force\t\n"
+    (corpus / "packs" / "library" / "LAWS.tsv").write_text(header + row, encoding="utf-8")
+    s = settings(home=tmp_path / "home", corpus=corpus, packs="library")
+    assert ingest(s, embeddings).documents == 2
+    index = Index(s, embeddings)
+    assert any(from_pack(c.doc_id) and c.label.startswith("五、") for c in index.current().chunks.values())
+    answer = answer_question(index, "23年搞了哪几项专项监督检查")
+    assert answer.citations and all(not from_pack(c.doc_id) for c in answer.citations)
+    assert "专项监督检查" in answer.answer.split("\n")[0]
