@@ -36,6 +36,7 @@ from kb.search.pack_fusion import (
     hold_back_restated,
     lead_piece_first,
 )
+from kb.search.query import named_docs
 from kb.search.retrieval import PACK_WEIGHT, from_pack, rankings, rrf, search
 from kb.training.quiz import pool_for
 from kb.validity import current_first, validity_note
@@ -474,3 +475,27 @@ def test_a_pack_regulation_numbered_like_a_report_is_no_report_section(tmp_path:
     answer = answer_question(index, "23年搞了哪几项专项监督检查")
     assert answer.citations and all(not from_pack(c.doc_id) for c in answer.citations)
     assert "专项监督检查" in answer.answer.split("\n")[0]
+
+
+def test_a_superseded_version_is_named_only_by_its_year(library_index: Index) -> None:
+    """The library's 2017 行政复议法 stands beside the corpus's 2023 one: 行政复议法 names the
+    law in force (only it may answer, kb.validity.answerable), 2017年的行政复议法 the old one."""
+    gen = library_index.current()
+    assert named_docs(gen.doc_titles, "新的行政复议法哪天开始施行", gen.doc_records) == {"xingzheng_fuyi_fa_2023.txt"}
+    assert FUYI_2017 in named_docs(gen.doc_titles, "2017年的行政复议法哪天开始施行", gen.doc_records)
+    assert FUYI_2017 in named_docs(gen.doc_titles, "新的行政复议法哪天开始施行"), "without versions: every title"
+
+
+@pytest.mark.parametrize("question", ["新修订的行政复议法从哪天起实施？", "行政复议法规定的申请期限是多少天"])
+def test_bm25_inside_a_named_corpus_law_reads_the_corpus_alone(
+    library_index: Index, corpus_index: Index, question: str
+) -> None:
+    """Inside the corpus's own law a question names, BM25 ranks its articles as on the corpus
+    alone. Over the whole library 行政复议 became rare, the articles repeating it outranked the
+    rest, and 第九十条 (本法自2024年1月1日起施行) fell out of the search inside the law (gold
+    f15; sets D, E, F, I and K asked the same)."""
+    _, lib = rankings(library_index, question)
+    _, own = rankings(corpus_index, question)
+    for name in ("bm25_words@doc", "bm25_bigrams@doc"):
+        assert [cid for cid, _ in lib[name]] == [cid for cid, _ in own[name]]
+        assert [s for _, s in lib[name]] == pytest.approx([s for _, s in own[name]])

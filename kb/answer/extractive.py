@@ -490,7 +490,7 @@ def gather(req: Request, analysis: Analysis, query: str, k: int = K_HITS) -> tup
     names (第二十条 of the named law), best first, without duplicates."""
     gen = req.gen
     hits = search_in(req, query, k=k)
-    docs = named_docs(gen.doc_titles, analysis.question)
+    docs = named_docs(gen.doc_titles, analysis.question, gen.doc_records)
     extra: list[Hit] = []
     if docs:
         articles = {t.text for t in analysis.terms if t.kind == ARTICLE}
