@@ -401,7 +401,7 @@ def test_with_a_pack_dense_counts_more_except_for_a_date(
 def test_a_question_naming_an_older_version_puts_its_successor_behind(library_index: Index) -> None:
     """2017年的行政复议法: the 2023 law that replaced it goes behind the other hits, as the
     answer uses only the named version; a question naming no year keeps the 2023 law first."""
-    hits = search(library_index, "行政复议法规定申请期限是多少", k=60)
+    hits = search(library_index, "行政复议法 申请期限 六十日", k=60)  # a law named finds its current text only
     plain = [h.chunk.doc_id for h in hits]
     assert plain[0] == "xingzheng_fuyi_fa_2023.txt" and FUYI_2017 in plain
     gen = library_index.current()
@@ -440,6 +440,7 @@ def test_a_verb_only_the_pack_uses_is_read_as_on_the_corpus_alone(library_index:
     lib = library_index.current()
     verb, noun = Term("累计", pos="v"), Term("年休假", pos="n")
     assert read_as_put(lib, verb) and not _known(lib, verb)
+    assert not read_as_put(lib, Term("春节", pos="t")), "a time word is a topic (春节放假几天)"
     assert term_weight(lib, verb) == term_weight(corpus_index.current(), verb) == 1.0
     assert not read_as_put(lib, noun) and term_weight(lib, noun) > 1.0
     assert not read_as_put(corpus_index.current(), verb), "on the corpus alone nothing changes"

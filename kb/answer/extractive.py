@@ -265,17 +265,20 @@ def term_weight(gen: Generation, term: Term | str) -> float:
 
 
 def read_as_put(gen: Generation, term: Term) -> bool:
-    """With a corpus pack loaded, a word that is no noun (a verb, an adjective: 要判, 上限, 追责)
-    which only the pack's passages use, in any form: it says how the question is put, and is
-    read as on the corpus alone, where no passage uses it (weight 1, FUNCTION_WEIGHT, a typo's
-    reading). Weighed over the library, such a word held by a few of its 51,139 passages weighed
-    5-6 against 1.5-3 for the topic, and the corpus's own sentence that answered fell under the
-    coverage bar or lost its reading (set K k61 要判, set M m81 上限, m70 追责, set L l46 撤消).
-    A noun is what the question is about: the library may well hold it (试用期)."""
+    """With a corpus pack loaded, a verb or an adjective (要判, 上限, 追责) which only the pack's
+    passages use, in any form: it says how the question is put, and is read as on the corpus
+    alone, where no passage uses it (weight 1, FUNCTION_WEIGHT, a typo's reading). Weighed over
+    the library, such a word held by a few of its 51,139 passages weighed 5-6 against 1.5-3 for
+    the topic, and the corpus's own sentence that answered fell under the coverage bar or lost
+    its reading (set K k61 要判, set M m81 上限, m70 追责, set L l46 撤消). A noun or a time word
+    is what the question is about: the library may well hold it (试用期, 春节)."""
     own = len(_own_texts(gen))
-    if term.noun or term.kind != WORD or not 0 < own < len(passage_texts(gen)):
+    if term.noun or term.kind != WORD or term.pos[:1] not in VERB_POS or not 0 < own < len(passage_texts(gen)):
         return False
     return all(_own_freq(gen, f) == 0 for f in term.forms) and any(doc_freq(gen, f) > 0 for f in term.forms)
+
+
+VERB_POS = ("v", "a")  # jieba's verbs (v, vn, vd…) and adjectives (a, ad…): see read_as_put
 
 
 def _own_texts(gen: Generation) -> list[str]:

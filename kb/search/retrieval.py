@@ -101,7 +101,7 @@ def _own_lexical(gen: Generation) -> LexicalIndex:
     became rare, the articles repeating it outranked the rest inside 行政复议法, and 第九十条
     (本法自2024年1月1日起施行), second inside the law on the corpus alone, fell out of the
     search inside it (gold f15; sets D, E, F, I, K asked the same). Built once per generation
-    (601 passages: about a second)."""
+    (601 passages: 0.4 s on the whole library's index)."""
 
     def build() -> LexicalIndex:
         own = [cid for cid in gen.lexical.chunk_ids if not from_pack(gen.chunks[cid].doc_id)]
