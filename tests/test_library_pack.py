@@ -505,8 +505,8 @@ def test_bm25_inside_a_named_corpus_law_reads_the_corpus_alone(
 def test_a_pack_sentence_far_from_the_question_does_not_answer(library_index: Index) -> None:
     """The library holds most words of any question: 房产税税率是多少 (no 房产税 law in the
     sample) was answered with 土地增值税实行四级超率累进税率 on words alone. A pack sentence the
-    question does not name answers only when close in meaning (MIN_DENSE_PACK; gold u09 u16
-    u17 u20 and set K k155 on the whole library); close ones still answer."""
+    question does not name answers only when close in meaning (MIN_DENSE_PACK; gold u09 and
+    u20 on the whole library); close ones still answer."""
     assert answer_question(library_index, "房产税税率是多少").refused
     assert "两年" in answer_question(library_index, "国家赔偿请求时效是多久").answer.split("\n")[0]
     lead = answer_question(library_index, "职工累计工作满10年，年休假有几天").answer.split("\n")[0]
