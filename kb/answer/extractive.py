@@ -266,6 +266,9 @@ def term_weight(gen: Generation, term: Term | str) -> float:
     return max(0.5, math.log((n + 1) / (df + 1)))
 
 
+VERB_POS = ("v", "a")  # jieba's verbs (v, vn, vd…) and adjectives (a, ad…): see read_as_put
+
+
 def read_as_put(gen: Generation, term: Term) -> bool:
     """With a corpus pack loaded, a verb or an adjective (要判, 上限, 追责) which only the pack's
     passages use, in any form: it says how the question is put, and is read as on the corpus
@@ -278,9 +281,6 @@ def read_as_put(gen: Generation, term: Term) -> bool:
     if term.noun or term.kind != WORD or term.pos[:1] not in VERB_POS or not 0 < own < len(passage_texts(gen)):
         return False
     return all(_own_freq(gen, f) == 0 for f in term.forms) and any(doc_freq(gen, f) > 0 for f in term.forms)
-
-
-VERB_POS = ("v", "a")  # jieba's verbs (v, vn, vd…) and adjectives (a, ad…): see read_as_put
 
 
 def _own_texts(gen: Generation) -> list[str]:
