@@ -20,7 +20,8 @@ from ingest.corpus import corpus_files, load_corpus
 from ingest.packs import available_packs, load_pack, version_date
 from ingest.structure import chunk_document
 from kb.answer import answer_question
-from kb.answer.extractive import passage_texts, term_weight
+from kb.answer.extractive import _known, passage_texts, read_as_put, term_weight
+from kb.answer.questions import Term
 from kb.answer.spelling import used
 from kb.config import DEFAULT_CORPUS, settings
 from kb.index import Index
@@ -35,6 +36,7 @@ from kb.search.pack_fusion import (
     hold_back_restated,
     lead_piece_first,
 )
+from kb.search.query import named_docs
 from kb.search.retrieval import PACK_WEIGHT, from_pack, rankings, rrf, search
 from kb.training.quiz import pool_for
 from kb.validity import current_first, validity_note
@@ -399,7 +401,7 @@ def test_with_a_pack_dense_counts_more_except_for_a_date(
 def test_a_question_naming_an_older_version_puts_its_successor_behind(library_index: Index) -> None:
     """2017年的行政复议法: the 2023 law that replaced it goes behind the other hits, as the
     answer uses only the named version; a question naming no year keeps the 2023 law first."""
-    hits = search(library_index, "行政复议法规定申请期限是多少", k=60)
+    hits = search(library_index, "行政复议法 申请期限 六十日", k=60)  # a law named finds its current text only
     plain = [h.chunk.doc_id for h in hits]
     assert plain[0] == "xingzheng_fuyi_fa_2023.txt" and FUYI_2017 in plain
     gen = library_index.current()
@@ -428,3 +430,84 @@ def test_a_word_held_only_inside_longer_words_is_read_as_the_word_meant(library_
     assert not used(gen, "上诉期") and used(gen, "上诉") and used(gen, "复议")
     lead = answer_question(library_index, "行政诉讼上诉期 判决和裁定各是几天").answer.split("\n")[0]
     assert "十五日" in lead and "十日" in lead
+
+
+def test_a_verb_only_the_pack_uses_is_read_as_on_the_corpus_alone(library_index: Index, corpus_index: Index) -> None:
+    """累计 is used by library passages (印花税, 年休假) and by none of the corpus's own: it says
+    how the question is put. Weighed over the pack it outweighed the topic, and the bundled
+    law's 六十日内 fell under the coverage bar (the same happened to 要判, 上限, 追责 and 撤消 on
+    the whole library: sets K, L and M). A noun only the pack uses still weighs as a topic."""
+    lib = library_index.current()
+    verb, noun = Term("累计", pos="v"), Term("年休假", pos="n")
+    assert read_as_put(lib, verb) and not _known(lib, verb)
+    assert not read_as_put(lib, Term("春节", pos="t")), "a time word is a topic (春节放假几天)"
+    assert term_weight(lib, verb) == term_weight(corpus_index.current(), verb) == 1.0
+    assert not read_as_put(lib, noun) and term_weight(lib, noun) > 1.0
+    assert not read_as_put(corpus_index.current(), verb), "on the corpus alone nothing changes"
+    question = "行政复议申请期限累计是多少天"
+    lead = answer_question(library_index, question).answer.split("\n")[0]
+    assert "六十日内" in lead
+    assert lead == answer_question(corpus_index, question).answer.split("\n")[0]
+
+
+PORT_RULES = "行政法规/地方口岸管理机构职责范围暂行规定(1987-04-14).md"
+
+
+def test_a_pack_regulation_numbered_like_a_report_is_no_report_section(tmp_path: Path, embeddings) -> None:
+    """地方口岸管理机构职责范围暂行规定 numbers its provisions 一、二、 like the district's report:
+    with it loaded, “23年搞了哪几项专项监督检查” was answered with its 五、督促检查口岸检查检验单位
+    as 报告“…”部分列出 (set L l86, the whole library). What was done is read from the report."""
+    corpus = tmp_path / "corpus"
+    (corpus / "packs" / "library" / "行政法规").mkdir(parents=True)
+    report = "liujiang_fazhi_zhengfu_2023_report.txt"
+    shutil.copy2(DEFAULT_CORPUS / report, corpus / report)
+    with (DEFAULT_CORPUS / "SOURCES.tsv").open(encoding="utf-8") as f:
+        catalog = [line for line in f if line.startswith(("file", report))]
+    (corpus / "SOURCES.tsv").write_text("".join(catalog), encoding="utf-8")
+    shutil.copy2(DEFAULT_CORPUS / "packs" / "library" / PORT_RULES, corpus / "packs" / "library" / PORT_RULES)
+    with (LIBRARY_SAMPLE / "LAWS.tsv").open(encoding="utf-8") as f:
+        header = f.readline()
+    row = f"{PORT_RULES}\t地方口岸管理机构职责范围暂行规定\t行政法规\t1987-04-14\t\tin_force\t\n"
+    (corpus / "packs" / "library" / "LAWS.tsv").write_text(header + row, encoding="utf-8")
+    s = settings(home=tmp_path / "home", corpus=corpus, packs="library")
+    assert ingest(s, embeddings).documents == 2
+    index = Index(s, embeddings)
+    assert any(from_pack(c.doc_id) and c.label.startswith("五、") for c in index.current().chunks.values())
+    answer = answer_question(index, "23年搞了哪几项专项监督检查")
+    assert answer.citations and all(not from_pack(c.doc_id) for c in answer.citations)
+    assert "专项监督检查" in answer.answer.split("\n")[0]
+
+
+def test_a_superseded_version_is_named_only_by_its_year(library_index: Index) -> None:
+    """The library's 2017 行政复议法 stands beside the corpus's 2023 one: 行政复议法 names the
+    law in force (only it may answer, kb.validity.answerable), 2017年的行政复议法 the old one."""
+    gen = library_index.current()
+    assert named_docs(gen.doc_titles, "新的行政复议法哪天开始施行", gen.doc_records) == {"xingzheng_fuyi_fa_2023.txt"}
+    assert FUYI_2017 in named_docs(gen.doc_titles, "2017年的行政复议法哪天开始施行", gen.doc_records)
+    assert FUYI_2017 in named_docs(gen.doc_titles, "新的行政复议法哪天开始施行"), "without versions: every title"
+
+
+@pytest.mark.parametrize("question", ["新修订的行政复议法从哪天起实施？", "行政复议法规定的申请期限是多少天"])
+def test_bm25_inside_a_named_corpus_law_reads_the_corpus_alone(
+    library_index: Index, corpus_index: Index, question: str
+) -> None:
+    """Inside the corpus's own law a question names, BM25 ranks its articles as on the corpus
+    alone. Over the whole library 行政复议 became rare, the articles repeating it outranked the
+    rest, and 第九十条 (本法自2024年1月1日起施行) fell out of the search inside the law (gold
+    f15; sets D, E, F, I and K asked the same)."""
+    _, lib = rankings(library_index, question)
+    _, own = rankings(corpus_index, question)
+    for name in ("bm25_words@doc", "bm25_bigrams@doc"):
+        assert [cid for cid, _ in lib[name]] == [cid for cid, _ in own[name]]
+        assert [s for _, s in lib[name]] == pytest.approx([s for _, s in own[name]])
+
+
+def test_a_pack_sentence_far_from_the_question_does_not_answer(library_index: Index) -> None:
+    """The library holds most words of any question: 房产税税率是多少 (no 房产税 law in the
+    sample) was answered with 土地增值税实行四级超率累进税率 on words alone. A pack sentence the
+    question does not name answers only when close in meaning (MIN_DENSE_PACK; gold u09 and
+    u20 on the whole library); close ones still answer."""
+    assert answer_question(library_index, "房产税税率是多少").refused
+    assert "两年" in answer_question(library_index, "国家赔偿请求时效是多久").answer.split("\n")[0]
+    lead = answer_question(library_index, "职工累计工作满10年，年休假有几天").answer.split("\n")[0]
+    assert "10天" in lead

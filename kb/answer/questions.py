@@ -180,11 +180,12 @@ def _key_terms(q: str, profile: Profile) -> list[Term]:
             terms.append(Term(w + nxt, PLACE, alts=profile.place_forms(w + nxt)))
             i += 2
             continue
-        if (
+        if w in profile.places or (
             flag == "ns"
             and w not in _GENERIC_PLACES
             and (w in _PROVINCES or (len(w) >= 2 and w[-1] in _PLACE_SUFFIX))
         ):
+            # a place the corpus profile names (柳江, cut from 柳江区新登记 or said alone) too
             terms.append(Term(w, PLACE, alts=profile.place_forms(w)))
         elif (
             len(w) == 3

@@ -22,6 +22,7 @@ from kb.answer.extractive import Extract, term_weight
 from kb.answer.questions import LIST, Analysis
 from kb.index import Generation
 from kb.schema import Chunk, Hit
+from kb.search.pack_fusion import from_pack
 from kb.text.figures import find_figures
 from kb.text.normalize import squash
 from kb.text.numerals import expand_short_years
@@ -65,12 +66,17 @@ def is_why(question: str) -> bool:
 
 def _sections(gen: Generation) -> dict[tuple[str, ...], list[Chunk]]:
     """Each heading path of the report-like documents (numbered 一、…) with the chunks under
-    it, at every level (（一） holds its 1. 2. 3.), kept on the generation."""
+    it, at every level (（一） holds its 1. 2. 3.), kept on the generation. A corpus pack's
+    documents are laws and regulations, never the district's report, even when numbered
+    一、二、 (地方口岸管理机构职责范围暂行规定's 五、督促检查口岸检查检验单位 answered
+    “23年搞了哪几项专项监督检查” with the law library loaded, set L l86)."""
 
     def build() -> dict[tuple[str, ...], list[Chunk]]:
         out: dict[tuple[str, ...], list[Chunk]] = defaultdict(list)
         for c in sorted(gen.chunks.values(), key=lambda c: (c.doc_id, c.start)):
             if c.kind != "body" or not c.section_path or not _REPORT_LABEL.match(c.label or ""):
+                continue
+            if from_pack(c.doc_id):
                 continue
             path = tuple(c.section_path)
             for i in range(1, len(path) + 1):

@@ -27,7 +27,7 @@ from dataclasses import replace
 import jieba
 from pypinyin import Style, pinyin
 
-from kb.answer.extractive import corpus_word, doc_freq, passage_texts
+from kb.answer.extractive import corpus_word, doc_freq, passage_texts, read_as_put
 from kb.answer.near_words import CharPositions, near_counts
 from kb.answer.questions import PLACE, RATE, WORD, Analysis, Term
 from kb.index.reader import Generation
@@ -195,8 +195,8 @@ def used(gen: Generation, word: str) -> bool:
 def _unused(gen: Generation, term: Term) -> bool:
     """No passage uses the term: a word in any form as a word (`used`), a rate or place
     (never a jieba word: 败诉 + 率) in any form at all."""
-    if term.kind == WORD:
-        return not any(used(gen, f) for f in term.forms)
+    if term.kind == WORD:  # with a pack, a verb only the pack uses is read as on the corpus alone
+        return not any(used(gen, f) for f in term.forms) or read_as_put(gen, term)
     return not any(doc_freq(gen, f) > 0 for f in term.forms)
 
 

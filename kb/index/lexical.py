@@ -56,6 +56,16 @@ class LexicalIndex:
             tokenizer=tokenizer,
         )
 
+    def subset(self, chunk_ids: list[str], texts: list[str]) -> LexicalIndex:
+        """BM25 over some of the passages alone (their own term statistics), read with this
+        index's tokenizer; in memory, not saved."""
+        return LexicalIndex(
+            chunk_ids=list(chunk_ids),
+            words=_bm25([self.tokenizer(t) for t in texts]),
+            bigrams=_bm25([bigrams(t) for t in texts]),
+            tokenizer=self.tokenizer,
+        )
+
     def search(self, query: str, k: int = 30) -> dict[str, list[tuple[str, float]]]:
         """Per ranking, the top chunk ids with their BM25 scores."""
         if not self.chunk_ids:

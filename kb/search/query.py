@@ -16,6 +16,7 @@ from kb.profile import current_profile
 from kb.text.normalize import compact
 from kb.text.numerals import expand_short_years
 from kb.text.titles import normalize_title, short_title
+from kb.validity import Versioned, is_current, names_version
 
 _RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 
@@ -33,6 +34,7 @@ def parse_query(
     doc_titles: dict[str, str],
     reference_year: int | None,
     thesaurus: Mapping[str, tuple[str, ...]] | None = None,
+    versions: Mapping[str, Versioned] | None = None,
 ) -> ParsedQuery:
     """Expand the question; `doc_titles` maps doc_id -> title, `reference_year` is 今年 of the corpus."""
     dense = expand_short_years(text)
@@ -46,16 +48,27 @@ def parse_query(
         if len(word) > 1 and word in text:
             extra.extend(terms)
     return ParsedQuery(
-        text=text, lexical=" ".join([dense, *extra]), dense=dense, doc_ids=named_docs(doc_titles, text)
+        text=text, lexical=" ".join([dense, *extra]), dense=dense, doc_ids=named_docs(doc_titles, text, versions)
     )
 
 
-def named_docs(doc_titles: dict[str, str], question: str) -> set[str]:
+def named_docs(
+    doc_titles: dict[str, str], question: str, versions: Mapping[str, Versioned] | None = None
+) -> set[str]:
     """Documents the question names (行政复议法, 复议法, 营商环境条例…), by doc_id. The one rule
     for it: retrieval prefers these documents' passages and the answerer reads the articles
-    the question names in them, so both must agree on which documents are meant."""
+    the question names in them, so both must agree on which documents are meant.
+
+    Given the documents' `versions`, a superseded or repealed text is named only by its year
+    (2017年的行政复议法), as only then may it answer (kb.validity.answerable). The law library
+    holds the 2017 行政复议法 beside the corpus's 2023 one: both were searched as the named
+    law, the old one's articles took the places of the search inside it, and 第九十条 (本法自
+    2024年1月1日起施行) was not found for 新修订的行政复议法从哪天起实施 (gold f15, set K k49)."""
     q = compact(question)
-    return {doc_id for doc_id, title in doc_titles.items() if any(f in q for f in title_forms(title))}
+    named = {doc_id for doc_id, title in doc_titles.items() if any(f in q for f in title_forms(title))}
+    if versions:
+        named = {d for d in named if is_current(versions.get(d)) or names_version(question, versions[d])}
+    return named
 
 
 @lru_cache(maxsize=4096)

@@ -39,7 +39,7 @@ class Request:
         parsed = self.parsed.get(text)
         if parsed is None:
             parsed = self.parsed[text] = parse_query(
-                text, self.gen.doc_titles, self.gen.reference_year, self.gen.profile.thesaurus
+                text, self.gen.doc_titles, self.gen.reference_year, self.gen.profile.thesaurus, self.gen.doc_records
             )
         return parsed
 

@@ -14,7 +14,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from kb.index import Generation, Index
-from kb.schema import Chunk, Hit
+from kb.index.lexical import LexicalIndex
+from kb.schema import Chunk, Hit, search_text
 from kb.search.pack_fusion import PACK_WEIGHT as PACK_WEIGHT  # re-exported: kb.answer, tests
 from kb.search.pack_fusion import from_pack as from_pack
 from kb.search.pack_fusion import fuse_scores
@@ -81,13 +82,32 @@ def _rank(
     dense_filter = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
     dense = gen.vectors.ranked_ids(qvec, k=min(depth, len(gen.chunks)), filter=dense_filter)
     ranked = {"dense": [(cid, 1.0 - dist) for cid, dist in dense if cid]}
-    ranked.update(gen.lexical.search(lexical_query, depth))
+    lexical = gen.lexical
+    if doc_ids and gen.manifest.packs and not any(from_pack(d) for d in doc_ids):
+        lexical = _own_lexical(gen)
+    ranked.update(lexical.search(lexical_query, depth))
     if doc_ids:
         ranked = {
             name: [(cid, s) for cid, s in hits if gen.chunks[cid].doc_id in doc_ids][:candidates]
             for name, hits in ranked.items()
         }
     return ranked
+
+
+def _own_lexical(gen: Generation) -> LexicalIndex:
+    """BM25 over the corpus's own passages alone, for a search inside the corpus's own
+    documents while a pack is loaded: there a word's weight is what it is among the corpus's
+    passages, as without the pack. Counted over the law library's 51,139 passages, 行政复议
+    became rare, the articles repeating it outranked the rest inside 行政复议法, and 第九十条
+    (本法自2024年1月1日起施行), second inside the law on the corpus alone, fell out of the
+    search inside it (gold f15; sets D, E, F, I, K asked the same). Built once per generation
+    (601 passages: 0.4 s on the whole library's index)."""
+
+    def build() -> LexicalIndex:
+        own = [cid for cid in gen.lexical.chunk_ids if not from_pack(gen.chunks[cid].doc_id)]
+        return gen.lexical.subset(own, [search_text(gen.chunks[cid]) for cid in own])
+
+    return gen.cached("retrieval.own_lexical", build)
 
 
 def rankings(
