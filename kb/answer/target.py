@@ -152,6 +152,11 @@ def years_in(analysis: Analysis) -> set[str]:
     return {t.text for t in analysis.hard if t.kind in (YEAR, RATE)}
 
 
+def _asked_years(analysis: Analysis) -> set[str]:
+    """The years the question names, as a figure's value reads them (2023)."""
+    return {t.text[:4] for t in analysis.hard if t.kind == YEAR and t.text[:4].isdigit()}
+
+
 __all__ = [
     "FOCUS_WEIGHT",
     "pick_figure_clause",
@@ -316,7 +321,7 @@ def _another_years(analysis: Analysis, lead: str, known: Callable[[Term], bool])
     pattern ("last year's figure answered with this year's"); in the sets only d94 (set D)
     asked so, and got 2022's 101件 for 2023. A change asked against a year (比22年涨了多少)
     names its base, not its year."""
-    asked_years = {t.text[:4] for t in analysis.hard if t.kind == YEAR and t.text[:4].isdigit()}
+    asked_years = _asked_years(analysis)
     if not asked_years or asks_change(analysis):  # 比22年涨了多少: the year named is the base
         return False
     asked = [t for t in analysis.soft if t.text in focus_terms(analysis) and _content(t, known)]
@@ -348,7 +353,7 @@ def states_level(analysis: Analysis, sentence: str) -> bool:
     败诉率下降了2.68% (sets D and H: d94, d99, h80), whose rates are 2022's and a change;
     the report states 2023's 1.28% in the sentence before."""
     text = nfkc(sentence)
-    asked_years = {t.text[:4] for t in analysis.hard if t.kind == YEAR and t.text[:4].isdigit()}
+    asked_years = _asked_years(analysis)
     change = asks_change(analysis)
     base = [
         (m.start(), m.end())
