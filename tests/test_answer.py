@@ -822,3 +822,10 @@ def test_a_figure_of_another_year_does_not_answer_the_year_asked(corpus_index):
     asked = _lead(answer_question(corpus_index, "2023年行政应诉一共结案了多少件"))
     assert "101件" not in asked
     assert "101件" in _lead(answer_question(corpus_index, "2022年行政应诉结案了多少件"))
+
+
+def test_a_year_asked_in_short_is_answered_by_that_years_figure(corpus_index):
+    """22年…收了多少案子: the comparison's base (与2022年同期的收到52件相比) is the year asked.
+    A rule that refused a lead whose counting clause named no asked year refused it (set O,
+    o95); states_level already keeps another year's base out of 2023's answers (test above)."""
+    assert "52件" in _lead(answer_question(corpus_index, "22年复议一共收了多少案子"))

@@ -269,8 +269,6 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
         return False  # a change asked, a level stated (业务收费共195153元 for 比上年增长了多少)
     if analysis.qtype not in ("figure", "deadline") or asks_share(analysis):
         return True
-    if analysis.qtype == "figure" and _another_years(analysis, lead, known):
-        return False  # 2023年…结案多少件 answered with 与2022年同期的结案101件
     s, quoted = squash(sentence), squash(lead)
     if any(_negated(t) and t.text in focus_terms(analysis) and not any(f in quoted for f in t.forms) for t in analysis.soft):
         return False  # 几件没结 asked, a figure of what was done quoted (收到申请76件)
@@ -312,31 +310,6 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
     opening = re.split(r"[，,；;]", s, maxsplit=1)[0]
     rest = s[len(opening) :]
     return not quoted.startswith(opening[:4]) and not any(held(t, rest) for t in asked)
-
-
-def _another_years(analysis: Analysis, lead: str, known: Callable[[Term], bool]) -> bool:
-    """The question names a year (2023年应诉结案多少件) and every clause of the lead that counts
-    the asked thing names another one (与2022年同期的结案101件，…2023年败诉率下降了2.68%): the
-    figure is that year's, whatever year the rest of the sentence names. The issue's first
-    pattern ("last year's figure answered with this year's"); in the sets only d94 (set D)
-    asked so, and got 2022's 101件 for 2023. A change asked against a year (比22年涨了多少)
-    names its base, not its year."""
-    asked_years = _asked_years(analysis)
-    if not asked_years or asks_change(analysis):  # 比22年涨了多少: the year named is the base
-        return False
-    asked = [t for t in analysis.soft if t.text in focus_terms(analysis) and _content(t, known)]
-    counting = [
-        c
-        for c in re.split(r"[，,；;。]", nfkc(lead))
-        if any(f in c for t in asked for f in t.forms) and any(not f.is_year for f in find_figures(c))
-    ]
-    if not counting:
-        return False
-    for clause in counting:
-        stated = {f.value for f in find_figures(clause) if f.is_year}
-        if not stated or stated & asked_years:
-            return False
-    return True
 
 
 # A comparison's base (与2022年同期的结案101件，撤销4件，败诉率3.96%相比): another period's
