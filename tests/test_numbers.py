@@ -214,3 +214,15 @@ def test_number_readers_never_raise_and_spans_point_at_the_text(text: str) -> No
 @given(st.integers())
 def test_int_to_cn_never_raises(n: int) -> None:
     assert isinstance(int_to_cn(n), str)
+
+
+def test_comparison_spans_find_the_base_across_commas():
+    """The report's base runs over commas (与2022年同期的结案101件，撤销4件，败诉率3.96%相比):
+    one definition serves the lead cut, the level check and the item's end."""
+    from kb.text.figures import COMPARISON, comparison_spans
+
+    text = "撤销原行政行为1件，败诉率为1.28％。与2022年同期的结案101件，撤销4件，败诉率3.96%相比，2023年败诉率下降了2.68%。"
+    (a, b), = comparison_spans(text)
+    assert text[a:b].startswith("与2022年") and text[a:b].endswith("相比")
+    assert COMPARISON.match(text[a:])
+    assert comparison_spans("共收到行政复议申请76件。") == []

@@ -93,6 +93,8 @@ from kb.text import lexicon
 from kb.text.docnum import find_docnums, normalize_docnum, without_docnums
 from kb.text.figures import (
     CLASSIFIER_UNITS,
+    COMPARE_CLOSE,
+    COMPARE_OPEN,
     PERSON_UNITS,
     durations,
     find_figures,
@@ -915,8 +917,6 @@ def direct_span(text: str, s: int, e: int, analysis: Analysis) -> str:
 # main clause (2023年收案增加46.2%) follows. The report states every year-on-year change this
 # way; a lead cut before the main clause answered a "last year / compared with" question with a
 # dangling clause (fresh_a f01/f04, fresh_b b96/b97, fresh_c c94/c95).
-_COMPARE_OPEN = re.compile(r"^(?:与|和|同|跟|较)")
-_COMPARE_CLOSE = re.compile(r"(?:相比|比较|相较|对比)$")
 COMPARE_SPAN = 4  # clauses a comparison's subordinate part may run over
 
 
@@ -925,10 +925,10 @@ def _with_comparison(text: str, clauses: list[tuple[int, int]], lo: int, hi: int
     opens it (与…) to the main clause after the one that closes it (…相比)."""
     plain = [squash(text[a:b]) for a, b in clauses]
     for o in range(max(0, lo - COMPARE_SPAN), hi + 1):
-        if not _COMPARE_OPEN.match(plain[o]):
+        if not COMPARE_OPEN.match(plain[o]):
             continue
         ends = range(o, min(len(plain), o + COMPARE_SPAN))
-        c = next((j for j in ends if _COMPARE_CLOSE.search(plain[j])), None)
+        c = next((j for j in ends if COMPARE_CLOSE.search(plain[j])), None)
         if c is None or c + 1 >= len(plain) or c < lo:
             continue
         return min(lo, o), max(hi, c + 1)

@@ -23,7 +23,7 @@ from kb.answer.questions import LIST, Analysis
 from kb.index import Generation
 from kb.schema import Chunk, Hit
 from kb.search.pack_fusion import from_pack
-from kb.text.figures import find_figures
+from kb.text.figures import COMPARISON, find_figures
 from kb.text.normalize import squash
 from kb.text.numerals import expand_short_years
 from kb.text.sentences import clause_spans, sentence_spans
@@ -200,7 +200,6 @@ def _short(text: str, s: int, e: int, limit: int = ITEM_CHARS) -> str:
 # sentences after it that carry the same item. A year-on-year comparison (与2022年同期的…
 # 相比) is a point of its own, not more of how the item was done.
 MAX_ITEM_SENTENCES = 4
-_COMPARED = re.compile(r"^(?:与|同|跟|较)[^，。；]{0,40}?(?:相比|相较|比较)")
 
 
 def item_answer(gen: Generation, analysis: Analysis, ex: Extract) -> Extract | None:
@@ -231,7 +230,7 @@ def item_answer(gen: Generation, analysis: Analysis, ex: Extract) -> Extract | N
     size = taken[0][2] - taken[0][1]
     for c, s, e in sentences[1:MAX_ITEM_SENTENCES]:
         sentence = c.text[s:e].strip()
-        if _ENUMERATED.match(sentence) or _COMPARED.match(sentence) or size + e - s > LEAD_CHARS:
+        if _ENUMERATED.match(sentence) or COMPARISON.match(sentence) or size + e - s > LEAD_CHARS:
             break
         taken.append((c, s, e))
         size += e - s

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term, written_negation
-from kb.text.figures import durations, find_figures, is_money
+from kb.text.figures import comparison_spans, durations, find_figures, is_money
 from kb.text.normalize import nfkc, squash
 
 # Where a figure question says what it counts: its ask word.
@@ -312,9 +312,6 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
     return not quoted.startswith(opening[:4]) and not any(held(t, rest) for t in asked)
 
 
-# A comparison's base (与2022年同期的结案101件，撤销4件，败诉率3.96%相比): another period's
-# figures, stated to be compared with.
-_COMPARED_BASE = re.compile(r"(?:与|和|同|跟|较)[^。；;]{0,60}?(?:相比|相较|比较|对比)")
 # A figure a change arrives at (提高到95%, 下降至3件) is a level, not the change.
 _ARRIVES = re.compile(r"(?:到|至|为|达)$")
 
@@ -329,9 +326,9 @@ def states_level(analysis: Analysis, sentence: str) -> bool:
     asked_years = _asked_years(analysis)
     change = asks_change(analysis)
     base = [
-        (m.start(), m.end())
-        for m in _COMPARED_BASE.finditer(text)
-        if not {f.value for f in find_figures(m.group()) if f.is_year} & asked_years
+        (a, b)
+        for a, b in comparison_spans(text)
+        if not {f.value for f in find_figures(text[a:b]) if f.is_year} & asked_years
     ]
     for f in find_figures(text):
         if f.is_year or f.unit == "第" or any(a <= f.start < b for a, b in base):

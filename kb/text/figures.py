@@ -370,3 +370,19 @@ def parse_figure(text: str) -> tuple[float, str] | None:
     if pct:
         unit = "%"
     return value * scale, unit
+
+
+# ---------------------------------------------------------------- comparisons
+
+# How the report states a change: another period's figures as the base of a comparison
+# (与2022年同期的结案101件，撤销4件，败诉率3.96%相比，2023年败诉率下降了2.68%). The answerer
+# reads it three ways (a lead must not cut into it, its base is not the asked year's level, a
+# "how was X done" item ends before it): one definition for all three.
+COMPARE_OPEN = re.compile(r"^(?:与|和|同|跟|较)")
+COMPARE_CLOSE = re.compile(r"(?:相比|相较|比较|对比)$")
+COMPARISON = re.compile(r"(?:与|和|同|跟|较)[^。；;]{0,60}?(?:相比|相较|比较|对比)")
+
+
+def comparison_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` states a comparison's base (与…相比), as (start, end) offsets."""
+    return [m.span() for m in COMPARISON.finditer(text)] if isinstance(text, str) else []
