@@ -839,3 +839,13 @@ def test_with_whom_needs_a_second_party(corpus_index):
     assert lab.refused
     assert "柳南区法院" in _lead(answer_question(corpus_index, "府院联动是跟哪个法院搞的"))
     assert "动员部署会议" in _lead(answer_question(corpus_index, "去年的述法会是和什么会合在一起开的？"))
+
+
+def test_spoken_sha_asks_as_shenme(corpus_index):
+    """啥 is the spoken 什么: 有啥权利 asks a list as 有什么权利 does (set D d118 got one item of
+    the duties' list), and 有什么不足 asks for the report's section as 哪些不足 does (gold r57
+    and the 有啥不足 of sets C-O got its first clause only)."""
+    rights = _lead(answer_question(corpus_index, "人民调解里当事人有啥权利"))
+    assert "享有下列权利" in rights and "自主表达意愿" in rights
+    gaps = _lead(answer_question(corpus_index, "法治政府建设还有什么不足"))
+    assert "推进力度和工作成效不均衡" in gaps and "发挥法律顾问作用" in gaps

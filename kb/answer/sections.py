@@ -23,6 +23,7 @@ from kb.answer.questions import LIST, Analysis
 from kb.index import Generation
 from kb.schema import Chunk, Hit
 from kb.search.pack_fusion import from_pack
+from kb.text.asks import plain_ask
 from kb.text.figures import COMPARISON, find_figures
 from kb.text.normalize import squash
 from kb.text.numerals import expand_short_years
@@ -31,7 +32,7 @@ from kb.text.sentences import clause_spans, sentence_spans
 # A question asking what was done (or planned) about something, not for one fact or rule.
 _ACTIVITY = re.compile(
     r"(?:做|搞|干|抓|采取|开展|推进|打算|计划|准备)了?(?:哪些|哪几|什么|啥)"
-    r"|哪些(?:工作|措施|举措|做法|事|不足|短板|问题|成效|亮点)"
+    r"|(?:哪些|什么)(?:工作|措施|举措|做法|事|不足|短板|问题|成效|亮点)"
     # 怎么推的/是怎么推进的 as 如何推进 (fresh_d, e, h asked 便捷办 so)
     r"|(?:怎么|怎样|如何)(?:搞|做|干|抓|推进|推动|推|开展|落实)"
     # …or any act asked of the past (信访积案怎么化解的: sets F, I), not a rule (怎么申请,
@@ -57,7 +58,7 @@ _PURPOSE = re.compile(r"为了|旨在|目的|针对|以便|为[^，。]{2,20}(?:
 
 
 def is_activity(question: str) -> bool:
-    return bool(_ACTIVITY.search(question))
+    return bool(_ACTIVITY.search(plain_ask(question)))
 
 
 def is_why(question: str) -> bool:

@@ -46,6 +46,12 @@ _ABOUT_ASK = re.compile(
 )
 
 
+def plain_ask(question: str) -> str:
+    """The question with 啥, the spoken 什么, written out (有啥权利 -> 有什么权利, 为啥 -> 为什么):
+    the ask patterns here and the list head are written with 什么; 91 set questions say 啥."""
+    return nfkc(question).replace("啥", "什么")
+
+
 def asks_date(question: str) -> bool:
     """Does the question ask when (哪天, 什么时候, 几月)? Read on the question as typed."""
     return bool(_DATE_ASK.search(nfkc(question)))
@@ -54,7 +60,7 @@ def asks_date(question: str) -> bool:
 def classify(question: str) -> str:
     """The question type, which decides what kind of sentence can answer it."""
     try:
-        q = nfkc(question)
+        q = plain_ask(question)
         if not q.strip():
             return OTHER
         if find_docnums(q) or LOOSE_ORDER.search(q):
