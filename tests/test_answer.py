@@ -849,3 +849,14 @@ def test_spoken_sha_asks_as_shenme(corpus_index):
     assert "享有下列权利" in rights and "自主表达意愿" in rights
     gaps = _lead(answer_question(corpus_index, "法治政府建设还有什么不足"))
     assert "推进力度和工作成效不均衡" in gaps and "发挥法律顾问作用" in gaps
+
+
+def test_a_skipped_step_is_the_path_not_taken(corpus_index):
+    """不复议直接起诉: 复议 names the path not taken, so the rule for it (不服复议决定的…十五日内)
+    does not answer; the direct suit's 六个月 does (set F f83; the library set's L13 asks so)."""
+    from kb.answer.questions import skipped_steps
+
+    assert skipped_steps("当事人不服处罚，不走复议直接去法院告") == {"复议"}
+    assert skipped_steps("不服处罚直接去法院告") == set()  # 不服 is no skipped step
+    lead = _lead(answer_question(corpus_index, "不服复议决定多久内能起诉 不复议直接起诉又是多久"))
+    assert "十五日" in lead and "六个月" in lead

@@ -341,6 +341,18 @@ def counted(question: str) -> tuple[str, str]:
         return "", ""
 
 
+# A step the question says was skipped (不复议直接起诉, 不走复议直接去法院告, 没经过复议直接起诉)
+# names the path not taken: its word is no term to find, and retrieving with it finds the
+# rules for that path (不服复议决定的，…十五日内). Set F (f83) and the library set (L13) got
+# 十五日 so for 直接向人民法院提起诉讼的…六个月.
+_SKIPPED = re.compile(r"(?:不|没有?|未)(?!服)(?:走|经过?|通过|申请|先)?(?P<step>[\u4e00-\u9fff]{2,4}?)(?:就|而)?(?=直接)")
+
+
+def skipped_steps(question: str) -> set[str]:
+    """The steps a question says were skipped before acting directly (复议 of 不复议直接起诉)."""
+    return {m.group("step") for m in _SKIPPED.finditer(nfkc(question))} if isinstance(question, str) else set()
+
+
 def analyze(question: str, profile: Profile | None = None) -> Analysis:
     """Type, key terms and 文号 of a question (23年 read as 2023年 throughout)."""
     question = expand_short_years(question) if isinstance(question, str) else question
@@ -350,7 +362,8 @@ def analyze(question: str, profile: Profile | None = None) -> Analysis:
     except Exception:  # noqa: BLE001
         docnums = []
     qtype = classify(q)
-    terms = key_terms(q, profile)
+    skipped = skipped_steps(q)
+    terms = [t for t in key_terms(q, profile) if t.text not in skipped]
     if qtype == DATE:
         terms = _mark_focus(q, terms)
     cls, noun = counted(q) if qtype == FIGURE else ("", "")
@@ -444,7 +457,9 @@ _NAMES_PERIOD = re.compile(r"期限|时限|时效")
 
 
 def _for_retrieval(analysis: Analysis, query: str) -> str:
-    """The query to retrieve with: a deadline question names what the laws call it."""
+    """The query to retrieve with: without a step said to be skipped; a deadline question
+    names what the laws call it."""
+    query = _SKIPPED.sub("", query)
     if analysis.qtype == DEADLINE and not _NAMES_PERIOD.search(query):
         return f"{query} 期限"
     return query
