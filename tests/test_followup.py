@@ -165,3 +165,33 @@ def test_another_action_takes_the_question_asked(corpus_index):
     a = answer_question(corpus_index, "那直接向法院起诉呢", _user("对处罚决定不服 多少天内可以申请复议"))
     assert a.resolved_question == "对处罚决定不服 多少天内可以直接向法院起诉"
     assert not a.refused and "六个月" in a.answer.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # a kind of the old thing named by what qualifies it, ending in 的: the old qualifier
+        # (all of it, not its last word) goes, the thing it qualifies stays (sets N and O)
+        ("区里自行梳理的信访积案有几件", "那中央交办的呢", "中央交办的信访积案有几件"),
+        # …and a pointer word after the 的 stands for that thing (那些, 这个)
+        ("中央交办的信访积案化解了多少", "那自行梳理出来的那些呢", "自行梳理出来的信访积案化解了多少"),
+        ("2023年中央交办的信访积案有几件", "自己梳理的这些呢", "2023年自己梳理的信访积案有几件"),
+    ],
+)
+def test_a_qualifier_replaces_the_old_qualifier(previous, question, resolved):
+    r = resolve(question, previous, YEAR_OF_REPORT)
+    assert (r.kind, r.question) == (TOPIC, resolved)
+
+
+def test_a_topic_switch_offers_the_wider_spans_holding_the_replaced_one():
+    """The structural rewrite replaces one word; the alternatives replace longer runs around
+    it, never a run without it (that would keep the old thing), nor the ask."""
+    r = resolve("那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT)
+    assert r.question == "行政复议调解民间纠纷收不收费" and r.topic == "行政复议"
+    assert "行政复议收不收费" in r.alternatives
+    assert all("收不收费" in a for a in r.alternatives)
+    assert not any(a.startswith("调委会") for a in r.alternatives)
+    # a chooser picks among them; without one the structural rewrite stands
+    picked = resolve("那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT, lambda texts, topic: texts.index("行政复议收不收费"))
+    assert picked.question == "行政复议收不收费" and picked.kind == TOPIC
+
