@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.answer import answer_question
+from kb.answer.cooccurrence import chooser
 from kb.answer.followup import COMPARE, STANDALONE, SUBJECT, TOPIC, YEAR, resolve
 
 YEAR_OF_REPORT = 2023
@@ -195,3 +196,24 @@ def test_a_topic_switch_offers_the_wider_spans_holding_the_replaced_one():
     picked = resolve("那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT, lambda texts, topic: texts.index("行政复议收不收费"))
     assert picked.question == "行政复议收不收费" and picked.kind == TOPIC
 
+
+def test_the_corpus_decides_how_much_of_the_old_question_goes(corpus_index):
+    """No passage names 行政复议 with 民间纠纷: the rewrite that keeps it is not asked, and the
+    answer is 行政复议法's own rule on fees, not 人民调解法's (set O asked this; set D the same
+    of 人民调解委员会)."""
+    a = answer_question(corpus_index, "那行政复议呢", _user("人民调解委员会调解民间纠纷收不收费"))
+    assert "民间纠纷" not in a.resolved_question and "人民调解" not in a.resolved_question
+    assert a.resolved_question.startswith("行政复议")
+    assert not a.refused and "不得向申请人收取任何费用" in a.answer.split("\n")[0]
+
+
+def test_a_rewrite_the_corpus_supports_stands(corpus_index):
+    """区级 and 镇级 share the report's sentence, and so does the rest of the question: the
+    structural rewrite is kept, not one that drops words a passage holds."""
+    gen = corpus_index.current()
+    choose = chooser(gen)
+    r = resolve("那镇级的呢", "区级特邀行政执法监督员聘了多少人", YEAR_OF_REPORT, choose)
+    assert r.question == "镇级特邀行政执法监督员聘了多少人"
+    texts = ["行政复议调解民间纠纷收不收费", "行政复议民间纠纷收不收费", "行政复议收不收费"]
+    assert choose(texts, "行政复议") != 0
+    assert choose(texts, "某个语料里没有的东西") == 0  # no evidence: the structural rewrite
