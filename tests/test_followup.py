@@ -189,12 +189,14 @@ def test_a_topic_switch_offers_the_wider_spans_holding_the_replaced_one():
     it, never a run without it (that would keep the old thing), nor the ask."""
     r = resolve("那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT)
     assert r.question == "行政复议调解民间纠纷收不收费" and r.topic == "行政复议"
-    assert "行政复议收不收费" in r.alternatives
+    assert "行政复议纠纷收不收费" in r.alternatives  # 纠纷, what the fee is asked of, stays
     assert all("收不收费" in a for a in r.alternatives)
     assert not any(a.startswith("调委会") for a in r.alternatives)
     # a chooser picks among them; without one the structural rewrite stands
-    picked = resolve("那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT, lambda texts, topic: texts.index("行政复议收不收费"))
-    assert picked.question == "行政复议收不收费" and picked.kind == TOPIC
+    picked = resolve(
+        "那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT, lambda texts, _topic: texts.index("行政复议纠纷收不收费")
+    )
+    assert picked.question == "行政复议纠纷收不收费" and picked.kind == TOPIC
 
 
 def test_the_corpus_decides_how_much_of_the_old_question_goes(corpus_index):
@@ -217,3 +219,39 @@ def test_a_rewrite_the_corpus_supports_stands(corpus_index):
     texts = ["行政复议调解民间纠纷收不收费", "行政复议民间纠纷收不收费", "行政复议收不收费"]
     assert choose(texts, "行政复议") != 0
     assert choose(texts, "某个语料里没有的东西") == 0  # no evidence: the structural rewrite
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # the thing, 呢, then words that narrow it: they belong to the thing (set N)
+        ("申请行政复议的期限是多久", "那行政诉讼呢，直接起诉的", "行政诉讼直接起诉的期限是多久"),
+        # …then a yes-or-no ask in other words: the previous question's ask stands (set D)
+        ("人民调解委员会调解收费吗", "那行政复议呢？收不收钱", "人民调解委员行政复议调解收费吗"),
+        # …then a count ask of its own: read as before, the old subject in front (set I)
+        ("2023年复议审结的案件里撤销了几件", "那维持呢 有几件", "2023年复议审结的案件维持呢 有几件"),
+    ],
+)
+def test_a_thing_followed_by_more_words(previous, question, resolved):
+    assert resolve(question, previous, YEAR_OF_REPORT).question == resolved
+
+
+def test_the_word_asked_about_stays_in_every_alternative():
+    """收费 of 调解收费吗 is what the question asks about: a wider rewrite replaces the old
+    thing's words before it, never it."""
+    r = resolve("那申请行政复议呢 要钱不", "人民调解委员会调解民间纠纷收费吗", YEAR_OF_REPORT)
+    assert r.topic == "申请行政复议" and r.alternatives
+    assert all(a.endswith("收费吗") for a in (r.question, *r.alternatives))
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "expected"),
+    [
+        ("人民调解委员会调解民间纠纷收费吗", "那申请行政复议呢 要钱不", "不得向申请人收取任何费用"),
+        ("申请行政复议的期限是多久", "那行政诉讼呢，直接起诉的", "六个月"),
+    ],
+)
+def test_a_thing_followed_by_more_words_is_answered(corpus_index, previous, question, expected):
+    a = answer_question(corpus_index, question, _user(previous))
+    assert a.resolved_question != question
+    assert not a.refused and expected in a.answer.split("\n")[0]

@@ -137,7 +137,7 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
     text = expand_short_years(nfkc(q).strip())
     prev = expand_short_years(prev)
     opened = bool(_OPENER.match(text))
-    body = _OPENER.sub("", text, count=1)
+    body = _after_topic(_OPENER.sub("", text, count=1))
     part = _PART.match(body)
     rest = body[part.end() :] if part else body
     qualifier = bool(_QUALIFIER.search(rest))
@@ -185,6 +185,29 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
 _MEASURE = re.compile(r"(?:率|占比|比例|比重)$")
 # An ask with its classifier (多少起, 几件): what a measure follow-up replaces.
 _COUNT_ASK = re.compile(r"(?:一共|总共|共)?(?:有)?(?:多少|几)[个件项名人位户家份条次起种类所宗批元]?")
+
+
+# 那申请行政复议呢 收钱不 (set D), 那调解呢 有多少件 (set I), 那行政诉讼呢？直接起诉的 (set N): the
+# thing, 呢, then more words.
+_TOPIC_THEN = re.compile(r"^(?P<topic>[^呢？?，,。\s]+)呢[？?，,。\s]+(?P<more>\S.*)$")
+# A yes-or-no ask on its own (收钱不, 要钱吗, 有没有): it asks what the previous question asked.
+_YES_NO = re.compile(r"(?:[不没吗么嘛]|没有)[？?。！!\s]*$")
+
+
+def _after_topic(body: str) -> str:
+    """A follow-up that names its thing and then goes on, as the follow-up it means: more words
+    that ask (收钱不, 有多少件) ask what the previous question asked, so the thing alone is
+    the follow-up (那申请行政复议呢); more words that do not ask narrow the thing (直接起诉的:
+    行政诉讼直接起诉的呢)."""
+    m = _TOPIC_THEN.match(body)
+    if not m or _ASK.search(m.group("topic")):
+        return body
+    more = m.group("more").strip()
+    if _ASK.search(more):
+        return body  # its own ask (那调解呢 有多少件): read as before, the old subject in front
+    if _YES_NO.search(more) or _A_NOT_A.search(more):
+        return m.group("topic") + "呢"
+    return m.group("topic") + more.rstrip("？?。！! ") + "呢"
 
 
 def _without_ask(prev: str) -> str:
@@ -355,9 +378,10 @@ def _span_switches(prev: str, topic: str, structural: str) -> list[str]:
     """`prev` with `topic` in place of each longer run of its words (before the ask) that holds
     the span the structural rewrite replaced, smallest first: how much of the old question went
     with the old thing is for the corpus to say (调委会调解民间纠纷收不收费 + 行政复议: the
-    structural rewrite replaces 调委会; 行政复议收不收费 replaces the whole act), which thing it
-    was is not (a run without it would keep the old thing, which passages name beside the new
-    one: 区级 beside 镇级)."""
+    structural rewrite replaces 调委会; 行政复议纠纷收不收费 replaces the whole act; the word
+    right before the ask, what is asked about, stays), which thing it was is not (a run
+    without it would keep the old thing, which passages name beside the new one: 区级 beside
+    镇级)."""
     head = structural.find(topic)
     rest = structural[head + len(topic) :] if head >= 0 else ""
     if head < 0 or structural == prev or prev[:head] != structural[:head] or not prev.endswith(rest):
@@ -371,6 +395,9 @@ def _span_switches(prev: str, topic: str, structural: str) -> list[str]:
     for w, f in _cut(prev):
         offsets.append((pos, pos + len(w), w, f))
         pos += len(w)
+    asked = [o for o in offsets if o[1] <= stop and _spannable(o[2], o[3])]
+    if asked and asked[-1][0] >= tail:
+        stop = asked[-1][0]  # what is asked about stays (收费 of 调解收费吗)
     runs: list[tuple[int, int]] = []
     for i, (s, _e, _w, _f) in enumerate(offsets):
         for _s2, e2, w2, f2 in offsets[i:]:
