@@ -2,9 +2,9 @@
 question should be words some passage names together with the follow-up's own thing.
 
 A topic switch can mean several rewrites (kb.answer.followup: the structural one, and the
-follow-up's thing in place of each other run of the old question's words). Word rules alone
-kept 调解民间纠纷 in 行政复议调解民间纠纷收不收费 (set O) and 人民调解委员会 with 申请行政复议
-(set D): no passage speaks of 行政复议 with 民间纠纷. Read from the word index's posting lists,
+follow-up's thing in place of each longer run of the old question's words around the span it
+replaced). Word rules alone kept 调解民间纠纷 in 行政复议调解民间纠纷收不收费 (set O) and
+人民调解 with 申请行政复议 (set D): no passage speaks of 行政复议 with 民间纠纷. Read from the word index's posting lists,
 no retrieval and no embedding: a few set operations per candidate, on follow-ups only.
 
 Nearest-passage similarity was tried first and rejected: on the follow-ups of sets C-O the
