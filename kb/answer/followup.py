@@ -17,7 +17,8 @@ was understood (「理解为：…」). Four shapes, decided by structure, not b
   那撤销了多少件) -> the previous question's subject in front of it.
 
 A follow-up naming a kind of the old thing by its qualifier (那中央交办的呢) replaces the old
-qualifier. A topic switch also carries the rewrites with longer runs of the old question
+qualifier; one that names its thing and goes on (那行政诉讼呢？直接起诉的, 那申请行政复议呢 收钱不)
+is read as the thing, narrowed by words that do not ask. A topic switch also carries the rewrites with longer runs of the old question
 replaced (`Resolution.alternatives`): which of them the corpus supports is decided by a
 caller holding the index (kb.answer.cooccurrence), not by more word rules here.
 
@@ -100,7 +101,7 @@ class Resolution:
     question: str  # standalone: the follow-up itself when nothing was resolved
     kind: str = STANDALONE
     # a topic switch: the thing the follow-up names, and the other rewrites it could mean
-    # (that thing put in place of another span of the previous question), for a caller that
+    # (that thing put in place of a longer span of the previous question), for a caller that
     # can weigh them against the corpus (kb.answer.cooccurrence); `question` comes first
     topic: str = ""
     alternatives: tuple[str, ...] = ()
