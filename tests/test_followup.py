@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.answer import answer_question
+from kb.answer.cooccurrence import chooser
 from kb.answer.followup import COMPARE, STANDALONE, SUBJECT, TOPIC, YEAR, resolve
 
 YEAR_OF_REPORT = 2023
@@ -165,3 +166,92 @@ def test_another_action_takes_the_question_asked(corpus_index):
     a = answer_question(corpus_index, "那直接向法院起诉呢", _user("对处罚决定不服 多少天内可以申请复议"))
     assert a.resolved_question == "对处罚决定不服 多少天内可以直接向法院起诉"
     assert not a.refused and "六个月" in a.answer.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # a kind of the old thing named by what qualifies it, ending in 的: the old qualifier
+        # (all of it, not its last word) goes, the thing it qualifies stays (sets N and O)
+        ("区里自行梳理的信访积案有几件", "那中央交办的呢", "中央交办的信访积案有几件"),
+        # …and a pointer word after the 的 stands for that thing (那些, 这个)
+        ("中央交办的信访积案化解了多少", "那自行梳理出来的那些呢", "自行梳理出来的信访积案化解了多少"),
+        ("2023年中央交办的信访积案有几件", "自己梳理的这些呢", "2023年自己梳理的信访积案有几件"),
+    ],
+)
+def test_a_qualifier_replaces_the_old_qualifier(previous, question, resolved):
+    r = resolve(question, previous, YEAR_OF_REPORT)
+    assert (r.kind, r.question) == (TOPIC, resolved)
+
+
+def test_a_topic_switch_offers_the_wider_spans_holding_the_replaced_one():
+    """The structural rewrite replaces one word; the alternatives replace longer runs around
+    it, never a run without it (that would keep the old thing), nor the ask."""
+    r = resolve("那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT)
+    assert r.question == "行政复议调解民间纠纷收不收费" and r.topic == "行政复议"
+    assert "行政复议纠纷收不收费" in r.alternatives  # 纠纷, what the fee is asked of, stays
+    assert all("收不收费" in a for a in r.alternatives)
+    assert not any(a.startswith("调委会") for a in r.alternatives)
+    # a chooser picks among them; without one the structural rewrite stands
+    picked = resolve(
+        "那行政复议呢", "调委会调解民间纠纷收不收费", YEAR_OF_REPORT, lambda texts, _topic: texts.index("行政复议纠纷收不收费")
+    )
+    assert picked.question == "行政复议纠纷收不收费" and picked.kind == TOPIC
+
+
+def test_the_corpus_decides_how_much_of_the_old_question_goes(corpus_index):
+    """No passage names 行政复议 with 民间纠纷: the rewrite that keeps it is not asked, and the
+    answer is 行政复议法's own rule on fees, not 人民调解法's (set O asked this; set D the same
+    of 人民调解委员会)."""
+    a = answer_question(corpus_index, "那行政复议呢", _user("人民调解委员会调解民间纠纷收不收费"))
+    assert "民间纠纷" not in a.resolved_question and "人民调解" not in a.resolved_question
+    assert a.resolved_question.startswith("行政复议")
+    assert not a.refused and "不得向申请人收取任何费用" in a.answer.split("\n")[0]
+
+
+def test_a_rewrite_the_corpus_supports_stands(corpus_index):
+    """区级 and 镇级 share the report's sentence, and so does the rest of the question: the
+    structural rewrite is kept, not one that drops words a passage holds."""
+    gen = corpus_index.current()
+    choose = chooser(gen)
+    r = resolve("那镇级的呢", "区级特邀行政执法监督员聘了多少人", YEAR_OF_REPORT, choose)
+    assert r.question == "镇级特邀行政执法监督员聘了多少人"
+    texts = ["行政复议调解民间纠纷收不收费", "行政复议民间纠纷收不收费", "行政复议收不收费"]
+    assert choose(texts, "行政复议") != 0
+    assert choose(texts, "某个语料里没有的东西") == 0  # no evidence: the structural rewrite
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "resolved"),
+    [
+        # the thing, 呢, then words that narrow it: they belong to the thing (set N)
+        ("申请行政复议的期限是多久", "那行政诉讼呢，直接起诉的", "行政诉讼直接起诉的期限是多久"),
+        # …then a yes-or-no ask in other words: the previous question's ask stands (set D)
+        ("人民调解委员会调解收费吗", "那行政复议呢？收不收钱", "人民调解委员行政复议调解收费吗"),
+        # …then a count ask of its own: read as before, the old subject in front (set I)
+        ("2023年复议审结的案件里撤销了几件", "那维持呢 有几件", "2023年复议审结的案件维持呢 有几件"),
+    ],
+)
+def test_a_thing_followed_by_more_words(previous, question, resolved):
+    assert resolve(question, previous, YEAR_OF_REPORT).question == resolved
+
+
+def test_the_word_asked_about_stays_in_every_alternative():
+    """收费 of 调解收费吗 is what the question asks about: a wider rewrite replaces the old
+    thing's words before it, never it."""
+    r = resolve("那申请行政复议呢 要钱不", "人民调解委员会调解民间纠纷收费吗", YEAR_OF_REPORT)
+    assert r.topic == "申请行政复议" and r.alternatives
+    assert all(a.endswith("收费吗") for a in (r.question, *r.alternatives))
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "expected"),
+    [
+        ("人民调解委员会调解民间纠纷收费吗", "那申请行政复议呢 要钱不", "不得向申请人收取任何费用"),
+        ("申请行政复议的期限是多久", "那行政诉讼呢，直接起诉的", "六个月"),
+    ],
+)
+def test_a_thing_followed_by_more_words_is_answered(corpus_index, previous, question, expected):
+    a = answer_question(corpus_index, question, _user(previous))
+    assert a.resolved_question != question
+    assert not a.refused and expected in a.answer.split("\n")[0]

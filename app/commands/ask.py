@@ -90,7 +90,8 @@ def print_answer(index: Index, question: str, history: list[dict] | None = None)
     screen. Returns the final Answer."""
     from kb.answer import Answer, iter_answer, understand
 
-    understood = understand(question, history, index.current().profile)
+    gen = index.current()
+    understood = understand(question, history, gen.profile, gen)
     if understood.resolved:
         print(f"理解为：{understood.question}")
     live = sys.stdout.isatty()

@@ -16,12 +16,19 @@ was understood (「理解为：…」). Four shapes, decided by structure, not b
 - a follow-up that asks its own thing about the old subject (其中…有几件, 比上年多了百分之几,
   那撤销了多少件) -> the previous question's subject in front of it.
 
+A follow-up naming a kind of the old thing by its qualifier (那中央交办的呢) replaces the old
+qualifier; one that names its thing and goes on (那行政诉讼呢？直接起诉的, 那申请行政复议呢 收钱不)
+is read as the thing, narrowed by words that do not ask. A topic switch also carries the rewrites with longer runs of the old question
+replaced (`Resolution.alternatives`): which of them the corpus supports is decided by a
+caller holding the index (kb.answer.cooccurrence), not by more word rules here.
+
 Anything else stands alone and passes through unchanged. Every function here is total.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -43,6 +50,11 @@ _OPENER = re.compile(r"^(?:那么|那个|那|还有|另外|此外|以及|再问�
 # Openers that ask about a part of the previous subject (其中…, 里面…).
 _PART = re.compile(r"^(?:其中的?|这里面|这其中|里面|里头|当中|这当中|内中)[，,、\s]*")
 _TAIL = re.compile(r"(?:的情况|的话|的|了)?(?:呢|吗|嘛|啊|呀|吧)?[？?。！!，,\s]*$")
+# A follow-up naming a kind of the old thing by what qualifies it, ending in 的 (那中央交办的呢
+# after 自行梳理的信访积案有多少件, set N; 那自己梳理出来的那些呢 after 中央交办的信访积案…, set O),
+# a pointer word (那些, 这个) standing for the old thing's noun.
+_QUALIFIER = re.compile(r"的(?:那些|这些|那个|这个|那种|这种|那类|这类)?(?:呢|吗|啊|呀|吧)?[？?。！!，,\s]*$")
+_POINTER = re.compile(r"的(?:那些|这些|那个|这个|那种|这种|那类|这类)$")
 # A year on its own: 2022年, 2022, 二〇二二年, or a relative year. Staff read the report the
 # year after it: their 去年 and 今年 both mean the report's year (kb/text/lexicons/relative_time.txt),
 # so only 前年 moves; in the question sets 去年 asks for the report year's figure.
@@ -77,27 +89,47 @@ _SITUATION_FLAGS = ("v", "vd", "vi", "vg", "d", "ad")
 _BODY_ENDS = ("院", "局", "委", "府", "厅", "办", "所", "处")
 
 
+# Given candidate rewrites (the structural one first) and the topic they share, the index
+# of the one to ask.
+Chooser = Callable[[list[str], str], int]
+
+
 @dataclass(frozen=True)
 class Resolution:
     """The question to analyse and retrieve with, and how it was obtained from the turn."""
 
     question: str  # standalone: the follow-up itself when nothing was resolved
     kind: str = STANDALONE
+    # a topic switch: the thing the follow-up names, and the other rewrites it could mean
+    # (that thing put in place of a longer span of the previous question), for a caller that
+    # can weigh them against the corpus (kb.answer.cooccurrence); `question` comes first
+    topic: str = ""
+    alternatives: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
         return self.kind != STANDALONE
 
 
-def resolve(question: str, previous: str, this_year: int | None = None) -> Resolution:
+def resolve(
+    question: str, previous: str, this_year: int | None = None, choose: Chooser | None = None
+) -> Resolution:
     """The follow-up `question` read against the `previous` user question. `this_year` is the
-    year the corpus reports on (what 今年/去年 in a question mean), None when unknown."""
+    year the corpus reports on (what 今年/去年 in a question mean), None when unknown.
+    `choose` picks among a topic switch's candidate rewrites (its index into them); without
+    it the structural rewrite stands."""
     q = question.strip() if isinstance(question, str) else ""
     try:
         prev = nfkc(previous).strip() if isinstance(previous, str) else ""
         if not q or not prev:
             return Resolution(q)
-        return _resolve(q, prev.rstrip("？?。！! "), this_year) or Resolution(q)
+        r = _resolve(q, prev.rstrip("？?。！! "), this_year) or Resolution(q)
+        if choose is not None and r.alternatives:
+            texts = [r.question, *r.alternatives]
+            pick = choose(texts, r.topic)
+            if 0 < pick < len(texts):
+                return Resolution(texts[pick], r.kind, r.topic)
+        return r
     except Exception:  # noqa: BLE001 - a follow-up that cannot be resolved is asked as typed
         return Resolution(q)
 
@@ -106,9 +138,11 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
     text = expand_short_years(nfkc(q).strip())
     prev = expand_short_years(prev)
     opened = bool(_OPENER.match(text))
-    body = _OPENER.sub("", text, count=1)
+    body = _after_topic(_OPENER.sub("", text, count=1))
     part = _PART.match(body)
-    core = _TAIL.sub("", body[part.end() :] if part else body)
+    rest = body[part.end() :] if part else body
+    qualifier = bool(_QUALIFIER.search(rest))
+    core = _TAIL.sub("", _POINTER.sub("", _TAIL.sub("", rest)))
     if not core:
         return None
     if _YEAR_BEFORE.match(core) and not part:
@@ -135,10 +169,12 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
             # another measure of the same thing (成功率呢 after 调解了多少起民间纠纷, 占比呢
             # after 抽查了多少户): it replaces the ask, not a word (sets E and K)
             return Resolution(_without_ask(prev) + topic + "是多少", TOPIC)
-        out = _switch_topic(prev, topic) if topic else prev
+        out = (qualifier and _switch_qualifier(prev, topic)) or (_switch_topic(prev, topic) if topic else prev)
+        others = _span_switches(prev, topic, out) if topic else []
         if year:
             out = _with_year(out, year.group(0))
-        return Resolution(out, TOPIC)
+            others = [_with_year(o, year.group(0)) for o in others]
+        return Resolution(out, TOPIC, topic, tuple(o for o in dict.fromkeys(others) if o != out))
     # 那撤销了多少件 (handed over, no thing of its own), 比上年多了百分之几 (no content word at
     # all): it asks about the old subject. A question with words of its own stands alone.
     if (opened and not _has_topic(core)) or not _content_words(core):
@@ -150,6 +186,29 @@ def _resolve(q: str, prev: str, this_year: int | None) -> Resolution | None:
 _MEASURE = re.compile(r"(?:率|占比|比例|比重)$")
 # An ask with its classifier (多少起, 几件): what a measure follow-up replaces.
 _COUNT_ASK = re.compile(r"(?:一共|总共|共)?(?:有)?(?:多少|几)[个件项名人位户家份条次起种类所宗批元]?")
+
+
+# 那申请行政复议呢 收钱不 (set D), 那调解呢 有多少件 (set I), 那行政诉讼呢？直接起诉的 (set N): the
+# thing, 呢, then more words.
+_TOPIC_THEN = re.compile(r"^(?P<topic>[^呢？?，,。\s]+)呢[？?，,。\s]+(?P<more>\S.*)$")
+# A yes-or-no ask on its own (收钱不, 要钱吗, 有没有): it asks what the previous question asked.
+_YES_NO = re.compile(r"(?:[不没吗么嘛]|没有)[？?。！!\s]*$")
+
+
+def _after_topic(body: str) -> str:
+    """A follow-up that names its thing and then goes on, as the follow-up it means: more words
+    that ask (收钱不, 有多少件) ask what the previous question asked, so the thing alone is
+    the follow-up (那申请行政复议呢); more words that do not ask narrow the thing (直接起诉的:
+    行政诉讼直接起诉的呢)."""
+    m = _TOPIC_THEN.match(body)
+    if not m or _ASK.search(m.group("topic")):
+        return body
+    more = m.group("more").strip()
+    if _ASK.search(more):
+        return body  # its own ask (那调解呢 有多少件): read as before, the old subject in front
+    if _YES_NO.search(more) or _A_NOT_A.search(more):
+        return m.group("topic") + "呢"
+    return m.group("topic") + more.rstrip("？?。！! ") + "呢"
 
 
 def _without_ask(prev: str) -> str:
@@ -301,6 +360,70 @@ def _switch_topic(prev: str, topic: str) -> str:
     if topic == pick[2]:
         return prev
     return prev[: _act_start(offsets, pick[0])] + topic + prev[_act_end(offsets, pick[1]) :]
+
+
+def _switch_qualifier(prev: str, topic: str) -> str:
+    """`prev` with the words qualifying its thing (before its first 的, after any year) replaced
+    by `topic` (自行梳理的信访积案有多少件 + 中央交办 -> 中央交办的信访积案有多少件); "" when
+    `prev` has no such 的 before its ask or `topic` is already there."""
+    m = _ASK.search(prev)
+    de = prev.find("的", 0, m.start() if m else len(prev))
+    if de <= 0 or topic in prev:
+        return ""
+    year = _YEAR_IN.match(prev)
+    start = year.end() if year and year.end() < de else 0
+    return prev[:start] + topic + prev[de:]
+
+
+def _span_switches(prev: str, topic: str, structural: str) -> list[str]:
+    """`prev` with `topic` in place of each longer run of its words (before the ask) that holds
+    the span the structural rewrite replaced, smallest first: how much of the old question went
+    with the old thing is for the corpus to say (调委会调解民间纠纷收不收费 + 行政复议: the
+    structural rewrite replaces 调委会; 行政复议纠纷收不收费 replaces the whole act; the word
+    right before the ask, what is asked about, stays), which thing it was is not (a run
+    without it would keep the old thing, which passages name beside the new one: 区级 beside
+    镇级)."""
+    head = structural.find(topic)
+    rest = structural[head + len(topic) :] if head >= 0 else ""
+    if head < 0 or structural == prev or prev[:head] != structural[:head] or not prev.endswith(rest):
+        return []  # not one span replaced by the topic (a situation, a qualifier)
+    tail = len(prev) - len(rest)
+    m = _ASK.search(prev)
+    yes_no = _A_NOT_A.search(prev)  # 收不收费: an ask _ASK leaves to the answerer
+    stop = min(m.start() if m else len(prev), yes_no.start() if yes_no else len(prev))
+    offsets = []
+    pos = 0
+    for w, f in _cut(prev):
+        offsets.append((pos, pos + len(w), w, f))
+        pos += len(w)
+    asked = [o for o in offsets if o[1] <= stop and _spannable(o[2], o[3])]
+    if asked and asked[-1][0] >= tail:
+        stop = asked[-1][0]  # what is asked about stays (收费 of 调解收费吗)
+    runs: list[tuple[int, int]] = []
+    for i, (s, _e, _w, _f) in enumerate(offsets):
+        for _s2, e2, w2, f2 in offsets[i:]:
+            if e2 > stop or not _spannable(w2, f2):
+                break
+            if s <= head and e2 >= tail and (s, e2) != (head, tail):
+                runs.append((s, e2))
+    runs.sort(key=lambda r: (r[1] - r[0], r[0]))
+    out = [(prev[:s] + topic + prev[e:]).replace("的的", "的") for s, e in runs]
+    return [o for o in out if o not in (prev, structural)]
+
+
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that can name what it is about (not its asking words)."""
+    return [w for w, _ in _content_words(text)]
+
+
+def _spannable(word: str, flag: str) -> bool:
+    """A word a topic switch may replace: a content word, or an adverb inside one (自行 of
+    自行梳理, 直接 of 直接起诉)."""
+    adverb = flag in ("d", "ad") and len(word) >= 2 and bool(re.search(r"[\u4e00-\u9fff]", word))
+    return _content(word, flag) or adverb
 
 
 def _compound_switch(word: str, topic: str) -> str:

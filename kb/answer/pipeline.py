@@ -17,9 +17,10 @@ from dataclasses import dataclass, field, replace
 from kb.answer import llm
 from kb.answer.citations import MARKER, Citation, cite, in_quoted_script, renumber
 from kb.answer.compose import compose
+from kb.answer.cooccurrence import chooser
 from kb.answer.evidence import asks_judgment
 from kb.answer.extractive import Extract, counts_bare_noun, score_candidates
-from kb.answer.followup import SUBJECT, TOPIC, Resolution, resolve
+from kb.answer.followup import SUBJECT, TOPIC, Chooser, Resolution, resolve
 from kb.answer.grounding import (
     REFUSAL_PREFIX,
     Claim,
@@ -116,7 +117,7 @@ def _previous_question(history: list[dict] | None) -> str:
     return " ".join(out)
 
 
-def _previous_resolved(history: list[dict] | None, year: int | None) -> str:
+def _previous_resolved(history: list[dict] | None, year: int | None, choose: Chooser | None = None) -> str:
     """The previous user question as it was understood: each recent turn resolved against
     the one before it, so “那2022年呢？” after “那行政诉讼呢？” keeps 行政诉讼."""
     turns = [
@@ -127,21 +128,24 @@ def _previous_resolved(history: list[dict] | None, year: int | None) -> str:
     understood = ""
     for turn in turns[-MAX_RESOLVED_TURNS:]:
         try:
-            understood = resolve(clean_question(turn), understood, year).question
+            understood = resolve(clean_question(turn), understood, year, choose).question
         except ValueError:
             continue
     return understood
 
 
 def prepare(
-    question: str, history: list[dict] | None = None, profile: Profile | None = None
+    question: str,
+    history: list[dict] | None = None,
+    profile: Profile | None = None,
+    gen: Generation | None = None,
 ) -> tuple[Analysis, str]:
     """The analysis and retrieval query of the question as understood: a follow-up is first
     rewritten against the previous question (kb.answer.followup; `Analysis.question` is then
-    the rewritten one), one it cannot rewrite borrows the previous question's terms.
-    Raises kb.text.clean.InvalidQuestion with a message for the user."""
+    the rewritten one; with `gen`, the rewrite its passages support), one it cannot rewrite
+    borrows the previous question's terms. Raises kb.text.clean.InvalidQuestion."""
     q = clean_question(question)
-    resolution = understand(question, history, profile)
+    resolution = understand(question, history, profile, gen)
     if resolution.resolved:
         analysis, query = with_context(resolution.question, "", profile)
         if resolution.kind in (SUBJECT, TOPIC):  # a year switch keeps the whole old subject
@@ -166,12 +170,19 @@ def _own_words_first(analysis: Analysis, asked: str) -> Analysis:
     return analysis
 
 
-def understand(question: str, history: list[dict] | None = None, profile: Profile | None = None) -> Resolution:
-    """The cleaned question as the conversation makes it read (cheap: no retrieval), for a
-    caller that shows 「理解为：…」 before the answer. Raises kb.text.clean.InvalidQuestion."""
+def understand(
+    question: str,
+    history: list[dict] | None = None,
+    profile: Profile | None = None,
+    gen: Generation | None = None,
+) -> Resolution:
+    """The cleaned question as the conversation makes it read (cheap: no retrieval; with `gen`
+    a topic switch is checked against its word index, kb.answer.cooccurrence), for a caller
+    that shows 「理解为：…」 before the answer. Raises kb.text.clean.InvalidQuestion."""
     q = clean_question(question)
     year = profile.report_year if profile else None
-    return resolve(q, _previous_resolved(history, year), year)
+    choose = chooser(gen) if gen is not None else None
+    return resolve(q, _previous_resolved(history, year, choose), year, choose)
 
 
 def _from_extract(analysis: Analysis, question: str, ex: Extract, notice: str = "", reason: str = "") -> Answer:
@@ -225,7 +236,7 @@ def iter_answer_in(req: Request, question: str, history: list[dict] | None = Non
         in the first answer and again in a second look."""
         key = (q, repr(h))
         if key not in understood:
-            understood[key] = prepare(q, h, req.gen.profile)
+            understood[key] = prepare(q, h, req.gen.profile, req.gen)
         return understood[key]
 
     analysis, query = prepared(question, history)
