@@ -860,3 +860,11 @@ def test_a_skipped_step_is_the_path_not_taken(corpus_index):
     assert skipped_steps("不服处罚直接去法院告") == set()  # 不服 is no skipped step
     lead = _lead(answer_question(corpus_index, "不服复议决定多久内能起诉 不复议直接起诉又是多久"))
     assert "十五日" in lead and "六个月" in lead
+
+
+def test_the_predicate_after_the_count_picks_the_figure(corpus_index):
+    """拿地即开工的项目有几个拿到施工许可证了: the asked predicate is 拿到施工许可证 (the report
+    says 取得), not 拿 of 拿地 found inside 拿到; the lead is the 16 with permits, not the 18
+    projects of the scheme (set O o07, the issue's first pattern)."""
+    lead = _lead(answer_question(corpus_index, "拿地即开工的项目有几个拿到施工许可证了"))
+    assert "16个" in lead and "18个" not in lead

@@ -117,7 +117,8 @@ def head_term(analysis: Analysis) -> str:
         return ""
     after_ask = m.end() + (1 if q[m.end() : m.end() + 1] in _CLASSIFIERS else 0)
     best, best_gap, best_at = "", len(q) + 1, -1
-    for t in analysis.soft:
+    # longest first: a one-character word inside a longer one (拿 of 拿地 in 拿到) is no nearer
+    for t in sorted(analysis.soft, key=lambda t: -len(t.text)):
         for f in t.forms:
             end = q.rfind(f, 0, m.start())
             if end >= 0 and m.start() - (end + len(f)) < best_gap:
