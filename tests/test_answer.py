@@ -868,3 +868,13 @@ def test_the_predicate_after_the_count_picks_the_figure(corpus_index):
     projects of the scheme (set O o07, the issue's first pattern)."""
     lead = _lead(answer_question(corpus_index, "拿地即开工的项目有几个拿到施工许可证了"))
     assert "16个" in lead and "18个" not in lead
+
+
+def test_how_an_act_went_asks_its_outcome_not_an_opinion(corpus_index):
+    """化解得怎么样 asks how the cases were resolved, which the report states (实体性化解率100%:
+    set G g91 was refused as asking an opinion); 搞得怎么样 of the whole work asks a verdict."""
+    from kb.answer.evidence import asks_judgment
+
+    assert not asks_judgment("中央交办的信访积案化解得怎么样")
+    assert asks_judgment("柳江区法治政府建设搞得怎么样") and asks_judgment("你觉得复议工作好不好")
+    assert "100%" in _lead(answer_question(corpus_index, "中央交办的信访积案化解得怎么样"))

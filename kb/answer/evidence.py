@@ -91,10 +91,13 @@ def confidence(signals: Signals) -> float:
 # verdict on how well something is done (搞得好不好, 做得怎么样, 办得如何). The documents state
 # what was done and what the rules are, never a verdict on them: every sentence that
 # "answers" such a question is a measure picked for its words (fresh_a; issue 12 pattern 7).
-# No answerable question of gold, fresh_a, heldout or answer_heldout asks this way.
+# No answerable question of gold, fresh_a, heldout or answer_heldout asks this way. A
+# substantive act asked how it went (信访积案化解得怎么样) asks its outcome, which the report
+# states (实体性化解率100%): set G's g91 was refused so; every opinion question of sets A-O
+# says 你觉得 or 搞/做得….
 _JUDGMENT = re.compile(
     r"(?:你|您)(?:们)?(?:觉得|认为|怎么看|如何看|怎样看|如何评价|怎么评价)"
-    r"|得(?:好不好|好吗|怎么样|怎样|如何)[吗呢啊呀？?。!！\s]*$|(?:如何|怎么|怎样)评价"
+    r"|(?:得(?:好不好|好吗)|(?:搞|做|干|弄|办)得(?:怎么样|怎样|如何|咋样))[吗呢啊呀？?。!！\s]*$|(?:如何|怎么|怎样)评价"
 )
 
 
