@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 import jieba.posseg as pseg
 
 from kb.answer.citations import MARKER, Citation, CitationBook, cite
 from kb.answer.extractive import Extract, direct_span, extractive_answer, score_candidates
 from kb.answer.questions import Analysis
-from kb.answer.spelling import respell
+from kb.answer.spelling import heard_otherwise, respell
 from kb.schema import Hit
 from kb.search.request import Request
 from kb.search.retrieval import expect_queries
@@ -131,6 +132,8 @@ def answer_parts(req: Request, question: str, history: list[dict] | None, prepar
     answers: list[tuple[str, Extract]] = []
     for part, analysis, query in parts:
         ex = extractive_answer(req, analysis, query)
+        if ex.refused and not ex.decisive:  # 公正事项办了多少件 as the whole question reads it
+            analysis, query, ex = heard_otherwise(req, analysis, query, ex, partial(extractive_answer, req))
         answers.append((part, _earlier_sentence(req, analysis, ex, [e for _, e in answers]) or ex))
     if all(ex.refused for _, ex in answers):
         return None

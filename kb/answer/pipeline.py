@@ -32,9 +32,9 @@ from kb.answer.grounding import (
     sentence_complete,
     split_claims,
 )
-from kb.answer.parts import Prepare, prepared_parts
+from kb.answer.parts import prepared_parts
 from kb.answer.questions import Analysis, is_elliptical, with_context
-from kb.answer.spelling import misheard, respell
+from kb.answer.spelling import heard_otherwise, respell
 from kb.index import Generation, Index
 from kb.profile import Profile
 from kb.schema import Chunk
@@ -246,7 +246,9 @@ def iter_answer_in(req: Request, question: str, history: list[dict] | None = Non
     analysis, query = respell(req, analysis, query)
     ex = compose(req, analysis, query, history, prepared)
     if ex.refused and not ex.decisive:
-        analysis, query, ex = _heard_otherwise(req, analysis, query, ex, history, prepared)
+        analysis, query, ex = heard_otherwise(
+            req, analysis, query, ex, lambda a, q: compose(req, a, q, history, prepared)
+        )
     notice = language_notice(asked)
     if llm.backend() != "openai" or not worth_asking(req.gen, analysis, ex):
         reason = REASON_OFF if llm.backend() != "openai" else REASON_NOT_ASKED
@@ -256,22 +258,6 @@ def iter_answer_in(req: Request, question: str, history: list[dict] | None = Non
         return
     yield replace(_from_extract(analysis, asked, ex, notice=notice), pending=True)
     yield from _generated(req.gen, analysis, asked, ex, history)
-
-
-def _heard_otherwise(
-    req: Request, analysis: Analysis, query: str, ex: Extract, history: list[dict] | None, prepared: Prepare
-) -> tuple[Analysis, str, Extract]:
-    """A refused question asked again with its words also read as the corpus words they sound
-    exactly like (公正 -> 公证, spelling.misheard); kept only when that answers with a sentence
-    holding such a word, so the reading is what made the answer."""
-    heard = misheard(req.gen, analysis, query)
-    if heard is None:
-        return analysis, query, ex
-    again, again_query, words = heard
-    retry = compose(req, again, again_query, history, prepared)
-    if retry.refused or retry.best is None or not any(w in retry.best.text for w in words):
-        return analysis, query, ex
-    return again, again_query, retry
 
 
 def worth_asking(gen: Generation, analysis: Analysis, ex: Extract) -> bool:

@@ -27,7 +27,7 @@ from dataclasses import replace
 import jieba
 from pypinyin import Style, pinyin
 
-from kb.answer.extractive import corpus_word, doc_freq, passage_texts, read_as_put
+from kb.answer.extractive import Extract, corpus_word, doc_freq, passage_texts, read_as_put
 from kb.answer.near_words import CharPositions, near_counts
 from kb.answer.questions import PLACE, RATE, WORD, Analysis, Term
 from kb.index.reader import Generation
@@ -237,3 +237,19 @@ def respell(req: Request, analysis: Analysis, query: str) -> tuple[Analysis, str
         return replace(analysis, terms=terms), " ".join([query, *extra])
     except Exception:  # noqa: BLE001 - a typo left unread only costs the reading
         return analysis, query
+
+
+def heard_otherwise(
+    req: Request, analysis: Analysis, query: str, ex: Extract, answer: Callable[[Analysis, str], Extract]
+) -> tuple[Analysis, str, Extract]:
+    """A refused question asked again (`answer`) with its words also read as the corpus words
+    they sound exactly like (公正 -> 公证, `misheard`); kept only when that answers with a
+    sentence holding such a word, so the reading is what made the answer."""
+    heard = misheard(req.gen, analysis, query)
+    if heard is None:
+        return analysis, query, ex
+    again, again_query, words = heard
+    retry = answer(again, again_query)
+    if retry.refused or retry.best is None or not any(w in retry.best.text for w in words):
+        return analysis, query, ex
+    return again, again_query, retry
