@@ -878,3 +878,10 @@ def test_how_an_act_went_asks_its_outcome_not_an_opinion(corpus_index):
     assert not asks_judgment("中央交办的信访积案化解得怎么样")
     assert asks_judgment("柳江区法治政府建设搞得怎么样") and asks_judgment("你觉得复议工作好不好")
     assert "100%" in _lead(answer_question(corpus_index, "中央交办的信访积案化解得怎么样"))
+
+
+def test_a_part_is_heard_otherwise_as_a_whole_question_is(corpus_index):
+    """公正事项办了多少件 alone is read as 公证 (an exact homophone) once refused; as the first
+    part of a two-part question it had been refused while the second part answered (set O o44)."""
+    lead = _lead(answer_question(corpus_index, "公正事项办了多少件 收了多少钱"))
+    assert "333件" in lead and "195153元" in lead
