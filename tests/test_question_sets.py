@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from eval_sets import CORPUS, DATA, read_rows
 
-SETS = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j", "fresh_k", "fresh_l", "fresh_m", "library", "library2")
+FRESH = tuple(f"fresh_{c}" for c in "abcdefghijklmnop")
+LIBRARY = ("library", "library2", "library3")
+SETS = (*FRESH, *LIBRARY)
 
 
 def _text(doc: str) -> str:
@@ -35,11 +37,10 @@ def _all_docs() -> tuple[str, ...]:
 
 
 def test_sets_are_large_enough_with_unanswerable_questions() -> None:
-    fresh = ("fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f", "fresh_g", "fresh_h", "fresh_i", "fresh_j")
-    for name in (*fresh, "fresh_k", "fresh_l", "fresh_m"):
+    for name in FRESH:
         rows = read_rows(DATA / f"{name}.jsonl")
         assert len(rows) >= 80 and sum(r["type"] == "unanswerable" for r in rows) >= 15, name
-    for name in ("library", "library2"):
+    for name in LIBRARY:
         library = read_rows(DATA / f"{name}.jsonl")
         laws = {r["doc"].rsplit("(", 1)[0] for r in library if r["doc"]}
         assert len(library) >= 60 and len(laws) >= 30, name
