@@ -885,3 +885,25 @@ def test_a_part_is_heard_otherwise_as_a_whole_question_is(corpus_index):
     part of a two-part question it had been refused while the second part answered (set O o44)."""
     lead = _lead(answer_question(corpus_index, "公正事项办了多少件 收了多少钱"))
     assert "333件" in lead and "195153元" in lead
+
+
+def test_who_the_members_are_is_no_count(corpus_index):
+    """区级特邀执法监督员都有谁: the report counts them (15人) and names none; the count is no
+    answer (set P p113). 由哪些人组成 asks how a committee is made up, which a count answers."""
+    assert answer_question(corpus_index, "区级特邀执法监督员都有谁").refused
+    assert "三至九人" in _lead(answer_question(corpus_index, "人民调解委员会由哪些人组成？"))
+
+
+def test_an_outcome_asked_without_zuihou_is_still_an_outcome(corpus_index):
+    """示范市创建成功没有: the report says the district took part, never that it won (set P
+    p112; sets B-O asked 最后评上没有). 调解成功了多少起 asks a count, not whether."""
+    assert answer_question(corpus_index, "柳江第三批全国法治政府建设示范市创建成功没有").refused
+    assert "1455起" in _lead(answer_question(corpus_index, "调解成功了多少起"))
+
+
+def test_a_kind_asked_inside_a_topic_is_not_the_topics_total(corpus_index):
+    """审结的知识产权案件里专利纠纷有几件: 专利纠纷 is what is counted, inside the topic; the
+    211 知识产权 cases are the topic's total, and the report gives no 专利纠纷 figure (set P
+    p109). 未结的行政应诉案件有几件 still reads 未结 as what is asked."""
+    assert answer_question(corpus_index, "去年审结的知识产权案件里专利纠纷有几件").refused
+    assert "未结案10件" in _lead(answer_question(corpus_index, "未结的行政应诉案件有几件"))

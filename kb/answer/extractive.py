@@ -69,6 +69,7 @@ from kb.answer.target import (
     asks_total,
     counts_a_kind,
     counts_asked,
+    counts_for_names,
     head_term,
     modifier_dropped,
     money_fits,
@@ -1121,6 +1122,7 @@ def answer_from_hits(
             return refused
         if (
             restates_count(analysis, direct)  # 是哪3家 asked outside a list question
+            or counts_for_names(analysis, direct)  # 监督员都有谁 answered with 15人
             or outcome_unstated(analysis, best.text)  # 评上了没有 answered with the effort
             or partner_unstated(analysis, best.text)  # 跟哪家单位合建的 answered with the builder alone
             or ranking_unstated(analysis, best.text)  # 最多的是哪个部门 answered with a count

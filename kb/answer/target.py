@@ -16,7 +16,7 @@ from collections.abc import Callable
 import jieba.posseg as pseg
 
 from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term, written_negation
-from kb.text.figures import comparison_spans, durations, find_figures, is_money
+from kb.text.figures import PERSON_UNITS, comparison_spans, durations, find_figures, is_money
 from kb.text.normalize import nfkc, squash
 
 # Where a figure question says what it counts: its ask word.
@@ -128,7 +128,8 @@ def head_term(analysis: Analysis) -> str:
                 best, best_gap, best_at = t.text, pos - after_ask, -1
     if best_at > 0 and _COUNTED_NOUN_ASK.match(q, best_at + len(best)):
         de = q.rfind("的", 0, best_at)
-        if de > 0:
+        topic_end = max((b.end() for b in _BOUNDARY.finditer(q, 0, best_at)), default=0)
+        if de > topic_end:  # a 的 before the topic's end (审结的知识产权案件里专利纠纷) qualifies the topic
             before = [(q.rfind(f, 0, de), t.text) for t in analysis.soft for f in t.forms]
             pos, word = max(before, default=(-1, ""))
             if pos >= 0 and pos + len(word) >= de - 1:
@@ -177,6 +178,7 @@ __all__ = [
     "states_change",
     "states_level",
     "counts_asked",
+    "counts_for_names",
     "focus_terms",
     "head_term",
     "own_figures",
@@ -459,6 +461,21 @@ def restates_count(analysis: Analysis, lead: str) -> bool:
     return bool(given & stated)
 
 
+# Who the members of a group are (区级特邀执法监督员都有谁, 15个监督员都是谁): names answer, and
+# the report names none; a lead counting the people (聘任…监督员15人) restates the group's
+# size. Sets F-O ask it of the 15 监督员 (refused there because 15个 is no corpus word) and set
+# P without a count (p113, answered with 15人).
+_WHO_ARE = re.compile(r"(?:都|分别|具体|到底)?(?:是|有)谁[呢吗啊呀？?。\s]*$|叫(?:什么|啥)名字")
+
+
+def counts_for_names(analysis: Analysis, lead: str) -> bool:
+    """The question asks who the members are and the lead only counts people, naming none."""
+    question = nfkc(analysis.question)
+    if not _WHO_ARE.search(question) or _names_members(question, lead):
+        return False
+    return any(f.unit in PERSON_UNITS for f in find_figures(lead))
+
+
 def modifier_dropped(
     analysis: Analysis, sentence: str, passage: str, elsewhere: Callable[[str], bool], known: Callable[[Term], bool]
 ) -> bool:
@@ -497,7 +514,9 @@ def modifier_dropped(
 _OUTCOME = re.compile(
     r"(?:(?:最后|最终|到底|结果)(?P<verb>[\u4e00-\u9fff]{1,4}?)(?:了没有|了没|了吗|没有|没)"
     r"|(?:最后|最终|到底|结果)(?P<taken>[\u4e00-\u9fff]{2})[\u4e00-\u9fff]{1,20}?(?:了没有|了没|没有|没)"
-    r"|(?P<done>[\u4e00-\u9fff]{2})了没有?)[？?]?\s*$"
+    r"|(?P<done>[\u4e00-\u9fff]{2})了没有?"
+    # an outcome word asked without 最后 (示范市创建成功没有: set P; sets B-O said 最后评上没有)
+    r"|(?P<won>成功|评上|选上|获批|通过)了?(?:没有|没|吗))[？?]?\s*$"
 )
 
 
@@ -507,7 +526,7 @@ def outcome_unstated(analysis: Analysis, sentence: str) -> bool:
     read as a yes (sets B-L ask this of the 示范 campaign, set L of a reform; no answerable
     question asks so)."""
     m = _OUTCOME.search(nfkc(analysis.question))
-    return bool(m) and squash(m.group("verb") or m.group("taken") or m.group("done")) not in squash(sentence)
+    return bool(m) and squash(m.group("verb") or m.group("taken") or m.group("done") or m.group("won")) not in squash(sentence)
 
 
 # With whom something was done (跟哪个法院搞的府院联动, 是跟哪家单位合建的): the answer is a
