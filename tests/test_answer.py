@@ -907,3 +907,10 @@ def test_a_kind_asked_inside_a_topic_is_not_the_topics_total(corpus_index):
     p109). 未结的行政应诉案件有几件 still reads 未结 as what is asked."""
     assert answer_question(corpus_index, "去年审结的知识产权案件里专利纠纷有几件").refused
     assert "未结案10件" in _lead(answer_question(corpus_index, "未结的行政应诉案件有几件"))
+
+
+def test_a_count_inside_a_quoted_name_is_no_given_count(corpus_index):
+    """食品安全两个责任怎么落实的: “两个责任” is the name of a duty, not a count the question gives
+    whose source sentence says nothing more (set P p79 was refused so)."""
+    lead = _lead(answer_question(corpus_index, "食品安全两个责任怎么落实的"))
+    assert "联合实验室" in lead

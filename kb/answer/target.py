@@ -586,7 +586,12 @@ def restates_given(analysis: Analysis, lead: str) -> bool:
     if not ask:
         return False
     given = {(f.value, f.unit) for m in _GIVEN_COUNT.finditer(q, 0, ask.start()) for f in find_figures(m.group(0))}
-    stated = {(f.value, f.unit) for f in find_figures(lead) if not f.is_year and not lead.startswith(("（", "("), f.end)}
+    named = [m.span() for m in _QUOTED.finditer(lead)]  # “两个责任”: a name, not a count
+    stated = {
+        (f.value, f.unit)
+        for f in find_figures(lead)
+        if not f.is_year and not lead.startswith(("（", "("), f.end) and not any(a <= f.start < b for a, b in named)
+    }
     if not given & stated:  # a count with its breakdown (审结65件（其中：维持19件…）) says more of them
         return False
     plain = squash(lead)
