@@ -48,7 +48,8 @@ _ABOUT_ASK = re.compile(
 
 def plain_ask(question: str) -> str:
     """The question with 啥, the spoken 什么, written out (有啥权利 -> 有什么权利, 为啥 -> 为什么):
-    the ask patterns here and the list head are written with 什么; 91 set questions say 啥."""
+    the ask patterns here and the activity asks of kb.answer.sections are written with 什么;
+    91 set questions say 啥."""
     return nfkc(question).replace("啥", "什么")
 
 
