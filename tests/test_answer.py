@@ -755,11 +755,12 @@ def test_staff_wording_of_a_figure_the_report_lacks_is_refused(corpus_index, que
 
 
 def test_a_negated_count_is_not_answered_with_what_was_done(corpus_index):
-    """几件没结 counts the cases not closed: a lead that states the cases received (76件)
-    counts their opposite and must not stand; 罚多少 asks a sum, not the two days to pay it in."""
+    """几件没结 counts the cases not closed: a lead that states only the cases received (76件)
+    counts their opposite and must not stand; one that reads the run of clauses down to 未结8件
+    states the count asked (since the asked predicate's head is found longest word first, 没结
+    rather than 结); 罚多少 asks a sum, not the two days to pay it in."""
     lead = _lead(answer_question(corpus_index, "复议申请到年底还剩几件没结"))
-    assert "76件" not in lead
-    assert "未结" in lead or lead.startswith("知识库中未找到")
+    assert "未结8件" in lead or lead.startswith("知识库中未找到")
     assert "三千元" in _lead(answer_question(corpus_index, "当场处罚时对单位最多罚多少"))
 
 
