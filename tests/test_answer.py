@@ -915,3 +915,11 @@ def test_a_count_inside_a_quoted_name_is_no_given_count(corpus_index):
     whose source sentence says nothing more (set P p79 was refused so)."""
     lead = _lead(answer_question(corpus_index, "食品安全两个责任怎么落实的"))
     assert "联合实验室" in lead
+
+
+@pytest.mark.parametrize("question", ["远程视频调解成功的2件是啥纠纷", "行政应诉败诉的那1件是什么案子"])
+def test_members_of_a_given_count_need_names(corpus_index, question):
+    """Which the 2 (是啥, read as 是什么) or the 1 case were: the report names neither, and a
+    lead naming no member answers nothing, whether it restates the count or states another
+    sentence's figures (set Q q128, q127)."""
+    assert answer_question(corpus_index, question).refused

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import jieba.posseg as pseg
 
 from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term, written_negation
+from kb.text.asks import plain_ask
 from kb.text.figures import PERSON_UNITS, comparison_spans, durations, find_figures, is_money
 from kb.text.normalize import nfkc, squash
 
@@ -447,18 +448,14 @@ def _names_members(question: str, lead: str) -> bool:
 
 
 def restates_count(analysis: Analysis, lead: str) -> bool:
-    """The lead answers “which N” with N alone (共有3家企业获得… for 哪三家公司, 那13个项目
-    具体是哪些): the count the question gives is never its answer (as `asked_figures`), and a
-    lead that states it naming no member (no 、-series of names, no quoted name the question
-    does not hold) answers nothing else. An answer that names them (申报了…“践行‘三零’
-    服务…”…两个单项) restates N beside the names and stands."""
-    question = nfkc(analysis.question)
-    count = _members_asked(question)
-    if not count or _names_members(question, lead):
-        return False
-    given = {(f.value, f.unit) for f in find_figures(count)}
-    stated = {(f.value, f.unit) for f in find_figures(lead) if not f.is_year}
-    return bool(given & stated)
+    """The question asks which members a count it gives has (哪三家公司, 那13个项目具体是哪些,
+    败诉的那1件是什么案子) and the lead names none (no 、-series of names, no quoted name the
+    question does not hold, no 《title》): the count is never the answer, and a lead without
+    names answers nothing else, whether it restates the count (共有3家企业获得…) or states
+    another sentence's figures (与2022年同期的结案101件…相比 for the 1 case lost: set Q q127).
+    An answer that names them (申报了…“践行‘三零’服务…”…两个单项) stands."""
+    question = plain_ask(analysis.question)  # 是啥 asks as 是什么
+    return bool(_members_asked(question)) and not _names_members(question, lead)
 
 
 # Who the members of a group are (区级特邀执法监督员都有谁, 15个监督员都是谁): names answer, and
