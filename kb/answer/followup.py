@@ -255,6 +255,16 @@ def _cut(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w, f) for w, f in pseg.lcut(text))
 
 
+def _offsets(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, flag) of each of `text`'s jieba words, in order."""
+    out = []
+    pos = 0
+    for w, f in _cut(text):
+        out.append((pos, pos + len(w), w, f))
+        pos += len(w)
+    return out
+
+
 @cache
 def _stop_words() -> frozenset[str]:
     return lexicon.question_words() | lexicon.stopwords() | lexicon.relative_times()
@@ -306,21 +316,16 @@ def _join(subject: str, core: str) -> str:
 
 def _switch_topic(prev: str, topic: str) -> str:
     """`prev` with the term `topic` stands in for replaced by it."""
-    words = list(_cut(prev))
     topic_words = [(w, f) for w, f in _cut(topic) if w.strip()]
     if sum(f in _SITUATION_FLAGS for _, f in topic_words) >= 2 and len(topic_words) >= 3:
         return _with_situation(prev, topic)  # a situation, not a term: it takes the question asked
-    prev_words = {w for w, _ in words}
+    prev_words = {w for w, _ in _cut(prev)}
     if len(topic_words) == 2 and topic_words[1][0] in prev_words and topic_words[0][0] not in prev_words:
         # the previous question holds the topic's head already (复议决定 after …作出决定): only
         # the word before it switches, and it switches the subject (sets D and L)
         return _switch_topic(prev, topic_words[0][0])
     spans: list[tuple[int, int, str, str]] = []  # (start, end, text, head flag): runs of 1-3 topic words
-    pos = 0
-    offsets = []
-    for w, f in words:
-        offsets.append((pos, pos + len(w), w, f))
-        pos += len(w)
+    offsets = _offsets(prev)
     for i, (s, _e, _w, _f) in enumerate(offsets):
         run = []
         for _s2, e2, w2, f2 in offsets[i : i + 3]:
@@ -391,11 +396,7 @@ def _span_switches(prev: str, topic: str, structural: str) -> list[str]:
     m = _ASK.search(prev)
     yes_no = _A_NOT_A.search(prev)  # 收不收费: an ask _ASK leaves to the answerer
     stop = min(m.start() if m else len(prev), yes_no.start() if yes_no else len(prev))
-    offsets = []
-    pos = 0
-    for w, f in _cut(prev):
-        offsets.append((pos, pos + len(w), w, f))
-        pos += len(w)
+    offsets = _offsets(prev)
     asked = [o for o in offsets if o[1] <= stop and _spannable(o[2], o[3])]
     if asked and asked[-1][0] >= tail:
         stop = asked[-1][0]  # what is asked about stays (收费 of 调解收费吗)
