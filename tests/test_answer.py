@@ -923,3 +923,16 @@ def test_members_of_a_given_count_need_names(corpus_index, question):
     lead naming no member answers nothing, whether it restates the count or states another
     sentence's figures (set Q q128, q127)."""
     assert answer_question(corpus_index, question).refused
+
+
+@pytest.mark.parametrize(
+    ("history", "question"),
+    [(["去年行政复议收了多少件"], "那行政诉讼呢？"), ([], "公益诉讼52件里面生态环境类的有几件")],
+)
+def test_a_one_character_head_inside_another_word_is_not_the_act(corpus_index, history, question):
+    """收 of 收了多少件 is the act of 收到52件, not of 收监执行审查案13件; 类 of 生态环境类 is not
+    the 类 of 各类检察建议46件 (sets Q and R answered these with those figures). The report
+    states neither count; 行政复议收了多少件 keeps 收到…76件."""
+    assert answer_question(corpus_index, question, [{"role": "user", "content": h} for h in history] or None).refused
+    assert "76件" in _lead(answer_question(corpus_index, "去年行政复议收了多少件"))
+

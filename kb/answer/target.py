@@ -293,7 +293,7 @@ def counts_asked(analysis: Analysis, sentence: str, lead: str, known: Callable[[
             return True
         fallback = _content_head(analysis, focus, known)
         return fallback is None or held(fallback, s) or not _before_ask(analysis, fallback)
-    if head is not None and len(head.text) == 1 and held(head, s):
+    if head is not None and len(head.text) == 1 and _acts_in(head, sentence):
         head = None  # the asked act itself is there (收 of 收了多少件 in 收到52件)
     elif head is None or not _content(head, known):
         head = _content_head(analysis, focus, known)
@@ -374,6 +374,18 @@ def _names_counted(analysis: Analysis, sentence: str) -> bool:
     tail = q[m.end() + (1 if q[m.end() : m.end() + 1] in _CLASSIFIERS else 0) :]
     tail = re.split(r"[，,。？?！!；;\s]|呢|吗|的", tail, maxsplit=1)[0]
     return len(tail) >= MIN_COUNTED_TAIL and tail in sentence
+
+
+def _acts_in(head: Term, sentence: str) -> bool:
+    """A one-character head (收 of 收了多少件) is the sentence's act when a verb of it starts
+    with that character (收到52件), not when the character is part of another word: 收 of
+    收监执行审查案13件 (a prisoner's committal) or 类 of 各类检察建议 (sets Q and R: 那行政诉讼呢
+    and 52件里面生态环境类的有几件 were answered with those clauses' figures)."""
+    return any(
+        w.word.startswith(f) and (w.word == f or w.flag.startswith("v"))
+        for w in pseg.lcut(squash(sentence))
+        for f in head.forms
+    )
 
 
 def _sums(text: str) -> set[str]:
