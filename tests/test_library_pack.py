@@ -511,3 +511,24 @@ def test_a_pack_sentence_far_from_the_question_does_not_answer(library_index: In
     assert "两年" in answer_question(library_index, "国家赔偿请求时效是多久").answer.split("\n")[0]
     lead = answer_question(library_index, "职工累计工作满10年，年休假有几天").answer.split("\n")[0]
     assert "10天" in lead
+
+
+def test_pack_passages_add_answer_candidates_and_take_none_of_the_corpus_own(library_index: Index) -> None:
+    """Each pack passage among the answerer's first K_HITS lets the next own passage of the
+    fused list in: with the whole library, 行政诉讼法 第四十六条 had fallen to 19th behind
+    sector rules and the court's own 五日 of 第六十七条 led (sets O, Q and R)."""
+    from kb.answer.extractive import K_HITS, gather
+    from kb.answer.questions import analyze
+    from kb.search.request import Request
+
+    question = "行政复议申请期限是多少"
+    req = Request(library_index)
+    fused = search(library_index, question, k=30)
+    first = fused[:K_HITS]
+    pushed = sum(from_pack(h.chunk.doc_id) for h in first)
+    assert pushed  # the sample's 行政复议法 versions and regulation are among them
+    hits, _ = gather(req, analyze(question), question)
+    own = [h.chunk.chunk_id for h in fused if not from_pack(h.chunk.doc_id)]
+    got = [h.chunk.chunk_id for h in hits if not from_pack(h.chunk.doc_id)]
+    assert set(own[:K_HITS]) <= set(got)  # the first ten own passages, as without the pack
+    assert {h.chunk.chunk_id for h in first} <= {h.chunk.chunk_id for h in hits}

@@ -146,3 +146,21 @@ def test_a_two_digit_year_is_the_year():
     assert ("2023年", YEAR_TERM) in {(t.text, t.kind) for t in key_terms("律师23年代理了几件")}  # not 年代
     for duration in ("满20年的公务员", "20年内没有发现", "第23年", "规划(21-25年)"):
         assert not any(t.kind == YEAR_TERM for t in key_terms(duration)), duration
+
+
+def test_a_one_character_word_makes_no_qualified_phrase():
+    """检察院发 of 检察院发了多少检察建议 is no qualifier and its noun: the law library's
+    人民检察院发现… holds it, and the report's 发出各类检察建议46件 was refused as counting
+    the bare noun (sets O and R, with the library loaded). 较大数额罚款 still is one."""
+    from kb.answer.target import modifier_dropped
+
+    def anywhere(phrase: str) -> bool:
+        return phrase in ("检察院发", "较大数额罚款")
+
+    def known(_term: object) -> bool:
+        return True
+
+    sentence = "发出各类检察建议46件。"
+    assert not modifier_dropped(analyze("检察院发了多少检察建议"), sentence, sentence, anywhere, known)
+    fine = "（一）依法给予一百元以下罚款的。"
+    assert modifier_dropped(analyze("较大数额罚款最多罚多少"), fine, fine, anywhere, known)

@@ -90,7 +90,7 @@ from kb.registry import RegistryEntry
 from kb.schema import Chunk, Hit
 from kb.search.query import named_docs
 from kb.search.request import Request
-from kb.search.retrieval import from_pack, search_in
+from kb.search.retrieval import CANDIDATES, from_pack, search_in
 from kb.text import lexicon
 from kb.text.docnum import find_docnums, normalize_docnum, without_docnums
 from kb.text.figures import (
@@ -538,7 +538,16 @@ def gather(req: Request, analysis: Analysis, query: str, k: int = K_HITS) -> tup
     """Hybrid hits, plus hits inside the documents the question names, plus the articles it
     names (第二十条 of the named law), best first, without duplicates."""
     gen = req.gen
-    hits = search_in(req, query, k=k)
+    fused = search_in(req, query, k=max(k, CANDIDATES))
+    hits = fused[:k]
+    # A corpus pack's passages add candidates and take none of the corpus's own: each one
+    # among the first k lets the next own passage of the fused list in after them. With the
+    # library loaded, 行政诉讼法 第四十六条 (直接向人民法院提起诉讼…六个月) fell from the first ten
+    # to 19th for 直接去法院告行政机关多久之内起诉, and its 第六十七条 (the court's 五日) led
+    # instead (sets O, Q and R: o50, q55, q103, r53).
+    pushed = sum(from_pack(h.chunk.doc_id) for h in hits)
+    if pushed:
+        hits += [h for h in fused[k:] if not from_pack(h.chunk.doc_id)][:pushed]
     docs = named_docs(gen.doc_titles, analysis.question, gen.doc_records)
     extra: list[Hit] = []
     if docs:

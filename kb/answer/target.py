@@ -501,7 +501,10 @@ def modifier_dropped(
         return False
     q, s, around = squash(nfkc(analysis.question)), squash(sentence), squash(passage)
     focus = focus_terms(analysis)
-    held = [t for t in analysis.soft if any(f in s for f in t.forms)]  # 罚款, and 调解 (a verb)
+    # 罚款, and 调解 (a verb); not a one-character word, which another passage holds inside a
+    # longer one: 检察院发 of 检察院发了多少检察建议 is in the library's 人民检察院发现… (sets O
+    # and R refused the report's 发出各类检察建议46件 so, with the library loaded)
+    held = [t for t in analysis.soft if len(t.text) > 1 and any(f in s for f in t.forms)]
     for term in analysis.soft:
         if term.text not in focus or not _content(term, known) or any(f in around for f in term.forms):
             continue
