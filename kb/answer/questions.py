@@ -416,7 +416,10 @@ def is_elliptical(question: str, terms: list[Term] | None = None) -> bool:
         if _ELLIPTICAL_START.match(q):
             return True
         terms = key_terms(q) if terms is None else terms
-        return len(terms) <= 1 and len(q) <= 12
+        # a one-character word other than a verb (总 of 总投资多少) says little on its own: set
+        # R's r106, after 承诺即开工有几个项目, lost its subject to the law library's 总投资
+        # rules; a one-character verb is an act (门户网站发了多少条: set J's j78)
+        return sum(len(t.text) > 1 or t.pos[:1] == "v" for t in terms) <= 1 and len(q) <= 12
     except Exception:  # noqa: BLE001
         return False
 
