@@ -936,3 +936,13 @@ def test_a_one_character_head_inside_another_word_is_not_the_act(corpus_index, h
     assert answer_question(corpus_index, question, [{"role": "user", "content": h} for h in history] or None).refused
     assert "76件" in _lead(answer_question(corpus_index, "去年行政复议收了多少件"))
 
+
+
+def test_the_figure_next_to_the_asked_act_answers_not_the_topics_count(corpus_index):
+    """…自行梳理出来的35件信访积案的化解处置工作，…实体性化解7件: 35件 counts the topic, 7件 is what
+    化解 states (set F's f116 led with 35件). A noun next to a figure (18个项目开展了“拿地即开工”)
+    is not the asked act: 承诺即开工申请了几个项目 keeps 项目共计13个."""
+    turns = [{"role": "user", "content": "区里自己梳理出来的信访积案多少件"}]
+    lead = _lead(answer_question(corpus_index, "其中实体性化解了几件", turns))
+    assert "7件" in lead and "35件" not in lead
+    assert "13个" in _lead(answer_question(corpus_index, "承诺即开工申请了几个项目"))

@@ -200,6 +200,7 @@ def pick_figure_clause(
     if focus == {t.text for t in analysis.soft}:
         focus = set()  # the whole question is the predicate: it tells clauses apart by nothing
     head = head_term(analysis)
+    acts = any(t.text == head and t.pos[:1] == "v" for t in analysis.soft)  # 化解, not 项目
     years = years_in(analysis)
 
     def held(clause: str) -> set[str]:
@@ -229,6 +230,8 @@ def pick_figure_clause(
         own = held(clause)
         borrowed = held(clauses[i - 1]) - own if i > 0 and borrows[i] else set()
         score = sum(w(t) for t in own) + SUBJECT_WEIGHT * sum(w(t) for t in borrowed)
+        if acts and _next_to_figure(clause, head):
+            score += HEAD_WEIGHT  # the asked act states this figure (实体性化解7件), not one beside it
         if any(y in squash(clause) for y in years):
             score += YEAR_WEIGHT
         scores.append((score, i))
@@ -239,6 +242,26 @@ def pick_figure_clause(
     if best_score <= 0 or (len(scores) > 1 and scores[1][0] >= best_score):
         return None
     return best
+
+
+# How near its figure the head must stand to state it: 化解7件, 7件已化解.
+HEAD_REACH = 1
+
+
+def _next_to_figure(clause: str, head: str) -> bool:
+    """The asked act stands right before or after one of the clause's figures (实体性化解7件),
+    so that figure is its count; a figure counting the topic (…自行梳理出来的35件信访积案的化解
+    处置工作) has the act further off. Only for a verb: a noun next to a figure (18个项目) is
+    what it counts, which every clause of the sentence may count."""
+    c = squash(clause)
+    for f in find_figures(c):
+        if f.is_year:
+            continue
+        before = c.rfind(head, 0, f.start)
+        after = c.find(head, f.end)
+        if (before >= 0 and f.start - (before + len(head)) <= HEAD_REACH) or (0 <= after - f.end <= HEAD_REACH):
+            return True
+    return False
 
 
 # Parts of speech that say how a question is put, not what it counts (已经, 一共, 里面):
