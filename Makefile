@@ -22,11 +22,17 @@ run: $(STAMP)
 
 # Debian's Chromium (never a browser download) and CJK fonts, for the UI test and screenshots;
 # iproute2's `ip` for the network-namespace test in tests/test_security.py; axe-core from npm
-# into build/axe (project-local, never a CDN) for the accessibility test.
+# into build/axe (project-local, never a CDN) for the accessibility test. Only what is missing
+# is installed: on a machine whose Node.js came with its own npm, Debian's npm conflicts with
+# it and apt refused the whole set (session 26's machine: chromium and the fonts went missing).
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "CJK" \
-		|| ! command -v ip >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk iproute2 npm >/dev/null; \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v ip >/dev/null 2>&1 || missing="$$missing iproute2"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@test -f build/axe/node_modules/axe-core/axe.min.js || npm install --silent --no-audit --no-fund --prefix build/axe axe-core@4
 
