@@ -37,7 +37,7 @@ from kb.search.pack_fusion import (
     lead_piece_first,
 )
 from kb.search.query import named_docs
-from kb.search.retrieval import PACK_WEIGHT, from_pack, rankings, rrf, search
+from kb.search.retrieval import CANDIDATES, PACK_WEIGHT, from_pack, rankings, rrf, search
 from kb.training.quiz import pool_for
 from kb.validity import current_first, validity_note
 
@@ -523,7 +523,7 @@ def test_pack_passages_add_answer_candidates_and_take_none_of_the_corpus_own(lib
 
     question = "行政复议申请期限是多少"
     req = Request(library_index)
-    fused = search(library_index, question, k=30)
+    fused = search(library_index, question, k=CANDIDATES)  # what gather reads past its first K_HITS
     first = fused[:K_HITS]
     pushed = sum(from_pack(h.chunk.doc_id) for h in first)
     assert pushed  # the sample's 行政复议法 versions and regulation are among them
