@@ -65,10 +65,38 @@ def named_docs(
     law, the old one's articles took the places of the search inside it, and 第九十条 (本法自
     2024年1月1日起施行) was not found for 新修订的行政复议法从哪天起实施 (gold f15, set K k49)."""
     q = compact(question)
-    named = {doc_id for doc_id, title in doc_titles.items() if any(f in q for f in title_forms(title))}
+    forms = _forms_of(doc_titles)
+    named = {d for n in forms.lengths for i in range(len(q) - n + 1) for d in forms.docs.get(q[i : i + n], ())}
     if versions:
         named = {d for d in named if is_current(versions.get(d)) or names_version(question, versions[d])}
     return named
+
+
+@dataclass(frozen=True)
+class _Forms:
+    docs: dict[str, frozenset[str]]  # a title form -> the documents it names
+    lengths: tuple[int, ...]  # the forms' lengths
+
+
+_last_forms: tuple[Mapping[str, str], _Forms] | None = None
+
+
+def _forms_of(doc_titles: Mapping[str, str]) -> _Forms:
+    """Every title form of the documents, kept for the mapping last asked about (a
+    generation's doc_titles, the same object for all its requests): with the library's
+    870 documents, testing each form against the question took about 2 ms a question, and
+    the answerer asks several times; looking up the question's substrings takes a tenth."""
+    global _last_forms
+    last = _last_forms
+    if last is not None and last[0] is doc_titles:
+        return last[1]
+    docs: dict[str, set[str]] = {}
+    for doc_id, title in doc_titles.items():
+        for form in title_forms(title):
+            docs.setdefault(form, set()).add(doc_id)
+    forms = _Forms({f: frozenset(d) for f, d in docs.items()}, tuple(sorted({len(f) for f in docs})))
+    _last_forms = (doc_titles, forms)
+    return forms
 
 
 @lru_cache(maxsize=4096)
