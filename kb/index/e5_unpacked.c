@@ -24,9 +24,10 @@ static kb_unpacked kb_cache[KB_MAX_MATRICES];
 static int kb_cached;
 static pthread_mutex_t kb_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* The unpacked form of W [nout, nin], made on first use; NULL when the table is full or
- * memory is short (the caller then unpacks per call, as matmul_q4q8 does). */
-static const kb_unpacked *kb_unpack(const block_q4_0 *W, int nout, int nin) {
+/* The unpacked form of W [nout, nin], made on first use and copied to *out; 0 when the
+ * table is full or memory is short (the caller then unpacks per call, as matmul_q4q8 does).
+ * A copy, not a pointer into the table: kb_forget may move entries meanwhile. */
+static int kb_unpack(const block_q4_0 *W, int nout, int nin, kb_unpacked *out) {
     const kb_unpacked *hit = NULL;
     int nb = nin / QK;
     pthread_mutex_lock(&kb_lock);
@@ -54,15 +55,36 @@ static const kb_unpacked *kb_unpack(const block_q4_0 *W, int nout, int nin) {
             free(w8); free(dw);
         }
     }
+    if (hit) *out = *hit;
     pthread_mutex_unlock(&kb_lock);
-    return hit;
+    return hit != NULL;
+}
+
+/* Drop the model's unpacked weights: called by e5_free, before the weights' memory is
+ * unmapped, so that another model mapped at the same address later is never multiplied
+ * with these. */
+static void kb_forget(const e5_model *m) {
+    pthread_mutex_lock(&kb_lock);
+    for (int l = 0; l < m->NL; l++) {
+        const layer_t *ly = &m->layers[l];
+        const block_q4_0 *ws[] = {ly->qw, ly->kw, ly->vw, ly->aow, ly->fiw, ly->fow};
+        for (int j = 0; j < 6; j++)
+            for (int i = 0; i < kb_cached; i++)
+                if (kb_cache[i].w == ws[j]) {
+                    free(kb_cache[i].w8); free(kb_cache[i].dw);
+                    kb_cache[i] = kb_cache[--kb_cached];
+                    break;
+                }
+    }
+    pthread_mutex_unlock(&kb_lock);
 }
 
 static void kb_matmul(const block_q4_0 *W, const float *bias,
                       const int8_t *aq, const float *ad, const int32_t *as,
                       float *Y, int L, int nout, int nin) {
-    const kb_unpacked *u = kb_unpack(W, nout, nin);
-    if (!u) { matmul_q4q8(W, bias, aq, ad, as, Y, L, nout, nin); return; }
+    kb_unpacked kept;
+    if (!kb_unpack(W, nout, nin, &kept)) { matmul_q4q8(W, bias, aq, ad, as, Y, L, nout, nin); return; }
+    const kb_unpacked *u = &kept;
     int nb = nin / QK;
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int oo = 0; oo < nout; oo += KB_RO) {

@@ -41,9 +41,10 @@ LIB_NAME = "_engine.so"
 SHIM = Path(__file__).with_name("e5_tokens.c")  # e5.c plus the token export
 UNPACKED = Path(__file__).with_name("e5_unpacked.c")  # the matmul on weights unpacked once
 # Where e5.c takes the splice: the new matmul goes before forward_batch, whose MAT macro
-# then calls it instead of matmul_q4q8.
+# then calls it instead of matmul_q4q8, and e5_free drops the model's unpacked weights.
 _BEFORE = "static int forward_batch("
 _MAT = "#define MAT(W, B, Y, NOUT, NIN) matmul_q4q8("
+_FREE = "void e5_free(e5_model *m) {\n    if (!m) return;\n"
 
 
 def cache_root() -> Path:
@@ -82,12 +83,13 @@ def _build_key(cc: str, src: Path) -> str | None:
 
 
 def spliced(source: str) -> str:
-    """e5.c with the matmul on weights unpacked once (UNPACKED), or as it is when either
-    place of the splice is not found exactly once."""
-    if source.count(_BEFORE) != 1 or source.count(_MAT) != 1:
+    """e5.c with the matmul on weights unpacked once (UNPACKED), or as it is when any place
+    of the splice is not found exactly once."""
+    if any(source.count(place) != 1 for place in (_BEFORE, _MAT, _FREE)):
         return source
-    with_matmul = source.replace(_BEFORE, UNPACKED.read_text(encoding="utf-8") + "\n" + _BEFORE)
-    return with_matmul.replace(_MAT, _MAT.replace("matmul_q4q8(", "kb_matmul("))
+    out = source.replace(_BEFORE, UNPACKED.read_text(encoding="utf-8") + "\n" + _BEFORE)
+    out = out.replace(_MAT, _MAT.replace("matmul_q4q8(", "kb_matmul("))
+    return out.replace(_FREE, _FREE + "    kb_forget(m);\n")
 
 
 def local_engine(root: Path | None = None) -> Path | None:
