@@ -359,6 +359,16 @@ def test_a_figure_counting_something_else_is_refused(corpus_index):
     assert "4次" in _lead(answer_question(corpus_index, "区委理论学习中心组学习安排了几次"))
 
 
+def test_a_part_of_a_whole_the_report_never_breaks_down_is_refused(corpus_index):
+    """How many of a whole are of one part (16万件里头企业开办的): the report names 企业开办
+    in a clause without a figure and counts the whole and other things; no figure of its
+    clauses counts that part (target.part_unstated). A part the report does count keeps its
+    answer."""
+    assert answer_question(corpus_index, "不见面审批的16万件里头企业开办的多少件").refused
+    assert "5件" in _lead(answer_question(corpus_index, "送审的文件里非规范性文件有几件"))
+    assert "21件" in _lead(answer_question(corpus_index, "代理的88件案子里经复议后诉讼的有几件"))
+
+
 def test_a_question_asking_for_a_verdict_is_refused(corpus_index):
     """No passage states an opinion on how well the district works; the rules still answer."""
     for q in ("您认为我们区的行政复议工作做得怎么样", "柳江区的营商环境建设搞得如何？"):

@@ -76,6 +76,7 @@ from kb.answer.target import (
     others_period,
     outcome_unstated,
     own_figures,
+    part_unstated,
     partner_unstated,
     past_given_group,
     period_acts,
@@ -1138,6 +1139,7 @@ def answer_from_hits(
             or restates_given(analysis, direct)  # 那8件怎么处理的 answered with 未结8件
             or (asks_total(analysis) and _is_article(chunk))  # a rule's figure is no total
             or counts_a_kind(analysis, direct)  # 一共多少个调委会 answered with 4个行业性…
+            or part_unstated(analysis, direct)  # 复议申请里针对行政处罚的 answered with the total
             or past_given_group(analysis, best.text, direct)  # 那18个项目的投资 answered with the 13's
         ):
             refused = refusal(analysis.question, hits)

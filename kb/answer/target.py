@@ -19,6 +19,7 @@ from kb.answer.questions import NUMBER, RATE, YEAR, Analysis, Term, written_nega
 from kb.text.asks import plain_ask
 from kb.text.figures import PERSON_UNITS, comparison_spans, durations, find_figures, is_money
 from kb.text.normalize import nfkc, squash
+from kb.text.sentences import clause_spans
 
 # Where a figure question says what it counts: its ask word.
 # 多大 asks a size (建设规模是多大) as 多高 asks a height (fresh_c).
@@ -169,6 +170,7 @@ __all__ = [
     "asks_change",
     "asks_total",
     "counts_a_kind",
+    "part_unstated",
     "past_given_group",
     "asks_money",
     "money_fits",
@@ -726,6 +728,37 @@ def counts_a_kind(analysis: Analysis, lead: str) -> bool:
         if len(kind) >= 2 and kind not in q:
             return True
     return False
+
+
+# A count asked inside a whole the question names: 复议申请里有多少件是…, 16万件里…的有多少件,
+# 35件信访积案里涉及…的有几件. Not 哪里/这里/那里/公里; 中 only after a count (200多件中).
+_INSIDE = re.compile(r"(?<![哪这那公])(?:里面|里头|里|当中|之中)|(?<=[件起个项人家宗])中")
+
+
+def part_unstated(analysis: Analysis, lead: str) -> bool:
+    """The question asks how many of a whole it names are of one part (复议申请里有多少件是针对
+    行政处罚的), the part named by a noun after 里/中 that the whole does not hold, and no figure
+    of the lead shares a clause with that noun: the lead counts the whole or another part
+    (共收到行政复议申请76件; 涉及稳控的10件敏感群体案; …8个单位…76个…16万件, 涵盖了…企业开办…).
+    The report breaks few totals down; sets S and T asked six such parts it never states."""
+    if analysis.qtype != "figure":
+        return False
+    q = squash(nfkc(analysis.question))
+    m = _INSIDE.search(q)
+    if not m or not re.search(r"多少|几", q[m.end() :]):
+        return False
+    whole, after = q[: m.start()], q[m.end() :]
+    marks = [
+        t for t in analysis.soft
+        if t.noun and not t.inherited and len(t.text) >= 2 and t.text in after and t.text not in whole
+    ]
+    if not marks:
+        return False
+    for a, b in clause_spans(lead):
+        clause = lead[a:b]
+        if any(not f.is_year for f in find_figures(clause)) and any(f in clause for t in marks for f in t.forms):
+            return False
+    return True
 
 
 def _counted_noun(analysis: Analysis) -> Term | None:
