@@ -73,13 +73,14 @@ def _source() -> Path | None:
 
 @functools.cache
 def _build_key(cc: str, src: Path) -> str | None:
-    """The engine's cache key: its source, flags and compiler. Asked once per process, since
-    every embedder constructed (one per index opened) looks for the engine."""
+    """The engine's cache key: the source as compiled (spliced, so a change to the splice
+    builds anew), the flags and the compiler. Asked once per process, since every embedder
+    constructed (one per index opened) looks for the engine."""
     try:
         version = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    body = src.read_bytes() + SHIM.read_bytes() + UNPACKED.read_bytes()
+    body = spliced(src.read_text(encoding="utf-8")).encode() + SHIM.read_bytes()
     return hashlib.sha256(body + " ".join(CFLAGS).encode() + version.encode()).hexdigest()[:16]
 
 
