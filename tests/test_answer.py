@@ -508,8 +508,9 @@ def test_a_figure_of_the_bare_noun_does_not_answer_the_qualified_one(corpus_inde
 def test_which_one_ranks_first_is_refused_when_nothing_is_ranked(corpus_index):
     """The report counts, it never ranks (sets J and K asked which 部门 had the most cases and
     got a law or a count); 最大限度 or 第一批 is no ranking. 最多能延长多久 asks a bound."""
-    for q in ("行政复议申请最多的是哪个单位", "哪个镇的纠纷调解得最多"):
+    for q in ("行政复议申请最多的是哪个单位", "哪个镇的纠纷调解得最多", "我们区法治政府建设在柳州排第几"):
         assert answer_question(corpus_index, q).refused, q
+    assert "第三批" in _lead(answer_question(corpus_index, "参加的是第几批全国法治政府建设示范市创建"))
     assert "三十日" in _lead(answer_question(corpus_index, "复议期限最多能延长多久"))
 
 
