@@ -526,6 +526,9 @@ def modifier_dropped(
         return False
     q, s, around = squash(nfkc(analysis.question)), squash(sentence), squash(passage)
     focus = focus_terms(analysis)
+    if not any(t.text in focus and _content(t, known) for t in analysis.soft):
+        # the ask names nothing (较大数额罚款 具体是多少钱: 具体): the topic is what it asks of
+        focus = {t.text for t in analysis.soft}
     # 罚款, and 调解 (a verb); not a one-character word, which another passage holds inside a
     # longer one: 检察院发 of 检察院发了多少检察建议 is in the library's 人民检察院发现… (sets O
     # and R refused the report's 发出各类检察建议46件 so, with the library loaded)
