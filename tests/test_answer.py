@@ -369,6 +369,19 @@ def test_a_part_of_a_whole_the_report_never_breaks_down_is_refused(corpus_index)
     assert "21件" in _lead(answer_question(corpus_index, "代理的88件案子里经复议后诉讼的有几件"))
 
 
+def test_a_figure_in_a_clause_of_its_own_does_not_count_a_sibling_clauses_thing(corpus_index):
+    """The question's words (诉前调解, or the 46件 it names its whole by) sit in one clause of
+    the sentence; the figure the lead would quote (成功化解…2件, 公益诉讼检察案件52件) is in
+    another clause with a subject of its own (target.sibling_counts; sets B, N, Q, S, T, U).
+    A short clause measuring the sentence's topic (总投资额达17.8万元, 实体性化解7件) or an
+    act continuing it (受理73件) keeps its answer."""
+    for q in ("调委会参与的法院诉前调解最后调成功了多少件", "检察建议46件里 公益诉讼诉前建议几件"):
+        assert answer_question(corpus_index, q).refused, q
+    assert "17.8万元" in _lead(answer_question(corpus_index, "承诺即开工的项目总投资多少钱"))
+    assert "7件" in _lead(answer_question(corpus_index, "35件积案里实体性化解了几件"))
+    assert "73件" in _lead(answer_question(corpus_index, "76件复议申请里受理了几件"))
+
+
 def test_a_question_asking_for_a_verdict_is_refused(corpus_index):
     """No passage states an opinion on how well the district works; the rules still answer."""
     for q in ("您认为我们区的行政复议工作做得怎么样", "柳江区的营商环境建设搞得如何？"):

@@ -84,6 +84,7 @@ from kb.answer.target import (
     ranking_unstated,
     restates_count,
     restates_given,
+    sibling_counts,
     states_level,
 )
 from kb.index import Generation
@@ -1141,6 +1142,7 @@ def answer_from_hits(
             or counts_a_kind(analysis, direct)  # 一共多少个调委会 answered with 4个行业性…
             or part_unstated(analysis, direct)  # 复议申请里针对行政处罚的 answered with the total
             or past_given_group(analysis, best.text, direct)  # 那18个项目的投资 answered with the 13's
+            or sibling_counts(analysis, best.text, direct, known)  # 诉前调解调成几件 answered with another clause's
         ):
             refused = refusal(analysis.question, hits)
             refused.best, refused.confidence = best, best.confidence

@@ -178,6 +178,7 @@ __all__ = [
     "partner_unstated",
     "ranking_unstated",
     "restates_given",
+    "sibling_counts",
     "states_change",
     "states_level",
     "counts_asked",
@@ -845,3 +846,68 @@ def others_period(sentence: str, actor: str) -> bool:
         if actor in lead_in or actor not in act or not _PARTY.search(re.split(r"应当|可以|必须", lead_in)[0]):
             return False
     return True
+
+
+# How many more of the question's words a sibling clause must hold than the lead's own
+# figure clause to be what the question counts: one word is a topic every clause of the
+# sentence shares (共办理各类公证事项333件，业务收费共195153元 for 公证收了多少钱); two are the
+# thing itself (参与法院诉前调解纠纷200多件 for 调委会参与的法院诉前调解调成功了多少件).
+SIBLING_MARGIN = 2
+# A clause that opens with these reads as a part of the clause before (其中调解结案6件).
+# Fewer characters than this before a clause's figure name a measure or an act of the topic
+# the sentence opened with (总投资额达17.8万元, 实体性化解7件, 受理73件), not a subject of
+# its own (公益诉讼检察案件52件, 联合法院采取远程视频调解方式…化解矛盾纠纷2件): sets A-U lose
+# 14 right leads of 承诺即开工's 总投资额 and 35件积案's 实体性化解 without it.
+OWN_SUBJECT = 8
+_PART_OPENS = ("其中", "含", "占", "包括")
+
+
+def sibling_counts(analysis: Analysis, sentence: str, lead: str, known: Callable[[Term], bool]) -> bool:
+    """Another clause of the sentence, with a figure of its own, holds the question's words
+    and the lead's figure clause does not: that clause counts what the question asks, and
+    the lead's figure, in a clause with its own subject, counts something else. Sets B, N,
+    Q, S, T and U ask how many of the 200多件 诉前调解 succeeded, which the report never
+    states; its next clause (联合法院采取远程视频调解方式…成功化解矛盾纠纷2件) was quoted;
+    set U asked how many of the 46件 检察建议 were 公益诉讼 ones, and got 公益诉讼检察案件52件:
+    a clause stating the count the question names its whole by (46件) is that whole. A clause without a noun of its own before its figure (受理73件) continues the one
+    before it and is not judged."""
+    if analysis.qtype != "figure" or asks_share(analysis) or asks_change(analysis):
+        return False
+    given = asked_figures(analysis)
+    words = [t for t in analysis.soft if _content(t, known)]
+    text = nfkc(sentence)
+    spans = clause_spans(text)
+    lead_at = text.find(nfkc(lead).rstrip("。；;，, "))
+    if lead_at < 0:
+        return False
+    lead_end = lead_at + len(nfkc(lead).rstrip("。；;，, "))
+
+    def figures(clause: str) -> list:
+        return [f for f in find_figures(clause) if not f.is_year and f.unit != "第"]
+
+    def held(clause: str) -> int:
+        c = squash(clause)
+        return sum(any(f in c for f in t.forms) for t in words) + sum(g in c for g in given)
+
+    own = [
+        (a, b)
+        for a, b in spans
+        if a >= lead_at and b <= lead_end and any(squash(f.raw) not in given for f in figures(text[a:b]))
+    ]
+    if not own:
+        return False
+    for a, b in own:
+        clause = text[a:b].strip()
+        first = next(f for f in figures(clause) if squash(f.raw) not in given)
+        before = squash(clause[: first.start])
+        if clause.startswith(_PART_OPENS) or len(re.findall(r"[\u4e00-\u9fff]", before)) < OWN_SUBJECT:
+            return False  # a part of the clause before, or a measure of its topic (总投资额达17.8万元)
+    best_own = max(held(text[a:b]) for a, b in own)
+    own_given = {g for a, b in own for g in given if g in squash(text[a:b])}
+    for a, b in spans:
+        clause = squash(text[a:b])
+        if (a, b) in own or not figures(clause):
+            continue
+        if held(clause) >= best_own + SIBLING_MARGIN or any(g in clause for g in given - own_given):
+            return True  # the thing asked, or the whole the question names by its count
+    return False
