@@ -970,3 +970,15 @@ def test_the_figure_next_to_the_asked_act_answers_not_the_topics_count(corpus_in
     lead = _lead(answer_question(corpus_index, "其中实体性化解了几件", turns))
     assert "7件" in lead and "35件" not in lead
     assert "13个" in _lead(answer_question(corpus_index, "承诺即开工申请了几个项目"))
+
+
+def test_a_clause_opening_with_its_count_counts_the_act_after_it(corpus_index):
+    """10件完成程序性化解 counts 程序性化解 though the count comes first; the 的 of the topic
+    (自己梳理的信访积案…化解几件) does not make 梳理 the asked act, as it does when a verb
+    comes before the counted noun (…审批的事项涉及几个单位). Sets K, S and T led with the 35件
+    of the topic's clause, or lost the second part."""
+    lead = _lead(answer_question(corpus_index, "自己梳理的信访积案 程序性化解几件"))
+    assert "10件" in lead and "35件" not in lead
+    both = _lead(answer_question(corpus_index, "35件信访积案实体性化解几件 程序性化解几件"))
+    assert "7件" in both and "10件" in both
+    assert "8个单位" in _lead(answer_question(corpus_index, "实现不见面审批的事项涉及几个单位"))

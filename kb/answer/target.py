@@ -111,7 +111,9 @@ def head_term(analysis: Analysis) -> str:
     """The question word nearest to the ask word: 受理 in “实际受理了几件”, 许可证 in
     “已经拿到施工许可证的有几个”, 取得 in “有几个取得了施工许可证” (a classifier after
     the ask word is skipped; a tie goes to the word before). When that word is the counted
-    noun itself with its qualifier before 的 (“未结的行政应诉案件有几件”), the qualifier.
+    noun itself with its qualifier before 的 (“未结的行政应诉案件有几件”), or a verb with the
+    counted noun after the ask (“…审批的事项涉及几个单位”), the qualifier. An act the count
+    ends on (“自己梳理的积案实体化解几件”) stays the head (化解, not 梳理: sets K and S).
     The head of the asked predicate; "" when none."""
     q = squash(nfkc(analysis.question))
     m = _last_ask(q)
@@ -128,7 +130,9 @@ def head_term(analysis: Analysis) -> str:
             pos = q.find(f, after_ask)
             if pos >= 0 and pos - after_ask < best_gap:
                 best, best_gap, best_at = t.text, pos - after_ask, -1
-    if best_at > 0 and _COUNTED_NOUN_ASK.match(q, best_at + len(best)):
+    ask = _COUNTED_NOUN_ASK.match(q, best_at + len(best)) if best_at > 0 else None
+    acts = any(t.text == best and t.pos[:1] == "v" for t in analysis.soft)
+    if ask and not (acts and not re.match(r"[\u4e00-\u9fff]", q[ask.end() :])):
         de = q.rfind("的", 0, best_at)
         topic_end = max((b.end() for b in _BOUNDARY.finditer(q, 0, best_at)), default=0)
         if de > topic_end:  # a 的 before the topic's end (审结的知识产权案件里专利纠纷) qualifies the topic
@@ -253,8 +257,9 @@ HEAD_REACH = 1
 
 def _next_to_figure(clause: str, head: str) -> bool:
     """The asked act stands right before or after one of the clause's figures (实体性化解7件),
-    so that figure is its count; a figure counting the topic (…自行梳理出来的35件信访积案的化解
-    处置工作) has the act further off. Only for a verb: a noun next to a figure (18个项目) is
+    or the clause opens with the figure and says the act after it (10件完成程序性化解: sets K,
+    S and T got the 35件 of the clause before), so that figure is its count; a figure counting
+    the topic (…自行梳理出来的35件信访积案的化解处置工作) has the act further off. Only for a verb: a noun next to a figure (18个项目) is
     what it counts, which every clause of the sentence may count."""
     c = squash(clause)
     for f in find_figures(c):
@@ -264,6 +269,8 @@ def _next_to_figure(clause: str, head: str) -> bool:
         after = c.find(head, f.end)
         if (before >= 0 and f.start - (before + len(head)) <= HEAD_REACH) or (0 <= after - f.end <= HEAD_REACH):
             return True
+        if f.start == 0 and after >= 0:
+            return True  # the clause opens with its count, the act after it (10件完成程序性化解)
     return False
 
 
