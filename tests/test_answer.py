@@ -309,6 +309,17 @@ def test_a_figure_of_another_period_or_a_change_does_not_answer(corpus_index):
     assert "3.96" in base
 
 
+def test_a_later_part_switching_a_word_of_the_first_is_not_read_with_it(corpus_index):
+    """二审多久 after 一审判决期限多久: 二审 stands in for 一审, so the second part does not
+    carry 一审判决 over, and the sentence the first part was answered with does not answer it
+    however well its words cover the second (sets Q and S got 第一审's 十五日 twice). A part
+    naming no other one still reads the first part's sentence (应诉案件…还剩几件没结)."""
+    for q in ("行政案件一审判决期限多久 二审多久", "不服一审判决上诉期限多少 二审多久要判"):
+        lead = _lead(answer_question(corpus_index, q))
+        assert "三个月" in lead, q
+    assert "未结案10件" in _lead(answer_question(corpus_index, "应诉案件结了几件 还剩几件没结"))
+
+
 def test_two_part_question_names_the_part_not_answered(corpus_index):
     answer = answer_question(corpus_index, "不服一审判决几天内可以上诉？火星上有几个法院？")
     assert not answer.refused and "十五日" in _lead(answer)

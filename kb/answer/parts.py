@@ -20,7 +20,8 @@ import jieba.posseg as pseg
 
 from kb.answer.citations import MARKER, Citation, CitationBook, cite
 from kb.answer.extractive import Extract, direct_span, extractive_answer, score_candidates
-from kb.answer.questions import Analysis
+from kb.answer.followup import content_words
+from kb.answer.questions import Analysis, stands_in
 from kb.answer.spelling import heard_otherwise, respell
 from kb.schema import Hit
 from kb.search.request import Request
@@ -134,7 +135,8 @@ def answer_parts(req: Request, question: str, history: list[dict] | None, prepar
         ex = extractive_answer(req, analysis, query)
         if ex.refused and not ex.decisive:  # 公正事项办了多少件 as the whole question reads it
             analysis, query, ex = heard_otherwise(req, analysis, query, ex, partial(extractive_answer, req))
-        answers.append((part, _earlier_sentence(req, analysis, ex, [e for _, e in answers]) or ex))
+        earlier = [e for p, e in answers if not _switches(analysis, p)]
+        answers.append((part, _earlier_sentence(req, analysis, ex, earlier) or ex))
     if all(ex.refused for _, ex in answers):
         return None
     return join(answers)
@@ -160,6 +162,13 @@ def _earlier_sentence(
         direct = direct_span(chunk.text, cand.start, cand.end, analysis)
         return Extract(text=f"{direct}[1]", citations=[citation], hits=prev.hits, best=cand)
     return None
+
+
+def _switches(analysis: Analysis, earlier_part: str) -> bool:
+    """The part says, in a word of its own, another one of a thing the earlier part named
+    (二审 after 一审判决期限多久): the earlier part's sentence is about the other one, however
+    well its words cover this part's (sets Q and S answered 二审多久 with 第一审's 十五日)."""
+    return any(stands_in(w, t.text) for t in analysis.soft if not t.inherited for w in content_words(earlier_part))
 
 
 def join(answers: list[tuple[str, Extract]]) -> Extract:

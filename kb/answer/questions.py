@@ -438,7 +438,7 @@ def with_context(question: str, previous: str, profile: Profile | None = None) -
     carried = [
         Term(t.text, t.kind, t.pos, t.alts, t.focus, True)
         for t in before.terms
-        if t.text not in texts and not (t.hard and t.kind in kinds)
+        if t.text not in texts and not (t.hard and t.kind in kinds) and not any(stands_in(t.text, x) for x in texts)
     ]
     merged = Analysis(
         question=current.question,
@@ -451,6 +451,17 @@ def with_context(question: str, previous: str, profile: Profile | None = None) -
     )
     query = " ".join([*(t.text for t in carried), current.question])
     return merged, _for_retrieval(merged, query)
+
+
+def stands_in(carried: str, own: str) -> bool:
+    """The earlier question's word holds one that differs from the follow-up's own in one
+    character (一审 of 一审判决 / 二审, 区级 / 镇级): the follow-up's word stands in for it, so
+    the word is not carried over (二审多久 after 一审判决期限多久 was answered with 第一审's
+    十五日: sets Q and S)."""
+    n = len(own)
+    return n >= 2 and any(
+        sum(x != y for x, y in zip(carried[i : i + n], own, strict=True)) == 1 for i in range(len(carried) - n + 1)
+    )
 
 
 # A deadline asked by its ask alone (多少天内要申请复议: the ask is no term) is stated by the
