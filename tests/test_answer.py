@@ -393,6 +393,13 @@ def test_a_figure_in_a_clause_of_its_own_does_not_count_a_sibling_clauses_thing(
     assert "73件" in _lead(answer_question(corpus_index, "76件复议申请里受理了几件"))
 
 
+def test_the_kinds_of_a_thing_are_looked_up_as_its_kinds(corpus_index):
+    """行政处罚有哪几种 asks for 种类 by its classifier alone; the law lists them under
+    行政处罚的种类 (第九条), not in 决定书应当载明下列事项 (sets K, T and U)."""
+    lead = _lead(answer_question(corpus_index, "行政处罚有哪几种"))
+    assert "警告" in lead and "行政拘留" in lead
+
+
 def test_a_question_asking_for_a_verdict_is_refused(corpus_index):
     """No passage states an opinion on how well the district works; the rules still answer."""
     for q in ("您认为我们区的行政复议工作做得怎么样", "柳江区的营商环境建设搞得如何？"):

@@ -380,6 +380,14 @@ def analyze(question: str, profile: Profile | None = None) -> Analysis:
     )
 
 
+# A list question asking for the kinds of a thing by its classifier alone (行政处罚有哪几种):
+# the laws list them under 种类 (行政处罚的种类：…), which the retrieval query names; without
+# it a sentence that merely holds the thing's name (行政处罚决定书应当载明下列事项) answered
+# sets K, T and U.
+_KINDS_ASK = re.compile(r"(?:哪几|哪些|几)[种类](?![\u4e00-\u9fff])|哪几[种类][？?]?$")
+_KIND_WORDS = ("种类", "类别", "类型", "形式")
+
+
 _DATE_PHRASE = re.compile(r"何时|什么时候|啥时候|哪天|哪一天|哪日|哪年|哪一年|几月|几号|什么日期|日期|哪个月")
 
 
@@ -472,8 +480,10 @@ _NAMES_PERIOD = re.compile(r"期限|时限|时效")
 
 def _for_retrieval(analysis: Analysis, query: str) -> str:
     """The query to retrieve with: without a step said to be skipped; a deadline question
-    names what the laws call it."""
+    names what the laws call it, as does a question for the kinds of a thing (种类)."""
     query = _SKIPPED.sub("", query)
     if analysis.qtype == DEADLINE and not _NAMES_PERIOD.search(query):
         return f"{query} 期限"
+    if analysis.qtype == LIST and _KINDS_ASK.search(query) and not any(w in query for w in _KIND_WORDS):
+        return f"{query} 种类"
     return query
