@@ -548,11 +548,13 @@ def test_which_one_ranks_first_is_refused_when_nothing_is_ranked(corpus_index):
 def test_a_count_the_question_gives_is_no_answer_about_those_things(corpus_index):
     """那8件…怎么处理 and 52件…胜诉了几件 point at a count the report states and ask more of
     it (sets J and K); the sentence stating the count says nothing more. A sentence naming the
-    ask (受理73件) or breaking the count down (审结65件（其中：维持19件…）) answers."""
-    for q in ("未结的那8件复议案子现在怎么处理", "211件知识产权案件胜诉了几件"):
-        assert answer_question(corpus_index, q).refused, q
+    ask (受理73件), breaking the count down (审结65件（其中：维持19件…）) or naming the members
+    asked for (两个单项叫啥: “践行…”“柳江区…”2个单项; sets S and U refused it) answers."""
+    for q in ("未结的那8件复议案子现在怎么处理", "211件知识产权案件胜诉了几件", "承诺即开工那13个项目叫啥名字"):
+        assert answer_question(corpus_index, q).refused, q  # the last: “承诺即开工” names no project
     assert "73件" in _lead(answer_question(corpus_index, "76件复议申请里受理了几件"))
     assert "维持19件" in _lead(answer_question(corpus_index, "审结的65件复议案件都是怎么结的"))
+    assert "践行" in _lead(answer_question(corpus_index, "示范创建报的两个单项叫啥"))
 
 
 def test_a_figure_counted_before_the_asked_words_counts_something_else(corpus_index):

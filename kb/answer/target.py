@@ -464,7 +464,7 @@ _WHICH_N = re.compile(r"哪([一二两三四五六七八九十\d]+[个家项位�
 # A count the question gives, then an ask for its members: 那13个项目具体是哪些, 3家是哪几家,
 # 那2家申请人叫什么, 3件信访积案分别是什么事 (fresh_d d141, fresh_e e119/e122/e123/e126/e130).
 _GIVEN_COUNT = re.compile(r"(?<![\d第])(\d+|[一二两三四五六七八九十]+)\s*([个家项位条种类件所名户])")
-_MEMBERS_ASKED = re.compile(r"哪些|哪几|哪[一二两三四五六七八九十\d]+|叫什么|是什么|分别是|都是谁|是谁|名单|名字|名称")
+_MEMBERS_ASKED = re.compile(r"哪些|哪几|哪[一二两三四五六七八九十\d]+|叫(?:什么|啥)|是(?:什么|啥)|分别是|都是谁|是谁|名单|名字|名称")
 # A lead that names members: a 、-series of items without figures, quoted names the question
 # does not already hold, or 《titles》 (维持19件、撤销28件 are counts by kind, not members).
 _SERIES_ITEM = re.compile(r"(?<=[、])[^、，。；：]+|[^、，。；：]+(?=、)")
@@ -638,6 +638,11 @@ def restates_given(analysis: Analysis, lead: str) -> bool:
     if not ask:
         return False
     given = {(f.value, f.unit) for m in _GIVEN_COUNT.finditer(q, 0, ask.start()) for f in find_figures(m.group(0))}
+    if _members_asked(q) and any(
+        (f.value, f.unit) in given and lead[max(0, f.start - 2) : f.start].rstrip().endswith(("”", "’", "》"))
+        for f in find_figures(lead)
+    ):
+        return False  # 两个单项叫啥, and the lead names them right before their count: “…” “…”2个单项
     named = [m.span() for m in _QUOTED.finditer(lead)]  # “两个责任”: a name, not a count
     stated = {
         (f.value, f.unit)
