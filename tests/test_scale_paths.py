@@ -210,15 +210,20 @@ def test_passages_holding_a_text_are_those_a_scan_finds(corpus_index):
 def test_dense_ranking_by_ids_is_the_documents_ranking(corpus_index):
     """Ranking asks Chroma for ids and distances only (kb.index.reader.ChromaVectors): the
     same passages in the same order with the same distances as the search that fetches each
-    passage, over the whole corpus and inside named documents."""
+    passage, over the whole corpus. Inside named documents it reads the generation's vector
+    file instead: the same passages in the same order as Chroma's filtered search, the
+    distances equal up to float32 rounding."""
     gen = corpus_index.current()
     docs = sorted({c.doc_id for c in gen.chunks.values()})
     for q in ("行政复议申请期限是多久", "2023年败诉率", "公证事项办了多少件"):
         vec = corpus_index.embeddings.embed_query(q)
         for k, where in ((30, None), (120, {"doc_id": {"$in": docs[:2]}}), (5, {"doc_id": {"$in": docs[-1:]}})):
             full = gen.vectors.similarity_search_by_vector_with_relevance_scores(vec, k=k, filter=where)
-            assert gen.vectors.ranked_ids(vec, k, where) == [(d.id, dist) for d, dist in full], (q, k, where)
-            assert full
+            ranked = gen.vectors.ranked_ids(vec, k, where)
+            assert full and [i for i, _ in ranked] == [d.id for d, _ in full], (q, k, where)
+            assert max(abs(a - b) for (_, a), (_, b) in zip(ranked, full, strict=True)) < 1e-5
+            assert all(gen.chunks[i].doc_id in docs[:2] + docs[-1:] for i, _ in ranked) or where is None
+    assert gen.vectors._exact is not None  # the filtered searches read the vector file
 
 
 def test_ascii_letters_lowered_from_are_those_every_character_gives():

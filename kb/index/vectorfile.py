@@ -41,7 +41,10 @@ class ArrayVectors:
         self.ids = ids
         self.vectors = vectors / np.where(norms == 0, 1, norms)
         self.chunks = chunks
-        self.doc_ids = np.array([chunks[i].doc_id for i in ids]) if ids else np.array([], dtype=str)
+        rows: dict[str, list[int]] = {}
+        for n, i in enumerate(ids):
+            rows.setdefault(chunks[i].doc_id, []).append(n)
+        self.doc_rows = {d: np.asarray(r) for d, r in rows.items()}  # a document's rows, in order
 
     @classmethod
     def load(cls, directory: Path, chunks: dict[str, Chunk]) -> ArrayVectors | None:
@@ -56,7 +59,9 @@ class ArrayVectors:
 
     def ranked_ids(self, embedding: Sequence[float], k: int, filter: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) best first: the ranking interface of the Chroma store."""
-        return [(doc.id or "", dist) for doc, dist in self.similarity_search_by_vector_with_relevance_scores(embedding, k, filter)]
+        if not self.ids or k <= 0:
+            return []
+        return [(self.ids[r], distance) for r, distance in self._nearest(embedding, k, filter)]
 
     def similarity_search_by_vector_with_relevance_scores(
         self, embedding: Sequence[float], k: int = 4, filter: dict | None = None
@@ -65,16 +70,22 @@ class ArrayVectors:
         `filter` understands the one form retrieval uses: {"doc_id": {"$in": [...]}}."""
         if not self.ids or k <= 0:
             return []
-        query = np.asarray(embedding, dtype=np.float32)
-        query = query / (np.linalg.norm(query) or 1.0)
-        distances = 1.0 - self.vectors @ query
-        rows = np.arange(len(self.ids))
-        if filter:
-            rows = rows[np.isin(self.doc_ids, list(filter["doc_id"]["$in"]))]
-        best = rows[np.argsort(distances[rows], kind="stable")[:k]]
         out = []
-        for r in best:
+        for r, distance in self._nearest(embedding, k, filter):
             chunk = self.chunks[self.ids[r]]
             doc = Document(page_content=chunk.text, metadata=chunk.to_metadata(), id=self.ids[r])
-            out.append((doc, float(distances[r])))
+            out.append((doc, distance))
         return out
+
+    def _nearest(self, embedding: Sequence[float], k: int, filter: dict | None) -> list[tuple[int, float]]:
+        """(row, cosine distance) of the k nearest rows, best first: inside the filter's
+        documents only their rows are compared."""
+        query = np.asarray(embedding, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        if not filter:
+            distances = 1.0 - self.vectors @ query
+            return [(int(r), float(distances[r])) for r in np.argsort(distances, kind="stable")[:k]]
+        named = [self.doc_rows[d] for d in sorted(filter["doc_id"]["$in"]) if d in self.doc_rows]
+        rows = np.sort(np.concatenate(named)) if named else np.zeros(0, dtype=int)
+        distances = 1.0 - self.vectors[rows] @ query
+        return [(int(rows[b]), float(distances[b])) for b in np.argsort(distances, kind="stable")[:k]]

@@ -136,7 +136,7 @@ def rankings_in(
         ranked = _rank(gen, qvec, parsed.lexical, candidates, doc_ids)
         if parsed.doc_ids and not doc_ids:
             # the same rankings the answerer's search inside the named documents reads: taken
-            # once per request (a filtered dense search is 60-180 ms on the law library)
+            # once per request
             named = rankings_in(req, query, candidates, parsed.doc_ids)
             ranked.update({f"{name}@doc": hits for name, hits in named.items()})
         req.rankings[key] = ranked
