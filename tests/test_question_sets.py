@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from eval_sets import CORPUS, DATA, read_rows
 
-FRESH = tuple(f"fresh_{c}" for c in "abcdefghijklmnopqrstu")
+FRESH = tuple(f"fresh_{c}" for c in "abcdefghijklmnopqrstuv")
 LIBRARY = ("library", "library2", "library3")
 SETS = (*FRESH, *LIBRARY)
 
