@@ -613,8 +613,9 @@ def partner_unstated(analysis: Analysis, sentence: str) -> bool:
 _RANK_ASK = re.compile(
     r"最(?:多|少|高|低|大|小|快|慢|早|晚|好|差)的?(?:是)?(?:哪|谁|什么)|(?:哪|谁)[^，。？?\s]{0,10}最(?:多|少|高|低|大|小)"
     # a place in a ranking (在柳州排第几, 全市排第几名): sets C, D, E, G, P, R, T and U ask it
-    # of the district, which the report never ranks; 第三批 of 第三批…示范市创建 answered T and U
-    r"|排(?:名)?(?:在)?第?(?:几|多少)|第几名"
+    # of the district, which the report never ranks; 第三批 of 第三批…示范市创建 answered T and U.
+    # 排第几批 asks which batch (全自治区首批), not a rank
+    r"|排(?:名)?(?:在)?第?(?:几|多少)(?![批次届期轮])|第几名"
 )
 _RANKED = re.compile(r"最(?:多|少|高|低|大|小)(?!限度)|第一(?!批|次|责任)|首位|居首|之首|榜首|排名|排在|位列")
 
