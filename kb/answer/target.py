@@ -259,8 +259,9 @@ def _next_to_figure(clause: str, head: str) -> bool:
     """The asked act stands right before or after one of the clause's figures (实体性化解7件),
     or the clause opens with the figure and says the act after it (10件完成程序性化解: sets K,
     S and T got the 35件 of the clause before), so that figure is its count; a figure counting
-    the topic (…自行梳理出来的35件信访积案的化解处置工作) has the act further off. Only for a verb: a noun next to a figure (18个项目) is
-    what it counts, which every clause of the sentence may count."""
+    the topic (…自行梳理出来的35件信访积案的化解处置工作) has the act further off. Only for a
+    verb: a noun next to a figure (18个项目) is what it counts, which every clause of the
+    sentence may count."""
     c = squash(clause)
     for f in find_figures(c):
         if f.is_year:
@@ -866,12 +867,12 @@ def others_period(sentence: str, actor: str) -> bool:
 # sentence shares (共办理各类公证事项333件，业务收费共195153元 for 公证收了多少钱); two are the
 # thing itself (参与法院诉前调解纠纷200多件 for 调委会参与的法院诉前调解调成功了多少件).
 SIBLING_MARGIN = 2
-# A clause that opens with these reads as a part of the clause before (其中调解结案6件).
 # Fewer characters than this before a clause's figure name a measure or an act of the topic
 # the sentence opened with (总投资额达17.8万元, 实体性化解7件, 受理73件), not a subject of
 # its own (公益诉讼检察案件52件, 联合法院采取远程视频调解方式…化解矛盾纠纷2件): sets A-U lose
 # 14 right leads of 承诺即开工's 总投资额 and 35件积案's 实体性化解 without it.
 OWN_SUBJECT = 8
+# A clause that opens with these reads as a part of the clause before (其中调解结案6件).
 _PART_OPENS = ("其中", "含", "占", "包括")
 
 
@@ -880,10 +881,11 @@ def sibling_counts(analysis: Analysis, sentence: str, lead: str, known: Callable
     and the lead's figure clause does not: that clause counts what the question asks, and
     the lead's figure, in a clause with its own subject, counts something else. Sets B, N,
     Q, S, T and U ask how many of the 200多件 诉前调解 succeeded, which the report never
-    states; its next clause (联合法院采取远程视频调解方式…成功化解矛盾纠纷2件) was quoted;
-    set U asked how many of the 46件 检察建议 were 公益诉讼 ones, and got 公益诉讼检察案件52件:
-    a clause stating the count the question names its whole by (46件) is that whole. A clause without a noun of its own before its figure (受理73件) continues the one
-    before it and is not judged."""
+    states, and got its next clause (联合法院采取远程视频调解方式…成功化解矛盾纠纷2件); this
+    refuses all but N's (调解 is in both clauses). Set U asked how many of the 46件 检察建议
+    were 公益诉讼 ones and got 公益诉讼检察案件52件: a clause stating the count the question
+    names its whole by (46件) is that whole. A clause with no subject of its own before its
+    figure (受理73件, 总投资额达17.8万元) continues the one before it and is not judged."""
     if analysis.qtype != "figure" or asks_share(analysis) or asks_change(analysis):
         return False
     given = asked_figures(analysis)
