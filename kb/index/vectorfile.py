@@ -59,8 +59,6 @@ class ArrayVectors:
 
     def ranked_ids(self, embedding: Sequence[float], k: int, filter: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) best first: the ranking interface of the Chroma store."""
-        if not self.ids or k <= 0:
-            return []
         return [(self.ids[r], distance) for r, distance in self._nearest(embedding, k, filter)]
 
     def similarity_search_by_vector_with_relevance_scores(
@@ -68,8 +66,6 @@ class ArrayVectors:
     ) -> list[tuple[Document, float]]:
         """(passage, cosine distance) best first, as Chroma's cosine space returns them;
         `filter` understands the one form retrieval uses: {"doc_id": {"$in": [...]}}."""
-        if not self.ids or k <= 0:
-            return []
         out = []
         for r, distance in self._nearest(embedding, k, filter):
             chunk = self.chunks[self.ids[r]]
@@ -80,6 +76,8 @@ class ArrayVectors:
     def _nearest(self, embedding: Sequence[float], k: int, filter: dict | None) -> list[tuple[int, float]]:
         """(row, cosine distance) of the k nearest rows, best first: inside the filter's
         documents only their rows are compared."""
+        if not self.ids or k <= 0:
+            return []
         query = np.asarray(embedding, dtype=np.float32)
         query = query / (np.linalg.norm(query) or 1.0)
         if not filter:
